@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The README's first command: the whole pipeline over a copy of examples/blog
+// against the embedded emulator (no API key), ending with the diff.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const dir = mkdtempSync(path.join(tmpdir(), 'batchmatter-demo-'));
+for (const item of ['batch.config.ts', 'templates', 'examples']) cpSync(path.join(root, item), path.join(dir, item), { recursive: true });
+
+const bin = path.join(root, 'bin', 'batchmatter.js');
+function step(title, args) {
+  process.stdout.write(`\n$ batchmatter ${args.join(' ')}    # ${title}\n`);
+  const result = spawnSync(process.execPath, [bin, ...args, '--cwd', dir], { stdio: 'inherit' });
+  return result.status ?? 1;
+}
+
+process.stdout.write(`batchmatter demo in ${dir} (a copy of examples/blog; the repository is not touched)\n`);
+step('what would be sent, and what it would cost', ['plan', '--offline']);
+const code = step('submit, wait for the batch, collect and validate', ['run', '--offline']);
+step('review the proposed front matter', ['diff']);
+process.stdout.write(`\nTo write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --cwd ${dir}\n`);
+process.exit(code);

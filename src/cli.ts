@@ -1,0 +1,177 @@
+import Anthropic from '@anthropic-ai/sdk';
+import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
+import { applyCommand } from './commands/apply.js';
+import { cancelCommand } from './commands/cancel.js';
+import { diffCommand } from './commands/diff.js';
+import { emulatorCommand } from './commands/emulator.js';
+import { initCommand } from './commands/init.js';
+import { planCommand } from './commands/plan.js';
+import type { CommandResult } from './commands/result.js';
+import { runCommand as runPipeline } from './commands/run.js';
+import { statusCommand } from './commands/status.js';
+import { submitCommand } from './commands/submit.js';
+import { syncCommand } from './commands/sync.js';
+import { ExitCode, UserError } from './errors.js';
+import { createLog, wantsColor } from './io/log.js';
+import { openSession, type Session } from './pipeline/session.js';
+
+const globalArgs = {
+  config: { type: 'string', description: 'Path to batch.config.ts (default: found in --cwd)' },
+  cwd: { type: 'string', description: 'Directory to run in', default: '.' },
+  offline: { type: 'boolean', description: 'Use the embedded API emulator (no key needed)' },
+  json: { type: 'boolean', description: 'Print the result as JSON on stdout' },
+  quiet: { type: 'boolean', description: 'Only print results and errors' },
+  verbose: { type: 'boolean', description: 'Print more detail' },
+} as const satisfies ArgsDef;
+
+type GlobalArgs = { config?: string; cwd: string; offline?: boolean; json?: boolean; quiet?: boolean; verbose?: boolean };
+
+/** Where a command's result ends up; set by the command's run(). */
+interface Outcome {
+  result?: CommandResult;
+  json: boolean;
+}
+
+function parseDuration(value: string, flag: string): number {
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(value.trim());
+  if (!match) throw new UserError(`${flag}: expected a duration like 90s, 20m or 2h, got "${value}"`);
+  return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
+}
+
+function sessionCommand<const A extends ArgsDef>(
+  outcome: Outcome,
+  signal: AbortSignal,
+  description: string,
+  args: A,
+  body: (session: Session, args: Record<string, unknown>) => Promise<CommandResult>,
+): CommandDef {
+  return defineCommand({
+    meta: { description },
+    args: { ...globalArgs, ...args },
+    async run({ args }) {
+      const g = args as unknown as GlobalArgs;
+      outcome.json = Boolean(g.json);
+      const log = createLog({ quiet: Boolean(g.quiet || g.json), verbose: Boolean(g.verbose), color: !g.json && wantsColor(process.stdout, process.env) });
+      const session = await openSession({ cwd: g.cwd, ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log });
+      try {
+        outcome.result = await body(session, { ...(args as Record<string, unknown>), signal });
+      } finally {
+        await session.close();
+      }
+    },
+  }) as CommandDef;
+}
+
+function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, CommandDef> {
+  return {
+    init: defineCommand({
+      meta: { description: 'Write a starter batch.config.ts and templates' },
+      args: { cwd: globalArgs.cwd, json: globalArgs.json, force: { type: 'boolean', description: 'Overwrite existing files' } },
+      async run({ args }) {
+        outcome.json = Boolean(args.json);
+        outcome.result = await initCommand(args.cwd, Boolean(args.force));
+      },
+    }) as CommandDef,
+    plan: sessionCommand(outcome, signal, 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),
+    submit: sessionCommand(outcome, signal, 'Plan and submit the requests (batch, or synchronous when few)', {}, (s) => submitCommand(s)),
+    status: sessionCommand(outcome, signal, 'Show recorded work and in-flight batches (no API call)', {}, (s) => statusCommand(s)),
+    sync: sessionCommand(outcome, signal, 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', {}, (s) => syncCommand(s)),
+    run: sessionCommand(
+      outcome,
+      signal,
+      'plan + submit + sync until done or --max-wait, then --apply if given',
+      {
+        'max-wait': { type: 'string', description: 'Stop waiting after this long (e.g. 20m) and exit 3; the next run resumes' },
+        apply: { type: 'boolean', description: 'Write the validated answers to the files when done' },
+      },
+      (s, a) =>
+        runPipeline(s, {
+          apply: Boolean(a.apply),
+          signal,
+          ...(typeof a['max-wait'] === 'string' ? { maxWaitMs: parseDuration(a['max-wait'], '--max-wait') } : {}),
+        }),
+    ),
+    diff: sessionCommand(outcome, signal, 'Show the proposed front matter changes as a unified diff', {}, (s) => diffCommand(s)),
+    apply: sessionCommand(outcome, signal, 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
+    cancel: sessionCommand(outcome, signal, 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),
+    emulator: defineCommand({
+      meta: { description: 'Serve the Messages + Message Batches API emulator on loopback' },
+      args: {
+        port: { type: 'string', description: 'Port (0 picks a free one)', default: '4010' },
+        data: { type: 'string', description: 'JSON file that keeps batches across restarts' },
+        'batch-ms': { type: 'string', description: 'How long a batch takes to end, in ms', default: '1500' },
+      },
+      async run({ args }) {
+        outcome.result = await emulatorCommand({ port: Number(args.port), batchMs: Number(args['batch-ms']), ...(args.data ? { dataFile: args.data } : {}), signal });
+      },
+    }) as CommandDef,
+  };
+}
+
+/** citty ignores unknown flags; a misspelled flag must be an error, not a silent default. */
+function checkFlags(rawArgs: string[], args: ArgsDef): void {
+  const known = new Set(Object.keys(args));
+  for (const raw of rawArgs) {
+    if (!raw.startsWith('--') || raw === '--') continue;
+    const name = raw.slice(2).split('=')[0]!;
+    if (known.has(name) || (name.startsWith('no-') && known.has(name.slice(3)))) continue;
+    throw new UserError(`unknown option --${name}`);
+  }
+}
+
+/** Runs the CLI and returns the exit code. The bin is the only caller of process.exit. */
+export async function main(argv: string[]): Promise<number> {
+  const outcome: Outcome = { json: false };
+  const controller = new AbortController();
+  const onSignal = () => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const commands = buildCommands(outcome, controller.signal);
+  const root = defineCommand({ meta: { name: 'batchmatter', description: 'Fill in front matter with an LLM at batch prices' }, subCommands: commands });
+  try {
+    const [name, ...rest] = argv;
+    if (!name || name === '--help' || name === '-h') {
+      process.stdout.write(`${await renderUsage(root)}\n`);
+      return name ? ExitCode.ok : ExitCode.usage;
+    }
+    const command = commands[name];
+    if (!command) throw new UserError(`unknown command "${name}"; run "batchmatter --help"`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      process.stdout.write(`${await renderUsage(command, root)}\n`);
+      return ExitCode.ok;
+    }
+    checkFlags(rest, (command.args ?? {}) as ArgsDef);
+    await runCommand(command, { rawArgs: rest });
+    const result = outcome.result;
+    if (result) {
+      const out = outcome.json ? JSON.stringify({ exitCode: result.exitCode, ...result.data }, null, 2) : result.text;
+      if (out) process.stdout.write(`${out}\n`);
+    }
+    if (controller.signal.aborted) return ExitCode.interrupted;
+    return result?.exitCode ?? ExitCode.ok;
+  } catch (error) {
+    return reportError(error, outcome.json);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function reportError(error: unknown, json: boolean): number {
+  let message: string;
+  let code: number;
+  if (error instanceof UserError) {
+    message = error.message;
+    code = error.exitCode;
+  } else if (error instanceof Anthropic.APIError) {
+    // An API or network failure: the state was saved before the call, so running again resumes.
+    message = `API request failed: ${error.message}. The state is saved; run the command again to resume.`;
+    code = ExitCode.failures;
+  } else {
+    message = `internal error (a bug in batchmatter; please report it):\n${(error as Error)?.stack ?? String(error)}`;
+    code = ExitCode.failures;
+  }
+  if (json) process.stdout.write(`${JSON.stringify({ exitCode: code, error: message }, null, 2)}\n`);
+  process.stderr.write(`batchmatter: ${message}\n`);
+  return code;
+}

@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ExitCode, UserError } from '../errors.js';
+import type { CommandResult } from './result.js';
+
+const packageTemplates = fileURLToPath(new URL('../../templates/', import.meta.url));
+
+const STARTER = `import { defineConfig } from 'batchmatter';
+
+export default defineConfig({
+  content: {
+    root: 'content',
+    include: ['**/*.md', '**/*.mdx'],
+  },
+  tasks: {
+    description: {
+      field: 'description',
+      template: 'templates/description.hbs',
+      maxTokens: 120,
+      output: {
+        type: 'text',
+        maxLength: 160,
+        singleLine: true,
+        forbidPrefixes: ['In this article', 'This guide'],
+      },
+    },
+  },
+});
+`;
+
+/** Writes a starter config and the description template; never overwrites without --force. */
+export async function initCommand(cwd: string, force: boolean): Promise<CommandResult> {
+  const dir = path.resolve(cwd);
+  const configFile = path.join(dir, 'batch.config.ts');
+  const template = path.join(dir, 'templates', 'description.hbs');
+  const existing = [configFile, template].filter((f) => existsSync(f));
+  if (existing.length && !force) {
+    throw new UserError(`${existing.map((f) => path.relative(dir, f)).join(', ')} already exist; pass --force to overwrite`);
+  }
+  await writeFile(configFile, STARTER);
+  await mkdir(path.dirname(template), { recursive: true });
+  await copyFile(path.join(packageTemplates, 'description.hbs'), template);
+  const written = [configFile, template].map((f) => path.relative(dir, f));
+  return {
+    exitCode: ExitCode.ok,
+    data: { written },
+    text: `wrote ${written.join(', ')}\nnext: set content.root, then "batchmatter plan" (add --offline to try it without a key)`,
+  };
+}

@@ -1,0 +1,64 @@
+import pc from 'picocolors';
+import type { CostEstimate } from '../core/cost.js';
+import type { Skip } from '../core/plan.js';
+import { ExitCode } from '../errors.js';
+import type { Session } from '../pipeline/session.js';
+import { planWork, type PlanResult } from '../pipeline/work.js';
+import type { CommandResult } from './result.js';
+
+const usd = (n: number | undefined) => (n === undefined ? 'unknown price' : `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`);
+
+const SKIP_LABELS: Record<Skip['reason'], string> = {
+  'has-value': 'already have a value',
+  'in-flight': 'in flight',
+  'awaiting-apply': 'answered, waiting for apply',
+  'up-to-date': 'up to date',
+  'failed-permanently': 'failed permanently',
+  unreadable: 'unreadable front matter',
+  'template-error': 'template error',
+};
+
+export function formatPlan(result: PlanResult, color: boolean): string {
+  const c = pc.createColors(color);
+  const lines: string[] = [];
+  const tasks = new Set([...result.plan.requests.map((r) => r.task), ...result.plan.skips.map((s) => s.task)]);
+  for (const task of [...tasks].sort()) {
+    const requests = result.plan.requests.filter((r) => r.task === task).length;
+    lines.push(`${c.bold(task)}: ${requests} request(s) to send`);
+    const skips = result.plan.skips.filter((s) => s.task === task);
+    const counts = new Map<Skip['reason'], number>();
+    for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+    for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
+    for (const s of skips.filter((s) => s.detail)) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
+  }
+  for (const d of result.diagnostics) lines.push(c.red(`${d.file}:${d.message}`));
+  if (result.estimate.length) lines.push('', formatEstimate(result.estimate));
+  return lines.join('\n');
+}
+
+export function formatEstimate(estimate: CostEstimate[]): string {
+  const lines = ['estimate (local, ~4 characters a token; output taken as half of max_tokens):'];
+  let batch = 0;
+  let sync = 0;
+  for (const e of estimate) {
+    lines.push(`  ${e.task}: ${e.requests} requests, ~${e.inputTokens} input + ~${e.outputTokens} output tokens, ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
+    batch += e.batchUsd ?? 0;
+    sync += e.syncUsd ?? 0;
+  }
+  lines.push(`  total: ${usd(batch)} with the Batches API, ${usd(sync)} synchronous, saving ${usd(sync - batch)}`);
+  return lines.join('\n');
+}
+
+export async function planCommand(session: Session): Promise<CommandResult> {
+  const result = await planWork(session);
+  return {
+    exitCode: result.diagnostics.length ? ExitCode.failures : ExitCode.ok,
+    data: {
+      requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: r.attempts > 0 })),
+      skipped: result.plan.skips,
+      diagnostics: result.diagnostics,
+      estimate: result.estimate,
+    },
+    text: formatPlan(result, session.log.color),
+  };
+}

@@ -1,0 +1,75 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { openJobs } from '../core/state.js';
+import { retryableCount } from '../pipeline/report.js';
+import { computeEdits, writeEdits } from '../pipeline/edits.js';
+import type { Session } from '../pipeline/session.js';
+import { syncPass } from '../pipeline/work.js';
+import { submitCommand } from './submit.js';
+import { failureLines, stateExitCode, type CommandResult } from './result.js';
+
+export interface RunOptions {
+  /** Stop waiting after this many ms and exit 3; the next run resumes. */
+  maxWaitMs?: number;
+  apply: boolean;
+  signal?: AbortSignal;
+}
+
+/** Never poll a remote API more often than this (batch endpoints have their own rate limit). */
+const MIN_REMOTE_POLL_MS = 5000;
+/** The embedded emulator finishes batches in about a second. */
+const OFFLINE_POLL_MS = 500;
+
+export async function pollIntervalFor(session: Session): Promise<number> {
+  const configured = session.project.config.batch.pollInterval;
+  const api = await session.api();
+  if (api.target.startsWith('embedded')) return Math.min(configured, OFFLINE_POLL_MS);
+  return api.loopback ? configured : Math.max(configured, MIN_REMOTE_POLL_MS);
+}
+
+function busy(session: Session): boolean {
+  const { data } = session.store;
+  return openJobs(data).length > 0 || retryableCount(data, session.project.config.batch.maxRetries) > 0;
+}
+
+/** plan + submit + sync until done (or --max-wait), then apply if asked. */
+export async function runCommand(session: Session, options: RunOptions): Promise<CommandResult> {
+  const started = Date.now();
+  const submitted = await submitCommand(session);
+  session.log.info(submitted.text);
+  let waited = false;
+  if (busy(session)) {
+    const interval = await pollIntervalFor(session);
+    session.log.info(`waiting for results (polling every ${interval / 1000}s${options.maxWaitMs !== undefined ? `, at most ${Math.round(options.maxWaitMs / 1000)}s` : ''})`);
+    while (busy(session)) {
+      const remaining = options.maxWaitMs === undefined ? interval : options.maxWaitMs - (Date.now() - started);
+      if (remaining <= 0) {
+        waited = true;
+        break;
+      }
+      try {
+        await sleep(Math.min(interval, remaining), undefined, options.signal ? { signal: options.signal } : {});
+      } catch {
+        break; // aborted: the state is already saved after every step
+      }
+      await syncPass(session);
+    }
+  }
+  let applied: string[] = [];
+  const lines: string[] = [];
+  if (options.apply) {
+    const result = await writeEdits(session, await computeEdits(session));
+    applied = result.written;
+    lines.push(`applied ${result.written.length} file(s)`, ...result.stale.map((s) => `stale: ${s}`), ...result.failed.map((s) => `not written: ${s}`));
+  } else {
+    const pending = Object.values(session.store.data.items).filter((i) => i.status === 'succeeded').length;
+    if (pending) lines.push(`${pending} answer(s) ready: review with "batchmatter diff", write with "batchmatter apply"`);
+  }
+  const failures = failureLines(session);
+  if (failures.length) lines.push('failed permanently:', ...failures.map((f) => `  ${f}`));
+  if (waited) lines.push('stopped waiting (--max-wait); work is still in flight: the next "sync" or "run" resumes it');
+  return {
+    exitCode: stateExitCode(session),
+    data: { submitted: submitted.data, applied, failures, stillInFlight: busy(session) },
+    text: lines.join('\n') || 'done',
+  };
+}

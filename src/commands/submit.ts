@@ -1,0 +1,21 @@
+import type { Session } from '../pipeline/session.js';
+import { submitRequests } from '../pipeline/submit.js';
+import { planWork } from '../pipeline/work.js';
+import { formatEstimate } from './plan.js';
+import { stateExitCode, type CommandResult } from './result.js';
+
+export async function submitCommand(session: Session): Promise<CommandResult> {
+  const { plan, estimate, diagnostics } = await planWork(session);
+  for (const d of diagnostics) session.log.warn(`${d.file}:${d.message}`);
+  if (plan.requests.length === 0) {
+    return { exitCode: stateExitCode(session, diagnostics.length), data: { submitted: 0 }, text: 'nothing to submit' };
+  }
+  session.log.info(formatEstimate(estimate));
+  const summary = await submitRequests(session, plan.requests);
+  const where = summary.mode === 'sync' ? 'answered synchronously' : `in ${summary.batches.length} batch(es): ${summary.batches.join(', ')}`;
+  return {
+    exitCode: stateExitCode(session, diagnostics.length),
+    data: { submitted: summary.requests, ...summary },
+    text: `${summary.requests} request(s) ${where}`,
+  };
+}

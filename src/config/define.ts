@@ -1,0 +1,86 @@
+/** A duration: seconds as a number, or a string such as `"30s"`, `"2m"`, `"500ms"`. */
+export type Duration = number | `${number}${'ms' | 's' | 'm' | 'h'}`;
+
+export interface TextOutputConfig {
+  type: 'text';
+  /** Longest accepted answer, in characters (after trimming). */
+  maxLength?: number;
+  /** Shortest accepted answer, in characters (after trimming). */
+  minLength?: number;
+  /** Answers starting with any of these (case-insensitive) are rejected. @default [] */
+  forbidPrefixes?: string[];
+  /** Reject answers that contain a line break. @default false */
+  singleLine?: boolean;
+}
+
+export interface JsonOutputConfig {
+  type: 'json';
+  /**
+   * The object the model must return: a zod schema or a plain JSON Schema object.
+   * Sent as a forced tool's `input_schema`, and checked again on every answer.
+   */
+  schema: object;
+}
+
+export interface TaskConfigInput {
+  /** Globs (relative to `content.root`) of the files this task works on. @default content.include */
+  include?: string | string[];
+  /** Globs excluded from this task. @default [] */
+  exclude?: string | string[];
+  /** The front matter field to fill; a dotted path (`seo.description`) edits a nested map. */
+  field: string;
+  /** Prompt template (Handlebars), relative to the config file. */
+  template: string;
+  /** Optional system prompt template, relative to the config file. */
+  system?: string;
+  /** `missing`: only where the field is absent, null or empty. `always`: regenerate on every content change. @default 'missing' */
+  when?: 'missing' | 'always';
+  excerpt?: {
+    /** Characters of plain body text offered to the template as `{{excerpt}}`. @default 1000 */
+    maxChars?: number;
+  };
+  /** Model for this task. @default config.model */
+  model?: string;
+  /** `max_tokens` for this task. @default config.maxTokens */
+  maxTokens?: number;
+  /** What a valid answer looks like. Nothing that fails it is ever written. */
+  output: TextOutputConfig | JsonOutputConfig;
+}
+
+export interface BatchConfig {
+  content?: {
+    /** The content tree, relative to the config file. @default '.' */
+    root?: string;
+    /** Globs relative to `root`. @default ['**\/*.md', '**\/*.mdx'] */
+    include?: string | string[];
+    /** Globs relative to `root`. @default [] */
+    exclude?: string | string[];
+  };
+  /** The state file, relative to the config file. Commit it (or cache it) between CI runs. @default '.batchmatter/state.json' */
+  state?: string;
+  /** Default model. @default 'claude-haiku-4-5' */
+  model?: string;
+  /** Default `max_tokens`. @default 400 */
+  maxTokens?: number;
+  batch?: {
+    /** Requests per batch (the API's own cap is 100,000 and 256 MB). @default 2000 */
+    maxRequests?: number;
+    /** Time between polls of an in-flight batch (at least 5 s against a remote API). @default '30s' */
+    pollInterval?: Duration;
+    /** How many times a failed, expired or invalid request is retried. @default 2 */
+    maxRetries?: number;
+    /** Fewer pending requests than this go through the synchronous Messages API. @default 10 */
+    syncBelow?: number;
+    /** Parallel synchronous requests. @default 4 */
+    syncConcurrency?: number;
+  };
+  /** Override standard USD prices per million tokens, per model; batch pricing is half. */
+  prices?: Record<string, { input: number; output: number }>;
+  /** The work to do, by task name. */
+  tasks: Record<string, TaskConfigInput>;
+}
+
+/** Typing helper for `batch.config.ts`: returns its argument unchanged. */
+export function defineConfig(config: BatchConfig): BatchConfig {
+  return config;
+}

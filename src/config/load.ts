@@ -1,0 +1,121 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createJiti } from 'jiti';
+import { ConfigError, UserError } from '../errors.js';
+import { compileOutputSchema, type CompiledSchema } from '../core/output-schema.js';
+import { compileTemplate, TemplateError, type RenderFn } from '../core/template.js';
+import type { ResolvedConfig, TaskConfig } from './schema.js';
+import { validateConfig } from './validate.js';
+
+export const CONFIG_NAMES = ['batch.config.ts', 'batch.config.mts', 'batch.config.js', 'batch.config.mjs'];
+
+export interface Task {
+  name: string;
+  config: TaskConfig;
+  fieldPath: string[];
+  model: string;
+  maxTokens: number;
+  /** Globs relative to the content root. */
+  include: string[];
+  render: RenderFn;
+  system?: RenderFn;
+  schema?: CompiledSchema;
+}
+
+export interface Project {
+  configFile: string;
+  dir: string;
+  config: ResolvedConfig;
+  contentRoot: string;
+  statePath: string;
+  tasks: Task[];
+}
+
+export function findConfig(cwd: string, explicit?: string): string {
+  if (explicit) {
+    const file = path.resolve(cwd, explicit);
+    if (!existsSync(file)) throw new UserError(`config file not found: ${file}`);
+    return file;
+  }
+  for (const name of CONFIG_NAMES) {
+    const file = path.join(cwd, name);
+    if (existsSync(file)) return file;
+  }
+  throw new UserError(`no ${CONFIG_NAMES[0]} in ${cwd}; run "batchmatter init" to create one, or pass --config`);
+}
+
+/** The package's own entry, so `import { defineConfig } from 'batchmatter'` works without installing it twice. */
+const selfEntry = ['../index.js', '../index.ts'].map((p) => fileURLToPath(new URL(p, import.meta.url))).find((f) => existsSync(f));
+
+async function importConfig(file: string): Promise<unknown> {
+  const jiti = createJiti(import.meta.url, { alias: selfEntry ? { batchmatter: selfEntry } : {}, moduleCache: false, fsCache: false });
+  try {
+    return await jiti.import(file, { default: true });
+  } catch (error) {
+    const message = (error as Error).message?.split('\n')[0] ?? String(error);
+    throw new ConfigError(file, [`could not load: ${message}`]);
+  }
+}
+
+function readTemplate(dir: string, file: string, key: string, errors: string[]): RenderFn | undefined {
+  const full = path.resolve(dir, file);
+  let source: string;
+  try {
+    source = readFileSync(full, 'utf8');
+  } catch {
+    errors.push(`${key}: template file not found: ${path.relative(dir, full) || full}`);
+    return undefined;
+  }
+  try {
+    return compileTemplate(source, path.relative(dir, full));
+  } catch (error) {
+    errors.push(`${key}: ${error instanceof TemplateError ? error.message : String(error)}`);
+    return undefined;
+  }
+}
+
+export async function loadProject(cwd: string, explicit?: string): Promise<Project> {
+  const configFile = findConfig(cwd, explicit);
+  const dir = path.dirname(configFile);
+  const { config, errors } = validateConfig(await importConfig(configFile));
+  if (!config) throw new ConfigError(configFile, errors);
+
+  const tasks: Task[] = [];
+  const problems: string[] = [];
+  for (const [name, taskConfig] of Object.entries(config.tasks)) {
+    const key = `tasks.${name}`;
+    const render = readTemplate(dir, taskConfig.template, `${key}.template`, problems);
+    const system = taskConfig.system ? readTemplate(dir, taskConfig.system, `${key}.system`, problems) : undefined;
+    let schema: CompiledSchema | undefined;
+    if (taskConfig.output.type === 'json') {
+      try {
+        schema = compileOutputSchema(taskConfig.output.schema);
+      } catch (error) {
+        problems.push(`${key}.output.schema: ${(error as Error).message}`);
+      }
+    }
+    if (!render) continue;
+    tasks.push({
+      name,
+      config: taskConfig,
+      fieldPath: taskConfig.field.split('.'),
+      model: taskConfig.model ?? config.model,
+      maxTokens: taskConfig.maxTokens ?? config.maxTokens,
+      include: taskConfig.include ?? config.content.include,
+      render,
+      ...(system ? { system } : {}),
+      ...(schema ? { schema } : {}),
+    });
+  }
+  if (problems.length) throw new ConfigError(configFile, problems);
+
+  return {
+    configFile,
+    dir,
+    config,
+    contentRoot: path.resolve(dir, config.content.root),
+    statePath: path.resolve(dir, config.state),
+    tasks,
+  };
+}

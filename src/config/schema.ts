@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+/** Accepts `30`, `"30s"`, `"2m"`, `"500ms"`, `"1h"`; yields milliseconds. */
+const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value * 1000;
+  const match = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `expected a duration like "30s", "2m" or a number of seconds, got "${value}"` });
+    return z.NEVER;
+  }
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+  return Number(match[1]) * unit;
+});
+
+const globs = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** A zod schema (any zod 4 instance) or a plain JSON Schema object. */
+const outputSchema = z.custom<object>(
+  (v) => typeof v === 'object' && v !== null && !Array.isArray(v),
+  'expected a zod schema or a JSON Schema object',
+);
+
+const textOutput = z.strictObject({
+  type: z.literal('text'),
+  maxLength: z.number().int().positive().optional(),
+  minLength: z.number().int().nonnegative().optional(),
+  forbidPrefixes: z.array(z.string().min(1)).default([]),
+  singleLine: z.boolean().default(false),
+});
+
+const jsonOutput = z.strictObject({
+  type: z.literal('json'),
+  schema: outputSchema,
+});
+
+const fieldPath = z
+  .string()
+  .regex(/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, 'expected a field name or dotted path like "seo.description"');
+
+const task = z.strictObject({
+  include: globs.optional(),
+  exclude: globs.default([]),
+  field: fieldPath,
+  template: z.string().min(1),
+  system: z.string().min(1).optional(),
+  when: z.enum(['missing', 'always']).default('missing'),
+  excerpt: z.strictObject({ maxChars: z.number().int().positive().max(100_000).default(1000) }).default({ maxChars: 1000 }),
+  model: z.string().min(1).optional(),
+  maxTokens: z.number().int().positive().max(64_000).optional(),
+  output: z.discriminatedUnion('type', [textOutput, jsonOutput]),
+});
+
+const prices = z.strictObject({
+  input: z.number().nonnegative(),
+  output: z.number().nonnegative(),
+});
+
+export const configSchema = z.strictObject({
+  content: z
+    .strictObject({
+      root: z.string().default('.'),
+      include: globs.default(['**/*.md', '**/*.mdx']),
+      exclude: globs.default([]),
+    })
+    .default({ root: '.', include: ['**/*.md', '**/*.mdx'], exclude: [] }),
+  state: z.string().min(1).default('.batchmatter/state.json'),
+  model: z.string().min(1).default('claude-haiku-4-5'),
+  maxTokens: z.number().int().positive().max(64_000).default(400),
+  batch: z
+    .strictObject({
+      maxRequests: z.number().int().min(1).max(100_000).default(2000),
+      pollInterval: duration.default(30_000),
+      maxRetries: z.number().int().min(0).max(10).default(2),
+      syncBelow: z.number().int().min(0).default(10),
+      syncConcurrency: z.number().int().min(1).max(32).default(4),
+    })
+    .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4 }),
+  /** Standard (synchronous) USD prices per million tokens; batch is half. */
+  prices: z.record(z.string(), prices).default({}),
+  tasks: z.record(z.string().regex(/^[A-Za-z][\w-]{0,31}$/, 'task names are letters, digits, _ and -'), task),
+});
+
+export type ResolvedConfig = z.output<typeof configSchema>;
+export type TaskConfig = ResolvedConfig['tasks'][string];
+export type OutputSpec = TaskConfig['output'];
+export type TextOutput = z.output<typeof textOutput>;
+export type JsonOutput = z.output<typeof jsonOutput>;

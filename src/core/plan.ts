@@ -1,0 +1,123 @@
+import picomatch from 'picomatch';
+import type { Task } from '../config/load.js';
+import { getField, isMissing } from '../frontmatter/field-path.js';
+import type { ScannedFile } from '../io/tree.js';
+import { excerpt } from './excerpt.js';
+import { digest, stableStringify } from './hash.js';
+import { buildParams, templateVars, type RequestParams } from './request.js';
+import { itemKey, type StateData } from './state.js';
+import { TemplateError } from './template.js';
+
+export interface PlannedRequest {
+  key: string;
+  task: string;
+  file: string;
+  planHash: string;
+  requestHash: string;
+  params: RequestParams;
+  /** Submissions before this one (0 for new work). */
+  attempts: number;
+}
+
+export type SkipReason =
+  | 'has-value'
+  | 'in-flight'
+  | 'awaiting-apply'
+  | 'up-to-date'
+  | 'failed-permanently'
+  | 'unreadable'
+  | 'template-error';
+
+export interface Skip {
+  task: string;
+  file: string;
+  reason: SkipReason;
+  detail?: string;
+}
+
+export interface Plan {
+  requests: PlannedRequest[];
+  skips: Skip[];
+}
+
+export interface PlanOptions {
+  maxRetries: number;
+  /** Only re-plan work the state already knows about (retries), no new files. */
+  retriesOnly?: boolean;
+}
+
+/**
+ * Pure: decides, per task and file, whether a request is needed. The state is
+ * read, never changed; the caller records what it submits.
+ */
+export function plan(tasks: Task[], files: ScannedFile[], state: StateData, options: PlanOptions): Plan {
+  const requests: PlannedRequest[] = [];
+  const skips: Skip[] = [];
+  const excerpts = new Map<string, string>();
+
+  for (const task of tasks) {
+    const matches = picomatch(task.include);
+    const excluded = task.config.exclude.length ? picomatch(task.config.exclude) : () => false;
+    for (const file of files) {
+      if (!matches(file.rel) || excluded(file.rel)) continue;
+      const key = itemKey(task.name, file.rel);
+      const item = state.items[key];
+      const skip = (reason: SkipReason, detail?: string) =>
+        skips.push({ task: task.name, file: file.rel, reason, ...(detail ? { detail } : {}) });
+
+      if (!file.parsed) {
+        skip('unreadable', file.error);
+        continue;
+      }
+      if (task.config.when === 'missing' && !isMissing(getField(file.parsed.data, task.fieldPath))) {
+        skip('has-value');
+        continue;
+      }
+      if (item?.appliedHash === file.hash) {
+        skip('up-to-date');
+        continue;
+      }
+      const sameFile = item?.planHash === file.hash;
+      if (item && sameFile) {
+        if (item.status === 'submitted') {
+          skip('in-flight');
+          continue;
+        }
+        if (item.status === 'succeeded') {
+          skip('awaiting-apply');
+          continue;
+        }
+        if (item.status === 'failed' && (!item.retryable || item.attempts > options.maxRetries)) {
+          skip('failed-permanently', item.error);
+          continue;
+        }
+      }
+      if (options.retriesOnly && !(item && sameFile && item.status === 'failed')) continue;
+
+      const cacheKey = `${file.rel}\0${task.config.excerpt.maxChars}`;
+      let text = excerpts.get(cacheKey);
+      if (text === undefined) {
+        text = excerpt(file.parsed.body, { maxChars: task.config.excerpt.maxChars, mdx: file.mdx });
+        excerpts.set(cacheKey, text);
+      }
+      let params: RequestParams;
+      try {
+        params = buildParams(task, templateVars(task, { data: file.parsed.data, excerpt: text, path: file.rel }));
+      } catch (error) {
+        if (!(error instanceof TemplateError)) throw error;
+        skip('template-error', error.message);
+        continue;
+      }
+      requests.push({
+        key,
+        task: task.name,
+        file: file.rel,
+        planHash: file.hash,
+        requestHash: digest(stableStringify(params)),
+        params,
+        attempts: item && sameFile ? item.attempts : 0,
+      });
+    }
+  }
+  return { requests, skips };
+}

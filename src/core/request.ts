@@ -1,0 +1,60 @@
+import path from 'node:path';
+import type { MessageCreateParamsNonStreaming, Tool } from '@anthropic-ai/sdk/resources/messages';
+import type { Task } from '../config/load.js';
+
+export type RequestParams = MessageCreateParamsNonStreaming;
+
+/** Name of the forced tool for JSON tasks. */
+export function toolName(task: Task): string {
+  return `record_${task.name.replace(/-/g, '_')}`;
+}
+
+/** `posts/2024/hello.md` → `hello`; `docs/setup/index.mdx` → `setup`. */
+export function slugOf(rel: string): string {
+  const base = path.posix.basename(rel).replace(/\.[^.]+$/, '');
+  if (base === 'index' || base === 'README') return path.posix.basename(path.posix.dirname(rel)) || base;
+  return base;
+}
+
+export interface TemplateVars {
+  data: Record<string, unknown>;
+  excerpt: string;
+  path: string;
+}
+
+/** Builds the variables a template sees: front matter keys at top level and under `data`, plus ours. */
+export function templateVars(task: Task, vars: TemplateVars): Record<string, unknown> {
+  const { type: _type, ...limits } = task.config.output as Record<string, unknown>;
+  return {
+    ...vars.data,
+    data: vars.data,
+    excerpt: vars.excerpt,
+    path: vars.path,
+    slug: slugOf(vars.path),
+    task: task.name,
+    field: task.config.field,
+    output: limits,
+  };
+}
+
+/** Pure: the Messages API body for one file of one task. */
+export function buildParams(task: Task, vars: Record<string, unknown>): RequestParams {
+  const params: RequestParams = {
+    model: task.model,
+    max_tokens: task.maxTokens,
+    messages: [{ role: 'user', content: task.render(vars).trim() }],
+  };
+  if (task.system) params.system = task.system(vars).trim();
+  if (task.schema) {
+    const name = toolName(task);
+    params.tools = [
+      {
+        name,
+        description: `Record the ${task.config.field} for this file.`,
+        input_schema: task.schema.jsonSchema as Tool.InputSchema,
+      },
+    ];
+    params.tool_choice = { type: 'tool', name };
+  }
+  return params;
+}

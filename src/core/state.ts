@@ -1,0 +1,109 @@
+/** The shape of the state DB. Pure types and helpers: no I/O here. */
+
+export const STATE_VERSION = 1;
+
+export type ItemStatus =
+  /** Written to the manifest before create(); its batch may or may not exist yet. */
+  | 'submitted'
+  /** Answer passed validation; waiting for apply. */
+  | 'succeeded'
+  /** Last attempt errored, expired, was canceled or was invalid. Retried while `retryable` and attempts allow. */
+  | 'failed'
+  /** Written to its file. */
+  | 'applied'
+  /** The file changed after planning; the answer was not written. Re-planned next run. */
+  | 'stale';
+
+export interface Usage {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+export interface ItemState {
+  task: string;
+  file: string;
+  /** Digest of the whole file when its request was planned: the stale guard. */
+  planHash: string;
+  /** Digest of the request params: identical requests are not paid for twice. */
+  requestHash: string;
+  status: ItemStatus;
+  /** Submissions so far. */
+  attempts: number;
+  job?: string;
+  customId?: string;
+  value?: unknown;
+  notes?: string[];
+  error?: string;
+  retryable?: boolean;
+  usage?: Usage;
+  /** Digest of the file right after apply wrote it. */
+  appliedHash?: string;
+}
+
+export type JobStatus =
+  /** Manifest recorded, create() not confirmed: the batch may exist without our knowing its id. */
+  | 'creating'
+  | 'in_progress'
+  | 'ended'
+  /** Every result is stored. */
+  | 'collected'
+  /** create() was refused; nothing was paid. */
+  | 'rejected';
+
+export interface RequestCounts {
+  processing: number;
+  succeeded: number;
+  errored: number;
+  canceled: number;
+  expired: number;
+}
+
+export interface JobState {
+  id: string;
+  kind: 'batch' | 'sync';
+  status: JobStatus;
+  batchId?: string;
+  /** When the intent was recorded (before create()). */
+  createdAt: string;
+  endedAt?: string;
+  /** custom_id → item key. The only way results map back to files. */
+  requests: Record<string, string>;
+  counts?: RequestCounts;
+  /** custom_ids whose results are stored. */
+  collected: number;
+  /** Set by `cancel`: its canceled requests are not retried automatically. */
+  canceledByUser?: boolean;
+  error?: string;
+}
+
+export interface StateData {
+  version: number;
+  items: Record<string, ItemState>;
+  jobs: Record<string, JobState>;
+}
+
+export function emptyState(): StateData {
+  return { version: STATE_VERSION, items: {}, jobs: {} };
+}
+
+export function itemKey(task: string, file: string): string {
+  return `${task}:${file}`;
+}
+
+/** Structural check of a loaded state file: the problems, or [] when usable. */
+export function checkState(data: unknown): string[] {
+  if (typeof data !== 'object' || data === null) return ['not a JSON object'];
+  const d = data as Partial<StateData>;
+  const problems: string[] = [];
+  if (d.version !== STATE_VERSION) problems.push(`version is ${String(d.version)}, this batchmatter reads version ${STATE_VERSION}`);
+  if (typeof d.items !== 'object' || d.items === null) problems.push('items: expected an object');
+  if (typeof d.jobs !== 'object' || d.jobs === null) problems.push('jobs: expected an object');
+  return problems;
+}
+
+/** Jobs whose batches still need polling or collecting. */
+export function openJobs(state: StateData): JobState[] {
+  return Object.values(state.jobs).filter((j) => j.status === 'creating' || j.status === 'in_progress' || j.status === 'ended');
+}

@@ -1,0 +1,62 @@
+import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { UserError } from '../errors.js';
+
+export interface Api {
+  client: Anthropic;
+  /** Human label of where requests go (never includes the key). */
+  target: string;
+  /** True for a server on this machine (the emulator): polling may be fast. */
+  loopback: boolean;
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  offline: boolean;
+  /** Folder of the state file; the offline emulator keeps its batches beside it. */
+  stateDir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+function isLoopback(url: string): boolean {
+  try {
+    const host = new URL(url).hostname;
+    return host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The model API. With --offline, an embedded emulator is started in this
+ * process and the real SDK talks to it over HTTP; it persists its batches next
+ * to the state file so a later command (or a run after kill -9) finds them.
+ */
+export async function connectApi(options: ConnectOptions): Promise<Api> {
+  if (options.offline) {
+    const { startEmulator } = await import('../emulator/index.js');
+    const batchMs = Number(options.env.BATCHMATTER_EMULATOR_BATCH_MS);
+    const emulator = await startEmulator({
+      dataFile: path.join(options.stateDir, 'emulator.json'),
+      ...(Number.isFinite(batchMs) && batchMs >= 0 ? { batchDurationMs: batchMs } : {}),
+    });
+    return {
+      client: new Anthropic({ apiKey: 'offline-emulator', baseURL: emulator.url }),
+      target: `embedded emulator at ${emulator.url}`,
+      loopback: true,
+      close: () => emulator.close(),
+    };
+  }
+  const key = options.env.ANTHROPIC_API_KEY || options.env.ANTHROPIC_AUTH_TOKEN;
+  if (!key) {
+    throw new UserError('ANTHROPIC_API_KEY is not set. Set it, or pass --offline to use the embedded emulator.');
+  }
+  const baseURL = options.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
+  // The SDK reads the key and base URL from the environment itself; we never hold the key.
+  return {
+    client: new Anthropic(),
+    target: new URL(baseURL).host,
+    loopback: isLoopback(baseURL),
+    close: async () => undefined,
+  };
+}

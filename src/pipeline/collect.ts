@@ -1,0 +1,139 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { JobState, RequestCounts } from '../core/state.js';
+import { openJobs } from '../core/state.js';
+import { recordResult } from './record.js';
+import type { Session } from './session.js';
+
+/** Results are persisted every this many lines: bounded loss, bounded rewrites. */
+const SAVE_EVERY = 1000;
+/** How long after an unanswered create() we keep looking for the batch before releasing its requests. */
+const LOST_CREATE_WINDOW_MS = 10 * 60_000;
+
+export interface PassSummary {
+  polled: number;
+  ended: number;
+  collected: number;
+  inFlight: number;
+}
+
+function total(c: RequestCounts): number {
+  return c.processing + c.succeeded + c.errored + c.canceled + c.expired;
+}
+
+/**
+ * A create() whose answer was lost may still have made a batch. Look for one
+ * created after our intent with the same number of requests that no job owns.
+ */
+async function recoverLostCreate(session: Session, job: JobState): Promise<void> {
+  const { client } = await session.api();
+  const since = Date.parse(job.createdAt) - 60_000;
+  const owned = new Set(Object.values(session.store.data.jobs).flatMap((j) => (j.batchId ? [j.batchId] : [])));
+  const size = Object.keys(job.requests).length;
+  for await (const batch of client.messages.batches.list({ limit: 100 })) {
+    if (Date.parse(batch.created_at) < since) break;
+    if (owned.has(batch.id) || total(batch.request_counts) !== size) continue;
+    Object.assign(job, { batchId: batch.id, status: 'in_progress', counts: batch.request_counts });
+    delete job.error;
+    session.log.info(`found batch ${batch.id} for ${job.id}, whose create() had not answered`);
+    await session.store.save();
+    return;
+  }
+  if (session.now().getTime() - Date.parse(job.createdAt) > LOST_CREATE_WINDOW_MS) {
+    job.status = 'rejected';
+    job.error = `no batch appeared within ${LOST_CREATE_WINDOW_MS / 60_000} minutes of an unanswered create()`;
+    for (const key of Object.values(job.requests)) {
+      const item = session.store.data.items[key];
+      if (item?.job === job.id && item.status === 'submitted') {
+        Object.assign(item, { status: 'failed', error: job.error, retryable: true, attempts: item.attempts - 1 });
+      }
+    }
+    await session.store.save();
+  }
+}
+
+/** Streams an ended batch's results into the state, matching by custom_id. */
+async function collect(session: Session, job: JobState): Promise<number> {
+  const { client } = await session.api();
+  const { items } = session.store.data;
+  let stored = 0;
+  let unsaved = 0;
+  try {
+    const stream = await client.messages.batches.results(job.batchId!);
+    for await (const line of stream) {
+      const key = job.requests[line.custom_id];
+      const item = key ? items[key] : undefined;
+      if (!key) session.log.warn(`batch ${job.batchId} returned unknown custom_id ${line.custom_id}`);
+      // Only the attempt this job made, and only once: a re-download after a cut stream de-duplicates here.
+      if (!item || item.job !== job.id || item.customId !== line.custom_id || item.status !== 'submitted') continue;
+      recordResult(session, item, line.result);
+      if (line.result.type === 'canceled' && job.canceledByUser) delete items[key!];
+      stored++;
+      if (++unsaved >= SAVE_EVERY) {
+        await session.store.save();
+        unsaved = 0;
+      }
+    }
+  } catch (error) {
+    await session.store.save();
+    if (error instanceof Anthropic.NotFoundError) {
+      job.error = 'results are no longer available (past the retention window); the requests will be planned again';
+      releaseGone(session, job);
+      job.status = 'collected';
+      await session.store.save();
+      session.log.warn(`batch ${job.batchId}: ${job.error}`);
+      return stored;
+    }
+    session.log.warn(`batch ${job.batchId}: reading results was interrupted (${(error as Error).message}); the next sync downloads them again`);
+    return stored;
+  }
+  job.collected += stored;
+  job.status = 'collected';
+  await session.store.save();
+  return stored;
+}
+
+function releaseGone(session: Session, job: JobState): void {
+  for (const key of Object.values(job.requests)) {
+    const item = session.store.data.items[key];
+    if (item?.job === job.id && item.status === 'submitted') delete session.store.data.items[key];
+  }
+}
+
+/** One pass over every open job: poll it once, collect it if it ended. */
+export async function pollOnce(session: Session): Promise<PassSummary> {
+  const summary: PassSummary = { polled: 0, ended: 0, collected: 0, inFlight: 0 };
+  for (const job of openJobs(session.store.data)) {
+    if (job.kind === 'sync') {
+      // A synchronous job still open means the process died mid-way; its unanswered requests are retried.
+      for (const key of Object.values(job.requests)) {
+        const item = session.store.data.items[key];
+        if (item?.job === job.id && item.status === 'submitted') Object.assign(item, { status: 'failed', error: 'interrupted before the answer arrived', retryable: true });
+      }
+      job.status = 'collected';
+      await session.store.save();
+      continue;
+    }
+    if (job.status === 'creating') await recoverLostCreate(session, job);
+    if (job.status === 'in_progress') {
+      const { client } = await session.api();
+      const batch = await client.messages.batches.retrieve(job.batchId!);
+      summary.polled++;
+      const before = job.counts ? JSON.stringify(job.counts) : '';
+      job.counts = batch.request_counts;
+      if (batch.processing_status === 'ended') {
+        job.status = 'ended';
+        job.endedAt = batch.ended_at ?? session.now().toISOString();
+        session.log.info(`batch ${batch.id} ended: ${batch.request_counts.succeeded} succeeded, ${batch.request_counts.errored} errored, ${batch.request_counts.expired} expired, ${batch.request_counts.canceled} canceled`);
+      } else if (before !== JSON.stringify(job.counts)) {
+        session.log.info(`batch ${batch.id} ${batch.processing_status}: ${batch.request_counts.processing} processing`);
+      }
+      await session.store.save();
+    }
+    if (job.status === 'ended') {
+      summary.ended++;
+      summary.collected += await collect(session, job);
+    }
+    if (job.status === 'creating' || job.status === 'in_progress' || job.status === 'ended') summary.inFlight++;
+  }
+  return summary;
+}

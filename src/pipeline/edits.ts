@@ -1,0 +1,97 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { digest } from '../core/hash.js';
+import type { ItemState } from '../core/state.js';
+import { setField } from '../frontmatter/yaml-edit.js';
+import type { Session } from './session.js';
+
+export interface FileEdit {
+  file: string;
+  abs: string;
+  before: string;
+  /** The new text; absent when nothing can be written. */
+  after?: string;
+  /** Item keys whose values this edit writes. */
+  keys: string[];
+  /** Items not written, with why (stale file, value that would not round-trip). */
+  problems: { key: string; field: string; reason: string; stale?: boolean }[];
+}
+
+/** Groups validated, unapplied answers by file and computes each file's new text. */
+export async function computeEdits(session: Session, filter?: (item: ItemState) => boolean): Promise<FileEdit[]> {
+  const byFile = new Map<string, [string, ItemState][]>();
+  for (const [key, item] of Object.entries(session.store.data.items)) {
+    if (item.status !== 'succeeded' || (filter && !filter(item))) continue;
+    const list = byFile.get(item.file) ?? [];
+    list.push([key, item]);
+    byFile.set(item.file, list);
+  }
+  const edits: FileEdit[] = [];
+  for (const [file, entries] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
+    const abs = path.join(session.project.contentRoot, file);
+    let before: string;
+    try {
+      before = await readFile(abs, 'utf8');
+    } catch {
+      edits.push({ file, abs, before: '', keys: [], problems: entries.map(([key, item]) => ({ key, field: item.task, reason: 'file no longer exists', stale: true })) });
+      continue;
+    }
+    const hash = digest(before);
+    const edit: FileEdit = { file, abs, before, keys: [], problems: [] };
+    let text = before;
+    for (const [key, item] of entries) {
+      const task = session.task(item.task);
+      const field = task?.config.field ?? item.task;
+      if (!task) {
+        edit.problems.push({ key, field, reason: `task "${item.task}" is no longer in the config` });
+      } else if (item.planHash !== hash) {
+        // Human edits win: the answer was planned on other content.
+        edit.problems.push({ key, field, reason: 'file changed since its request was planned; not overwritten', stale: true });
+      } else {
+        try {
+          text = setField(text, task.fieldPath, item.value);
+          edit.keys.push(key);
+        } catch (error) {
+          edit.problems.push({ key, field, reason: (error as Error).message });
+        }
+      }
+    }
+    if (edit.keys.length) edit.after = text;
+    edits.push(edit);
+  }
+  return edits;
+}
+
+/** Writes each edit atomically (temp + rename, mode kept), then marks its items applied. */
+export async function writeEdits(session: Session, edits: FileEdit[]): Promise<{ written: string[]; stale: string[]; failed: string[] }> {
+  const { items } = session.store.data;
+  const result = { written: [] as string[], stale: [] as string[], failed: [] as string[] };
+  for (const edit of edits) {
+    for (const problem of edit.problems) {
+      const item = items[problem.key];
+      if (!item) continue;
+      if (problem.stale) {
+        item.status = 'stale';
+        result.stale.push(`${edit.file}  ${problem.field}  ${problem.reason}`);
+      } else {
+        Object.assign(item, { status: 'failed', error: problem.reason, retryable: false });
+        result.failed.push(`${edit.file}  ${problem.field}  ${problem.reason}`);
+      }
+    }
+    if (edit.after === undefined) continue;
+    // Re-check right before writing: the file may have changed since the diff was computed.
+    const current = await readFile(edit.abs, 'utf8');
+    if (current !== edit.before) {
+      for (const key of edit.keys) items[key]!.status = 'stale';
+      result.stale.push(`${edit.file}  changed while applying; not overwritten`);
+      continue;
+    }
+    await writeFileAtomic(edit.abs, edit.after, { encoding: 'utf8' });
+    const hash = digest(edit.after);
+    for (const key of edit.keys) Object.assign(items[key]!, { status: 'applied', appliedHash: hash });
+    result.written.push(edit.file);
+  }
+  await session.store.save();
+  return result;
+}

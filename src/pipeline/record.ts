@@ -1,0 +1,28 @@
+import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages';
+import type { ItemState } from '../core/state.js';
+import { judgeResult } from '../core/validate.js';
+import type { Session } from './session.js';
+
+/** Applies one result to its item: validated value, or a failure with its reason. */
+export function recordResult(session: Session, item: ItemState, result: MessageBatchResult): void {
+  const task = session.task(item.task);
+  const usage = result.type === 'succeeded' ? (result.message as Message).usage : undefined;
+  if (usage) item.usage = usage;
+  if (!task) {
+    Object.assign(item, { status: 'failed', error: `task "${item.task}" is no longer in the config`, retryable: false });
+    return;
+  }
+  const verdict = judgeResult(task, result);
+  if (verdict.ok) {
+    item.status = 'succeeded';
+    item.value = verdict.value;
+    item.notes = verdict.notes;
+    delete item.error;
+    delete item.retryable;
+  } else {
+    item.status = 'failed';
+    item.error = verdict.reason;
+    item.retryable = verdict.retryable;
+    delete item.value;
+  }
+}

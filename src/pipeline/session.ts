@@ -1,0 +1,56 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { loadProject, type Project, type Task } from '../config/load.js';
+import type { Api } from '../io/api.js';
+import { connectApi } from '../io/api.js';
+import type { Log } from '../io/log.js';
+import { openStateFile, type StateStore } from '../io/state-store.js';
+import { scanTree, type Diagnostic, type ScannedFile } from '../io/tree.js';
+
+export interface GlobalOptions {
+  cwd: string;
+  config?: string;
+  offline: boolean;
+  env: NodeJS.ProcessEnv;
+  log: Log;
+}
+
+/** Everything a command works with: config, state, the clock and (lazily) the API. */
+export interface Session {
+  project: Project;
+  store: StateStore;
+  log: Log;
+  now(): Date;
+  /** A fresh random token for custom_ids and job ids. */
+  nonce(): string;
+  api(): Promise<Api>;
+  task(name: string): Task | undefined;
+  close(): Promise<void>;
+}
+
+export async function openSession(options: GlobalOptions): Promise<Session> {
+  const project = await loadProject(options.cwd, options.config);
+  const store = await openStateFile(project.statePath);
+  let api: Promise<Api> | undefined;
+  const tasks = new Map(project.tasks.map((t) => [t.name, t]));
+  return {
+    project,
+    store,
+    log: options.log,
+    now: () => new Date(),
+    nonce: () => randomBytes(6).toString('hex'),
+    api() {
+      api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env });
+      return api;
+    },
+    task: (name) => tasks.get(name),
+    async close() {
+      if (api) await (await api).close();
+    },
+  };
+}
+
+export async function scanProject(session: Session): Promise<{ files: ScannedFile[]; diagnostics: Diagnostic[] }> {
+  const { contentRoot, config } = session.project;
+  return scanTree(contentRoot, config.content.include, config.content.exclude);
+}

@@ -1,0 +1,182 @@
+import Anthropic from '@anthropic-ai/sdk';
+import pLimit from 'p-limit';
+import type { PlannedRequest } from '../core/plan.js';
+import { customId } from '../core/custom-id.js';
+import type { ItemState, JobState } from '../core/state.js';
+import { UserError } from '../errors.js';
+import { recordResult } from './record.js';
+import type { Session } from './session.js';
+
+/** Stay well under the API's 256 MB per batch. */
+const MAX_BATCH_BYTES = 200 * 1024 * 1024;
+
+export interface SubmitSummary {
+  mode: 'none' | 'sync' | 'batch';
+  requests: number;
+  jobs: string[];
+  batches: string[];
+}
+
+/** Splits requests into batches by count and by serialized size. */
+export function chunkRequests(requests: PlannedRequest[], maxRequests: number, maxBytes = MAX_BATCH_BYTES): PlannedRequest[][] {
+  const chunks: PlannedRequest[][] = [];
+  let current: PlannedRequest[] = [];
+  let bytes = 0;
+  for (const request of requests) {
+    const size = Buffer.byteLength(JSON.stringify(request.params)) + 100;
+    if (current.length && (current.length >= maxRequests || bytes + size > maxBytes)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(request);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
+
+/** Write-ahead: every item points at its job before the API is called. */
+function recordIntent(session: Session, kind: JobState['kind'], requests: PlannedRequest[]): JobState {
+  const nonce = session.nonce();
+  const job: JobState = {
+    id: `job_${nonce}`,
+    kind,
+    status: 'creating',
+    createdAt: session.now().toISOString(),
+    requests: {},
+    collected: 0,
+  };
+  const { items } = session.store.data;
+  requests.forEach((request, index) => {
+    const id = customId(nonce, index);
+    job.requests[id] = request.key;
+    const item: ItemState = {
+      task: request.task,
+      file: request.file,
+      planHash: request.planHash,
+      requestHash: request.requestHash,
+      status: 'submitted',
+      attempts: request.attempts + 1,
+      job: job.id,
+      customId: id,
+    };
+    items[request.key] = item;
+  });
+  session.store.data.jobs[job.id] = job;
+  return job;
+}
+
+/** create() answered with an error that proves nothing was accepted. */
+function definitelyRejected(error: unknown): boolean {
+  return error instanceof Anthropic.APIError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409;
+}
+
+function stopsTheRun(error: unknown): string | undefined {
+  if (!(error instanceof Anthropic.APIError)) return undefined;
+  if (error.status === 401) return 'the API rejected the key (401 authentication_error); check ANTHROPIC_API_KEY';
+  if (error.status === 403) return 'the API refused access (403 permission_error)';
+  if (JSON.stringify(error.error ?? '').includes('enforced_spend_limit_reached')) return 'the monthly spend limit is reached (enforced_spend_limit_reached); retrying will not help';
+  return undefined;
+}
+
+function releaseItems(session: Session, job: JobState, reason: string): void {
+  for (const key of Object.values(job.requests)) {
+    const item = session.store.data.items[key];
+    if (item?.job !== job.id || item.status !== 'submitted') continue;
+    // Nothing was accepted, so this attempt was not paid for and does not count.
+    Object.assign(item, { status: 'failed', error: reason, retryable: true, attempts: item.attempts - 1 });
+  }
+}
+
+async function createBatch(session: Session, requests: PlannedRequest[]): Promise<JobState> {
+  const job = recordIntent(session, 'batch', requests);
+  await session.store.save();
+  const { client } = await session.api();
+  const byKey = new Map(requests.map((r) => [r.key, r]));
+  try {
+    // No SDK retries here: a retried create after a lost answer is a second paid batch.
+    // An ambiguous failure is left as 'creating' and recovered by the next sync.
+    const batch = await client.messages.batches.create(
+      { requests: Object.entries(job.requests).map(([custom_id, key]) => ({ custom_id, params: byKey.get(key)!.params })) },
+      { maxRetries: 0 },
+    );
+    Object.assign(job, { batchId: batch.id, status: 'in_progress', counts: batch.request_counts });
+    await session.store.save();
+    session.log.info(`submitted batch ${batch.id} (${requests.length} requests)`);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (definitelyRejected(error)) {
+      job.status = 'rejected';
+      job.error = message;
+      releaseItems(session, job, `batch create refused: ${message}`);
+      await session.store.save();
+      const fatal = stopsTheRun(error);
+      if (fatal) throw new UserError(fatal);
+      session.log.warn(`batch create refused (${message}); the requests will be retried`);
+    } else {
+      job.error = message;
+      await session.store.save();
+      session.log.warn(`batch create did not answer (${message}); the next sync looks for it before anything is resubmitted`);
+    }
+  }
+  return job;
+}
+
+/** Few requests: the synchronous Messages API answers in seconds and costs the same order. */
+async function sendSync(session: Session, requests: PlannedRequest[]): Promise<JobState> {
+  const job = recordIntent(session, 'sync', requests);
+  job.status = 'in_progress';
+  await session.store.save();
+  const { client } = await session.api();
+  const limit = pLimit(session.project.config.batch.syncConcurrency);
+  let fatal: string | undefined;
+  await Promise.all(
+    requests.map((request) =>
+      limit(async () => {
+        const item = session.store.data.items[request.key]!;
+        if (fatal) return;
+        try {
+          const message = await client.messages.create(request.params);
+          recordResult(session, item, { type: 'succeeded', message });
+        } catch (error) {
+          fatal ??= stopsTheRun(error);
+          const status = error instanceof Anthropic.APIError ? error.status : undefined;
+          const kind = error instanceof Anthropic.APIError ? ((error.error as { error?: { type?: string } })?.error?.type ?? 'api_error') : 'connection_error';
+          recordResult(session, item, {
+            type: 'errored',
+            error: { type: 'error', request_id: null, error: { type: kind as 'api_error', message: (error as Error).message } },
+          });
+          if (status === undefined) item.retryable = true;
+        }
+        job.collected++;
+        // Each answer is paid for: persist it before the next one arrives.
+        await session.store.save();
+      }),
+    ),
+  );
+  job.status = 'collected';
+  job.endedAt = session.now().toISOString();
+  await session.store.save();
+  if (fatal) throw new UserError(fatal);
+  return job;
+}
+
+/** Sends planned requests: synchronously when few, else as batches of at most maxRequests. */
+export async function submitRequests(session: Session, requests: PlannedRequest[]): Promise<SubmitSummary> {
+  if (requests.length === 0) return { mode: 'none', requests: 0, jobs: [], batches: [] };
+  const { batch } = session.project.config;
+  if (requests.length < batch.syncBelow) {
+    session.log.info(`sending ${requests.length} request(s) through the synchronous Messages API (fewer than batch.syncBelow = ${batch.syncBelow})`);
+    const job = await sendSync(session, requests);
+    return { mode: 'sync', requests: requests.length, jobs: [job.id], batches: [] };
+  }
+  const jobs: JobState[] = [];
+  for (const chunk of chunkRequests(requests, batch.maxRequests)) jobs.push(await createBatch(session, chunk));
+  return {
+    mode: 'batch',
+    requests: requests.length,
+    jobs: jobs.map((j) => j.id),
+    batches: jobs.flatMap((j) => (j.batchId ? [j.batchId] : [])),
+  };
+}

@@ -1,0 +1,36 @@
+import { estimateCost, type CostEstimate } from '../core/cost.js';
+import { plan, type Plan } from '../core/plan.js';
+import type { Diagnostic } from '../io/tree.js';
+import { pollOnce, type PassSummary } from './collect.js';
+import { retryableCount } from './report.js';
+import { scanProject, type Session } from './session.js';
+import { submitRequests, type SubmitSummary } from './submit.js';
+
+export interface PlanResult {
+  plan: Plan;
+  estimate: CostEstimate[];
+  diagnostics: Diagnostic[];
+}
+
+export async function planWork(session: Session, retriesOnly = false): Promise<PlanResult> {
+  const { files, diagnostics } = await scanProject(session);
+  const { config } = session.project;
+  const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly });
+  return { plan: result, estimate: estimateCost(result.requests, config.prices), diagnostics };
+}
+
+/** Submits retries of failed, expired, canceled and invalid requests, if any are due. */
+export async function submitRetries(session: Session): Promise<SubmitSummary | undefined> {
+  if (retryableCount(session.store.data, session.project.config.batch.maxRetries) === 0) return undefined;
+  const { plan: retries } = await planWork(session, true);
+  if (!retries.requests.length) return undefined;
+  session.log.info(`retrying ${retries.requests.length} failed request(s)`);
+  return submitRequests(session, retries.requests);
+}
+
+/** One cron-friendly pass: poll every in-flight batch once, collect, submit retries. */
+export async function syncPass(session: Session): Promise<{ pass: PassSummary; retries?: SubmitSummary }> {
+  const pass = await pollOnce(session);
+  const retries = await submitRetries(session);
+  return retries ? { pass, retries } : { pass };
+}

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { loadProject } from '../src/config/load.js';
+import { validateConfig } from '../src/config/validate.js';
+import { ConfigError } from '../src/errors.js';
+import { testdir } from './helpers/testdir.js';
+
+const task = { field: 'description', template: 't.hbs', output: { type: 'text', maxLength: 160 } };
+
+describe('validateConfig', () => {
+  it('fills defaults', () => {
+    const { config, errors } = validateConfig({ tasks: { description: task } });
+    expect(errors).toEqual([]);
+    expect(config?.state).toBe('.batchmatter/state.json');
+    expect(config?.model).toBe('claude-haiku-4-5');
+    expect(config?.batch).toEqual({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4 });
+    expect(config?.tasks.description?.when).toBe('missing');
+    expect(config?.tasks.description?.excerpt.maxChars).toBe(1000);
+  });
+
+  it('names the path of a misspelled key', () => {
+    const { errors } = validateConfig({ tasks: { description: { ...task, feild: 'x' } } });
+    expect(errors).toContain('tasks.description.feild: unknown key');
+  });
+
+  it('names the path of a bad value', () => {
+    const { errors } = validateConfig({ batch: { maxRequests: 200_000 }, tasks: { description: task } });
+    expect(errors.join('\n')).toMatch(/^batch\.maxRequests: /m);
+  });
+
+  it('parses durations', () => {
+    expect(validateConfig({ batch: { pollInterval: '2m' }, tasks: { d: task } }).config?.batch.pollInterval).toBe(120_000);
+    expect(validateConfig({ batch: { pollInterval: 45 }, tasks: { d: task } }).config?.batch.pollInterval).toBe(45_000);
+    expect(validateConfig({ batch: { pollInterval: 'soon' }, tasks: { d: task } }).errors[0]).toMatch(/^batch\.pollInterval: expected a duration/);
+  });
+
+  it('rejects a bad field path and minLength over maxLength', () => {
+    expect(validateConfig({ tasks: { d: { ...task, field: 'seo..description' } } }).errors[0]).toMatch(/^tasks\.d\.field: /);
+    expect(validateConfig({ tasks: { d: { ...task, output: { type: 'text', minLength: 10, maxLength: 5 } } } }).errors).toEqual([
+      'tasks.d.output.minLength: must not exceed maxLength (5)',
+    ]);
+  });
+});
+
+describe('loadProject', () => {
+  it('loads a TypeScript config importing batchmatter, with zod schemas', async () => {
+    const dir = testdir({
+      'batch.config.ts': `import { defineConfig, z } from 'batchmatter';
+export default defineConfig({
+  content: { root: 'content' },
+  tasks: {
+    sentiment: { field: 'analysis', template: 't.hbs', output: { type: 'json', schema: z.object({ mood: z.enum(['up', 'down']) }) } },
+  },
+});`,
+      't.hbs': 'Review: {{excerpt}}',
+    });
+    const project = await loadProject(dir);
+    expect(project.contentRoot).toBe(`${dir}/content`);
+    const [sentiment] = project.tasks;
+    expect(sentiment?.schema?.jsonSchema).toMatchObject({ type: 'object', properties: { mood: { enum: ['up', 'down'] } } });
+    expect(sentiment?.schema?.check({ mood: 'sideways' })).toHaveLength(1);
+    expect(sentiment?.schema?.check({ mood: 'up' })).toEqual([]);
+  });
+
+  it('loads a plain export default object and a JSON Schema', async () => {
+    const dir = testdir({
+      'batch.config.mjs': `export default { tasks: { s: { field: 'a', template: 't.hbs', output: { type: 'json', schema: { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] } } } } };`,
+      't.hbs': 'x',
+    });
+    const project = await loadProject(dir);
+    expect(project.tasks[0]?.schema?.check({ n: 'one' })).toEqual(['n: must be integer']);
+  });
+
+  it('reports a missing template and a broken config as ConfigError', async () => {
+    const dir = testdir({ 'batch.config.ts': `export default { tasks: { d: { field: 'd', template: 'nope.hbs', output: { type: 'text' } } } };` });
+    await expect(loadProject(dir)).rejects.toThrow(ConfigError);
+    await expect(loadProject(dir)).rejects.toThrow(/tasks\.d\.template: template file not found: nope\.hbs/);
+    const broken = testdir({ 'batch.config.ts': 'export default {' });
+    await expect(loadProject(broken)).rejects.toThrow(/could not load/);
+  });
+});

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import Anthropic from '@anthropic-ai/sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+import { copyExample, runCli, spawnCli } from './helpers/cli.js';
+
+const fastPolls = (config: string) => config.replace("pollInterval: '30s'", "pollInterval: '100ms'");
+let emulator: RunningEmulator | undefined;
+afterEach(async () => {
+  await emulator?.close();
+  emulator = undefined;
+});
+
+async function batches(url: string) {
+  const client = new Anthropic({ apiKey: 'test', baseURL: url, maxRetries: 0 });
+  const all = [];
+  for await (const b of client.messages.batches.list({ limit: 100 })) all.push(b);
+  return all;
+}
+
+function readState(dir: string) {
+  return JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+}
+
+describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => {
+  it('kill -9 after submit: sync collects the same batch, no second batch is created', async () => {
+    emulator = await startEmulator({ batchDurationMs: 2500 });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const child = spawnCli(['run'], dir, env);
+    // Wait until the batch id is durably recorded, then kill without warning.
+    const deadline = Date.now() + 20_000;
+    let batchId: string | undefined;
+    while (!batchId && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 50));
+      try {
+        batchId = Object.values(readState(dir).jobs as Record<string, { batchId?: string }>).find((j) => j.batchId)?.batchId;
+      } catch {
+        /* not written yet */
+      }
+    }
+    expect(batchId).toMatch(/^msgbatch_/);
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('exit', r));
+
+    await new Promise((r) => setTimeout(r, 2600));
+    const sync = await runCli(['sync'], dir, env);
+    expect(sync.code, sync.stderr + sync.stdout).toBe(0);
+    expect(sync.stdout).toMatch(/1 ended/);
+    expect((await batches(emulator.url)).map((b) => b.id)).toEqual([batchId]);
+    const state = readState(dir);
+    const items = Object.values(state.items as Record<string, { status: string }>);
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.status === 'succeeded')).toBe(true);
+  });
+
+  it('retries only the failed requests, in a new smaller batch, and then succeeds', async () => {
+    emulator = await startEmulator({ batchDurationMs: 200, faults: { rules: [{ promptIncludes: '<review>', outcome: 'errored', errorType: 'overloaded_error', times: 3 }] } });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const run = await runCli(['run', '--apply'], dir, env);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const list = (await batches(emulator.url)).reverse();
+    const first = list[0]!;
+    const total = (b: typeof first) => b.request_counts.succeeded + b.request_counts.errored + b.request_counts.expired + b.request_counts.canceled;
+    expect(first.request_counts.errored).toBe(3);
+    // 3 retries go through the synchronous API (fewer than syncBelow), so no second batch is needed.
+    expect(list).toHaveLength(1);
+    expect(total(first)).toBeGreaterThan(3);
+    const items = Object.values(readState(dir).items as Record<string, { status: string; attempts: number }>);
+    expect(items.every((i) => i.status === 'applied')).toBe(true);
+    expect(items.filter((i) => i.attempts === 2)).toHaveLength(3);
+  });
+
+  it('an answer that never validates is reported per file and never written; exit 1', async () => {
+    emulator = await startEmulator({
+      batchDurationMs: 100,
+      faults: { rules: [{ promptIncludes: 'Path: posts/2024/', outcome: 'text', text: 'In this article we discuss many things.' }] },
+    });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const run = await runCli(['run', '--apply'], dir, env);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stdout).toMatch(/failed permanently:\n {2}posts\/2024\/\S+ {2}description {2}must not start with "In this article"/);
+    const state = readState(dir);
+    const failed = Object.values(state.items as Record<string, { file: string; status: string; attempts: number }>).filter((i) => i.status === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    for (const item of failed) {
+      expect(item.attempts).toBe(3); // first try + maxRetries (2)
+      expect(readFileSync(path.join(dir, 'examples/blog', item.file), 'utf8')).not.toMatch(/In this article we discuss/);
+    }
+  });
+});
+
+describe('exit codes and user errors', () => {
+  it('2 with path: message for a bad config, no stack', async () => {
+    const dir = copyExample((c) => c.replace("maxRetries: 2", "maxRetries: 2, maxRetrys: 3"));
+    const result = await runCli(['plan'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/batch\.maxRetrys: unknown key/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('2 with a one-line hint when no key is set and --offline is not given', async () => {
+    const dir = copyExample();
+    const result = await runCli(['submit'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe('batchmatter: ANTHROPIC_API_KEY is not set. Set it, or pass --offline to use the embedded emulator.');
+  });
+
+  it('2 for an unknown command or option', async () => {
+    const dir = copyExample();
+    expect((await runCli(['frobnicate'], dir)).code).toBe(2);
+    const bad = await runCli(['plan', '--ofline'], dir);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown option --ofline/);
+  });
+
+  it('3 when --max-wait elapses with work in flight; the next sync finishes it', async () => {
+    emulator = await startEmulator({ batchDurationMs: 1500 });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const run = await runCli(['run', '--max-wait', '0'], dir, env);
+    expect(run.code, run.stderr).toBe(3);
+    expect(run.stdout).toMatch(/still in flight/);
+    await new Promise((r) => setTimeout(r, 1600));
+    const sync = await runCli(['sync'], dir, env);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(await batches(emulator.url)).toHaveLength(1);
+  });
+});

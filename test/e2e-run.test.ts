@@ -1,0 +1,110 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { diffLines } from 'diff';
+import { describe, expect, it } from 'vitest';
+import { parseFrontMatter } from '../src/frontmatter/read.js';
+import { copyExample, runCli } from './helpers/cli.js';
+
+const FIELD_LINE = /^(\s*)(description|analysis|sentiment|main_issue|feature_request|urgency):/;
+
+function snapshot(root: string): Map<string, string> {
+  const files = fg.sync(['**/*.md', '**/*.mdx'], { cwd: root });
+  return new Map(files.map((f) => [f, readFileSync(path.join(root, f), 'utf8')]));
+}
+
+/** Everything but the task's field is byte-identical: removed lines are only an empty old value, added lines only the field. */
+function expectOnlyFieldChanged(file: string, before: string, after: string, field: string): void {
+  const parsedBefore = parseFrontMatter(before);
+  const parsedAfter = parseFrontMatter(after);
+  expect(parsedAfter.body, file).toBe(parsedBefore.body);
+  const { [field]: _a, ...restAfter } = parsedAfter.data;
+  const { [field]: _b, ...restBefore } = parsedBefore.data;
+  expect(restAfter, file).toEqual(restBefore);
+  for (const part of diffLines(before, after)) {
+    if (!part.added && !part.removed) continue;
+    for (const line of part.value.split(/\r?\n/).filter(Boolean)) {
+      expect(line, `${file}: unexpected ${part.added ? 'added' : 'removed'} line`).toMatch(FIELD_LINE);
+      if (part.removed) expect(line, file).toMatch(/^description:\s*(""|'')?\s*$/);
+    }
+  }
+}
+
+describe('batchmatter run --offline --apply over examples/blog', () => {
+  it('fills every post description and every review analysis, changing nothing else; a second run sends nothing', async () => {
+    const dir = copyExample();
+    const content = path.join(dir, 'examples/blog');
+    const before = snapshot(content);
+
+    const plan = await runCli(['plan', '--offline'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/description: \d+ request\(s\) to send/);
+    expect(plan.stdout).toMatch(/total: \$[\d.]+ with the Batches API/);
+
+    const run = await runCli(['run', '--offline', '--apply'], dir);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stderr).toMatch(/submitted batch msgbatch_/);
+
+    const after = snapshot(content);
+    let posts = 0;
+    let reviews = 0;
+    for (const [file, text] of after) {
+      const data = parseFrontMatter(text).data;
+      if (file.startsWith('posts/')) {
+        posts++;
+        const description = data.description as string;
+        expect(typeof description, file).toBe('string');
+        expect(description.length, file).toBeLessThanOrEqual(160);
+        expect(description, file).not.toMatch(/[\r\n]/);
+        expect(description, file).not.toMatch(/^(in this article|this guide)/i);
+        if (before.get(file) !== text) expectOnlyFieldChanged(file, before.get(file)!, text, 'description');
+      } else if (file.startsWith('reviews/')) {
+        reviews++;
+        expect(data.analysis, file).toMatchObject({ sentiment: expect.stringMatching(/^(positive|negative|neutral)$/), urgency: expect.stringMatching(/^(high|medium|low)$/) });
+        expectOnlyFieldChanged(file, before.get(file)!, text, 'analysis');
+      }
+    }
+    expect(posts).toBeGreaterThanOrEqual(20);
+    expect(reviews).toBeGreaterThanOrEqual(10);
+    // Human-written descriptions are never overwritten.
+    for (const [file, text] of before) {
+      const d = parseFrontMatter(text).data.description;
+      if (typeof d === 'string' && d.trim()) expect(after.get(file), file).toBe(text);
+    }
+
+    const again = await runCli(['run', '--offline', '--apply'], dir);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toMatch(/submitted batch/);
+    expect(again.stderr + again.stdout).toMatch(/nothing to submit/);
+    expect(snapshot(content)).toEqual(after);
+
+    const status = await runCli(['status', '--json'], dir);
+    const report = JSON.parse(status.stdout);
+    expect(report.inFlight).toEqual([]);
+    expect(report.items.description.applied).toBeGreaterThan(0);
+  });
+
+  it('diff shows the proposed change and apply refuses a file edited since planning', async () => {
+    const dir = copyExample();
+    const run = await runCli(['run', '--offline'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const diff = await runCli(['diff'], dir);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout).toMatch(/^\+\+\+ b\/posts\/.+\.mdx?$/m);
+    expect(diff.stdout).toMatch(/^\+description: /m);
+    expect(diff.stdout).not.toMatch(/\x1b\[/); // no colour when piped
+
+    const status = JSON.parse((await runCli(['status', '--json'], dir)).stdout);
+    expect(status.items.description.succeeded).toBeGreaterThan(0);
+    const edited = fg.sync('examples/blog/posts/**/*.md', { cwd: dir }).find((f) => !/description:/.test(readFileSync(path.join(dir, f), 'utf8')))!;
+    const abs = path.join(dir, edited);
+    const humanText = `${readFileSync(abs, 'utf8')}\nA paragraph the author added after planning.\n`;
+    writeFileSync(abs, humanText);
+
+    const apply = await runCli(['apply'], dir);
+    expect(apply.code).toBe(0);
+    expect(apply.stdout).toMatch(/stale/);
+    expect(apply.stdout).toContain(edited.replace('examples/blog/', ''));
+    expect(readFileSync(abs, 'utf8')).toBe(humanText);
+  });
+});

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { plan } from '../src/core/plan.js';
+import { emptyState, itemKey, type ItemState } from '../src/core/state.js';
+import { parseScanned } from '../src/io/tree.js';
+import { makeTask } from './helpers/task.js';
+
+const description = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text', maxLength: 160 } });
+const file = (rel: string, text: string) => parseScanned(rel, `/site/${rel}`, text);
+
+const posts = [
+  file('posts/a.md', '---\ntitle: A\n---\nAlpha body.\n'),
+  file('posts/b.md', '---\ntitle: B\ndescription: Written by a human.\n---\nBeta body.\n'),
+  file('posts/c.md', '---\ntitle: C\ndescription: ""\n---\nGamma body.\n'),
+  file('reviews/r.md', '---\nrating: 2\n---\nMeh.\n'),
+  file('posts/broken.md', '---\ntitle: [unclosed\n---\nx\n'),
+];
+
+describe('plan', () => {
+  it('plans only missing fields in the files the task includes, and says why others are skipped', () => {
+    const result = plan([description], posts, emptyState(), { maxRetries: 2 });
+    expect(result.requests.map((r) => r.file)).toEqual(['posts/a.md', 'posts/c.md']);
+    expect(result.skips.map((s) => [s.file, s.reason])).toEqual([
+      ['posts/b.md', 'has-value'],
+      ['posts/broken.md', 'unreadable'],
+    ]);
+  });
+
+  it('renders the template with front matter and excerpt into a Messages body', () => {
+    const [request] = plan([description], posts, emptyState(), { maxRetries: 2 }).requests;
+    expect(request?.params).toEqual({
+      model: 'claude-haiku-4-5',
+      max_tokens: 400,
+      messages: [{ role: 'user', content: 'Title: A\n<excerpt>Alpha body.</excerpt>' }],
+    });
+    expect(request?.planHash).toBe(posts[0]?.hash);
+  });
+
+  it('skips work in flight, answered, applied or failed for good; retries what may still succeed', () => {
+    const state = emptyState();
+    const base = (file: string, status: ItemState['status'], extra: Partial<ItemState> = {}): ItemState => ({
+      task: 'description',
+      file,
+      planHash: posts.find((p) => p.rel === file)!.hash,
+      requestHash: 'x',
+      status,
+      attempts: 1,
+      ...extra,
+    });
+    state.items[itemKey('description', 'posts/a.md')] = base('posts/a.md', 'submitted');
+    state.items[itemKey('description', 'posts/c.md')] = base('posts/c.md', 'failed', { retryable: true, attempts: 1 });
+    let result = plan([description], posts, state, { maxRetries: 2 });
+    expect(result.requests.map((r) => [r.file, r.attempts])).toEqual([['posts/c.md', 1]]);
+    expect(result.skips.find((s) => s.file === 'posts/a.md')?.reason).toBe('in-flight');
+
+    state.items[itemKey('description', 'posts/c.md')] = base('posts/c.md', 'failed', { retryable: true, attempts: 3, error: 'too long' });
+    result = plan([description], posts, state, { maxRetries: 2 });
+    expect(result.requests).toEqual([]);
+    expect(result.skips.find((s) => s.file === 'posts/c.md')).toMatchObject({ reason: 'failed-permanently', detail: 'too long' });
+
+    state.items[itemKey('description', 'posts/c.md')] = base('posts/c.md', 'failed', { retryable: false, attempts: 1 });
+    expect(plan([description], posts, state, { maxRetries: 2 }).requests).toEqual([]);
+  });
+
+  it('plans again, from scratch, when the file changed since the last attempt', () => {
+    const state = emptyState();
+    state.items[itemKey('description', 'posts/a.md')] = {
+      task: 'description', file: 'posts/a.md', planHash: 'old', requestHash: 'x', status: 'succeeded', attempts: 1, value: 'v',
+    };
+    const [request] = plan([description], posts, state, { maxRetries: 2 }).requests.filter((r) => r.file === 'posts/a.md');
+    expect(request?.attempts).toBe(0);
+  });
+
+  it('retriesOnly leaves new files alone', () => {
+    expect(plan([description], posts, emptyState(), { maxRetries: 2, retriesOnly: true }).requests).toEqual([]);
+  });
+
+  it('a when:always task skips only files unchanged since apply', () => {
+    const always = makeTask('summary', { field: 'summary', when: 'always', output: { type: 'text' } });
+    const state = emptyState();
+    const a = posts[0]!;
+    state.items[itemKey('summary', a.rel)] = { task: 'summary', file: a.rel, planHash: 'p', requestHash: 'x', status: 'applied', attempts: 1, appliedHash: a.hash };
+    const result = plan([always], [a, posts[1]!], state, { maxRetries: 2 });
+    expect(result.requests.map((r) => r.file)).toEqual(['posts/b.md']);
+    expect(result.skips).toEqual([{ task: 'summary', file: 'posts/a.md', reason: 'up-to-date' }]);
+  });
+
+  it('reports a template variable the file lacks, per file', () => {
+    const strict = makeTask('d', { field: 'description', output: { type: 'text' } }, 'About {{subtitle}}');
+    const result = plan([strict], [posts[0]!], emptyState(), { maxRetries: 2 });
+    expect(result.skips[0]).toMatchObject({ reason: 'template-error', detail: 'template d.hbs: references "subtitle", which this file does not have' });
+  });
+
+  it('forces the tool for JSON tasks', () => {
+    const sentiment = makeTask('sentiment', { field: 'analysis', output: { type: 'json', schema: { type: 'object', properties: { s: { type: 'string' } } } } }, '{{excerpt}}');
+    const [request] = plan([sentiment], [posts[3]!], emptyState(), { maxRetries: 2 }).requests;
+    expect(request?.params.tool_choice).toEqual({ type: 'tool', name: 'record_sentiment' });
+    expect(request?.params.tools?.[0]).toMatchObject({ name: 'record_sentiment', input_schema: { type: 'object' } });
+  });
+});

@@ -1,0 +1,91 @@
+import type { Message } from '@anthropic-ai/sdk/resources/messages';
+import { describe, expect, it } from 'vitest';
+import { CUSTOM_ID_PATTERN, customId } from '../src/core/custom-id.js';
+import { estimateCost } from '../src/core/cost.js';
+import { judgeResult } from '../src/core/validate.js';
+import { chunkRequests } from '../src/pipeline/submit.js';
+import type { PlannedRequest } from '../src/core/plan.js';
+import { makeTask } from './helpers/task.js';
+
+const description = makeTask('description', {
+  field: 'description',
+  output: { type: 'text', maxLength: 40, minLength: 10, singleLine: true, forbidPrefixes: ['In this article'] },
+});
+const sentiment = makeTask('sentiment', {
+  field: 'analysis',
+  output: {
+    type: 'json',
+    schema: { type: 'object', properties: { sentiment: { enum: ['positive', 'negative'] }, issue: { type: ['string', 'null'] } }, required: ['sentiment', 'issue'], additionalProperties: false },
+  },
+});
+
+function message(content: Message['content'], stop_reason: Message['stop_reason'] = 'end_turn'): Message {
+  return { id: 'msg_1', type: 'message', role: 'assistant', model: 'm', content, stop_reason, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 1 } } as Message;
+}
+const text = (t: string, stop: Message['stop_reason'] = 'end_turn') => ({ type: 'succeeded' as const, message: message([{ type: 'text', text: t, citations: null }], stop) });
+
+describe('judgeResult', () => {
+  it('accepts a valid text answer, trimmed', () => {
+    expect(judgeResult(description, text('  A fine short description.\n'))).toEqual({ ok: true, value: 'A fine short description.', notes: [] });
+  });
+
+  it.each([
+    ['x'.repeat(41), 'expected at most 40 characters, got 41'],
+    ['too short', 'expected at least 10 characters, got 9'],
+    ['two lines\nare not one', 'expected a single line, got several'],
+    ['in this Article we look', 'must not start with "In this article"'],
+    ['   ', 'empty answer'],
+  ])('rejects %j', (answer, reason) => {
+    expect(judgeResult(description, text(answer))).toEqual({ ok: false, reason, retryable: true });
+  });
+
+  it('counts characters, not UTF-16 units', () => {
+    expect(judgeResult(description, text('😀'.repeat(40))).ok).toBe(true);
+  });
+
+  it('never accepts an answer cut at max_tokens or a refusal', () => {
+    expect(judgeResult(description, text('A fine short description.', 'max_tokens'))).toMatchObject({ ok: false, reason: /max_tokens/ });
+    expect(judgeResult(description, text('A fine short description.', 'refusal'))).toMatchObject({ ok: false, reason: 'the model refused' });
+  });
+
+  it('maps errored, expired and canceled; invalid requests are not retried blindly', () => {
+    const errored = (type: string) => ({ type: 'errored' as const, error: { type: 'error' as const, request_id: null, error: { type, message: 'boom' } } }) as never;
+    expect(judgeResult(description, errored('overloaded_error'))).toEqual({ ok: false, reason: 'API error overloaded_error: boom', retryable: true });
+    expect(judgeResult(description, errored('invalid_request_error'))).toMatchObject({ retryable: false });
+    expect(judgeResult(description, { type: 'expired' })).toMatchObject({ ok: false, retryable: true });
+    expect(judgeResult(description, { type: 'canceled' })).toMatchObject({ ok: false, retryable: true });
+  });
+
+  it('validates the tool input of JSON tasks on our side', () => {
+    const call = (input: unknown) => ({ type: 'succeeded' as const, message: message([{ type: 'tool_use', id: 't', name: 'record_sentiment', input, caller: undefined } as never], 'tool_use') });
+    expect(judgeResult(sentiment, call({ sentiment: 'negative', issue: null }))).toEqual({ ok: true, value: { sentiment: 'negative', issue: null }, notes: [] });
+    expect(judgeResult(sentiment, call({ sentiment: 'angry', issue: null }))).toMatchObject({ ok: false, reason: /sentiment: must be equal to one of the allowed values/ });
+    expect(judgeResult(sentiment, text('{"sentiment":"negative"}'))).toMatchObject({ ok: false, reason: /expected a record_sentiment tool call, got text/ });
+  });
+});
+
+describe('custom ids, chunks, cost', () => {
+  it('derives API-valid custom_ids that never contain the path', () => {
+    const ids = Array.from({ length: 5000 }, (_, i) => customId('a1b2c3d4e5f6', i));
+    expect(new Set(ids).size).toBe(5000);
+    for (const id of ids) expect(id).toMatch(CUSTOM_ID_PATTERN);
+  });
+
+  const request = (i: number, size = 10): PlannedRequest => ({
+    key: `t:${i}`, task: 't', file: `${i}.md`, planHash: 'h', requestHash: 'r', attempts: 0,
+    params: { model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'x'.repeat(size) }] },
+  });
+
+  it('splits by count and by bytes', () => {
+    expect(chunkRequests(Array.from({ length: 5 }, (_, i) => request(i)), 2).map((c) => c.length)).toEqual([2, 2, 1]);
+    expect(chunkRequests(Array.from({ length: 4 }, (_, i) => request(i, 1000)), 100, 2500).map((c) => c.length)).toEqual([2, 2]);
+  });
+
+  it('estimates batch cost at half the synchronous price', () => {
+    const [estimate] = estimateCost([request(1, 4000), request(2, 4000)], {});
+    expect(estimate?.requests).toBe(2);
+    expect(estimate?.batchUsd).toBeCloseTo(estimate!.syncUsd! / 2, 10);
+    expect(estimate?.outputTokens).toBe(100);
+    expect(estimateCost([{ ...request(1), params: { ...request(1).params, model: 'unknown-model' } }], {})[0]?.batchUsd).toBeUndefined();
+  });
+});
