@@ -1,5 +1,5 @@
 import { ExitCode } from '../errors.js';
-import { permanentFailures, retryableCount } from '../pipeline/report.js';
+import { failedItems } from '../pipeline/report.js';
 import type { Session } from '../pipeline/session.js';
 import { openJobs } from '../core/state.js';
 
@@ -10,17 +10,20 @@ export interface CommandResult {
   text: string;
 }
 
-/** The exit code the state implies: 3 while work is in flight, 1 with permanent failures, else 0. */
+/**
+ * The exit code the state implies: 3 while a batch is in flight, 1 when items
+ * failed (by the end of a command, retries due have been resubmitted, so what is
+ * still failed could not be), else 0.
+ */
 export function stateExitCode(session: Session, extraProblems = 0): number {
   const { data } = session.store;
-  const { maxRetries } = session.project.config.batch;
-  if (openJobs(data).length > 0 || retryableCount(data, maxRetries) > 0) return ExitCode.inFlight;
-  if (permanentFailures(data, maxRetries).length > 0 || extraProblems > 0) return ExitCode.failures;
+  if (openJobs(data).length > 0) return ExitCode.inFlight;
+  if (failedItems(data).length > 0 || extraProblems > 0) return ExitCode.failures;
   return ExitCode.ok;
 }
 
 export function failureLines(session: Session): string[] {
-  return permanentFailures(session.store.data, session.project.config.batch.maxRetries).map((f) => {
+  return failedItems(session.store.data).map((f) => {
     const field = session.task(f.task)?.config.field ?? f.task;
     return `${f.file}  ${field}  ${f.reason}`;
   });

@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { openJobs } from '../core/state.js';
-import { retryableCount } from '../pipeline/report.js';
 import { computeEdits, writeEdits } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
-import { syncPass } from '../pipeline/work.js';
+import { pollOnce } from '../pipeline/collect.js';
+import { submitRetries } from '../pipeline/work.js';
 import { submitCommand } from './submit.js';
 import { failureLines, stateExitCode, type CommandResult } from './result.js';
 
@@ -26,9 +26,9 @@ export async function pollIntervalFor(session: Session): Promise<number> {
   return api.loopback ? configured : Math.max(configured, MIN_REMOTE_POLL_MS);
 }
 
+/** Retries are submitted within each sync pass, so open jobs are all there is to wait for. */
 function busy(session: Session): boolean {
-  const { data } = session.store;
-  return openJobs(data).length > 0 || retryableCount(data, session.project.config.batch.maxRetries) > 0;
+  return openJobs(session.store.data).length > 0;
 }
 
 /** plan + submit + sync until done (or --max-wait), then apply if asked. */
@@ -36,11 +36,14 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   const started = Date.now();
   const submitted = await submitCommand(session);
   session.log.info(submitted.text);
+  if (busy(session)) session.log.info('waiting for results');
   let waited = false;
-  if (busy(session)) {
-    const interval = await pollIntervalFor(session);
-    session.log.info(`waiting for results (polling every ${interval / 1000}s${options.maxWaitMs !== undefined ? `, at most ${Math.round(options.maxWaitMs / 1000)}s` : ''})`);
-    while (busy(session)) {
+  let interval: number | undefined;
+  // Synchronous retries finish inline; bound those rounds so a create() refused with 429 cannot spin.
+  let inlineRounds = 0;
+  for (;;) {
+    if (busy(session)) {
+      interval ??= await pollIntervalFor(session);
       const remaining = options.maxWaitMs === undefined ? interval : options.maxWaitMs - (Date.now() - started);
       if (remaining <= 0) {
         waited = true;
@@ -49,14 +52,16 @@ export async function runCommand(session: Session, options: RunOptions): Promise
       try {
         await sleep(Math.min(interval, remaining), undefined, options.signal ? { signal: options.signal } : {});
       } catch {
-        break; // aborted: the state is already saved after every step
+        break; // interrupted: every step already saved the state
       }
-      await syncPass(session);
+      await pollOnce(session);
     }
+    const retried = await submitRetries(session);
+    if (!busy(session) && (!retried || ++inlineRounds > session.project.config.batch.maxRetries + 1)) break;
   }
   let applied: string[] = [];
   const lines: string[] = [];
-  if (options.apply) {
+  if (options.apply && !options.signal?.aborted) {
     const result = await writeEdits(session, await computeEdits(session));
     applied = result.written;
     lines.push(`applied ${result.written.length} file(s)`, ...result.stale.map((s) => `stale: ${s}`), ...result.failed.map((s) => `not written: ${s}`));

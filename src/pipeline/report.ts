@@ -6,11 +6,12 @@ export interface Failure {
   reason: string;
 }
 
-/** Items that will not be retried automatically: wrong answers after every retry, or errors that retrying cannot fix. */
-export function permanentFailures(state: StateData, maxRetries: number): Failure[] {
+/** Items whose last attempt failed. At the end of a command, retries that were due have been resubmitted. */
+export function failedItems(state: StateData): Failure[] {
   return Object.values(state.items)
-    .filter((i) => i.status === 'failed' && (!i.retryable || i.attempts > maxRetries))
-    .map((i) => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown' }));
+    .filter((i) => i.status === 'failed')
+    .map((i) => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown' }))
+    .sort((a, b) => a.file.localeCompare(b.file) || a.task.localeCompare(b.task));
 }
 
 export function retryableCount(state: StateData, maxRetries: number): number {

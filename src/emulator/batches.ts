@@ -1,0 +1,170 @@
+import type { MessageBatch, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
+import type { ErrorObject } from '@anthropic-ai/sdk/resources/shared';
+import { takeFault, type FaultPlan } from './faults.js';
+import { errorTypeFor, FAST_RETRY, HttpError } from './http.js';
+import { digest, randomId } from './ids.js';
+import { answer } from './model.js';
+import { isObject, paramsProblem, userText } from './params.js';
+import type { EmulatorData, ResultLine, StoredBatch, StoredRequest } from './store.js';
+
+export const MAX_REQUESTS = 100_000;
+const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
+const DAY = 24 * 60 * 60 * 1000;
+/** Results stay downloadable this long after creation; then the batch lists but its results are gone. */
+export const RESULTS_RETENTION_MS = 29 * DAY;
+
+const invalid = (message: string) => new HttpError(400, 'invalid_request_error', message);
+
+/** Checks the envelope only; params are checked when each request runs, as the API does. */
+function readRequests(body: unknown): StoredRequest[] {
+  if (!isObject(body) || !Array.isArray(body.requests)) throw invalid('requests: Field required');
+  const { requests } = body;
+  if (requests.length === 0) throw invalid('requests: at least one request is required');
+  if (requests.length > MAX_REQUESTS) throw new HttpError(413, 'request_too_large', `A batch holds at most ${MAX_REQUESTS} requests; got ${requests.length}.`);
+  const seen = new Set<string>();
+  return requests.map((request, i) => {
+    if (!isObject(request)) throw invalid(`requests.${i}: Input should be an object`);
+    const id = request.custom_id;
+    if (typeof id !== 'string' || !CUSTOM_ID.test(id)) throw invalid(`requests.${i}.custom_id: '${String(id)}' does not match ${CUSTOM_ID.source}`);
+    if (seen.has(id)) throw invalid(`requests.${i}.custom_id: duplicate custom_id '${id}'; custom_id must be unique within a batch`);
+    seen.add(id);
+    if (!isObject(request.params)) throw invalid(`requests.${i}.params: Input should be an object (custom_id ${id})`);
+    return { custom_id: id, params: request.params };
+  });
+}
+
+export interface CreateContext {
+  now: number;
+  durationMs: number;
+  faults: FaultPlan;
+  anthropicVersion: string | null;
+}
+
+/**
+ * Records a new batch. An `http_error` fault fires once per create call: a 4xx
+ * one refuses the batch (throws); a 5xx one is returned for the caller to
+ * answer with after the batch was accepted, as when the answer to a create is
+ * lost — the case that makes a retried create pay twice.
+ */
+export function createBatch(data: EmulatorData, body: unknown, ctx: CreateContext): { batch: StoredBatch; httpFault?: HttpError } {
+  const requests = readRequests(body);
+  const target = (r: StoredRequest) => ({ userText: userText(r.params), customId: r.custom_id });
+  let httpFault: HttpError | undefined;
+  for (const request of requests) {
+    const fault = takeFault(ctx.faults, data.faultHits, target(request), (o) => o === 'http_error');
+    if (!fault) continue;
+    const status = fault.status ?? 500;
+    httpFault = new HttpError(status, fault.errorType ?? errorTypeFor(status), `Emulated HTTP ${status} (fault plan).`, FAST_RETRY);
+    if (status < 500) throw httpFault;
+    break;
+  }
+  for (const request of requests) {
+    const fault = takeFault(ctx.faults, data.faultHits, target(request), (o) => o !== 'http_error');
+    if (fault) request.fault = fault;
+  }
+  const batch: StoredBatch = {
+    id: randomId('msgbatch_'),
+    createdAt: ctx.now,
+    durationMs: ctx.durationMs,
+    cancelInitiatedAt: null,
+    endedAt: null,
+    anthropicVersion: ctx.anthropicVersion,
+    requests,
+    results: null,
+  };
+  data.batches.push(batch);
+  data.creates.push({ at: new Date(ctx.now).toISOString(), batchId: batch.id, requests: requests.length });
+  return httpFault ? { batch, httpFault } : { batch };
+}
+
+function run(request: StoredRequest, version: string | null): MessageBatchResult {
+  const fault = request.fault;
+  const errored = (type: string, message: string): MessageBatchResult => ({ type: 'errored', error: { type: 'error', error: { type, message } as ErrorObject, request_id: null } });
+  if (fault?.outcome === 'errored') return errored(fault.errorType ?? 'api_error', `Emulated ${fault.errorType ?? 'api_error'} (fault plan).`);
+  if (fault?.outcome === 'expired') return { type: 'expired' };
+  if (fault?.outcome === 'canceled') return { type: 'canceled' };
+  if (fault?.outcome === 'text') return { type: 'succeeded', message: answer(request.params, { text: fault.text ?? '', serviceTier: 'batch' }) };
+  const problem = paramsProblem(request.params, version);
+  if (problem) return errored('invalid_request_error', problem);
+  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', serviceTier: 'batch' }) };
+}
+
+/** Results order: a deterministic shuffle, never the request order (clients must match on custom_id). */
+function shuffled(batch: StoredBatch): StoredRequest[] {
+  const order = [...batch.requests].sort((a, b) => digest(batch.id + a.custom_id) - digest(batch.id + b.custom_id) || (a.custom_id < b.custom_id ? -1 : 1));
+  if (order.length > 1 && order.every((r, i) => r === batch.requests[i])) order.push(order.shift()!);
+  return order;
+}
+
+/** When the batch ends, and the share of requests processed by then (the rest canceled or expired). */
+function ending(batch: StoredBatch): { at: number; processed: number; rest: 'canceled' | 'expired' } {
+  const naturalEnd = batch.createdAt + batch.durationMs;
+  if (batch.cancelInitiatedAt !== null) {
+    const at = Math.min(naturalEnd, batch.cancelInitiatedAt + batch.durationMs / 5);
+    return { at, processed: (batch.cancelInitiatedAt - batch.createdAt) / Math.max(1, batch.durationMs), rest: 'canceled' };
+  }
+  if (batch.durationMs >= DAY) return { at: batch.createdAt + DAY, processed: DAY / batch.durationMs, rest: 'expired' };
+  return { at: naturalEnd, processed: 1, rest: 'expired' };
+}
+
+/** Computes and stores the results the first time the batch is seen past its end. Returns true when it changed. */
+export function refresh(batch: StoredBatch, now: number): boolean {
+  if (batch.results) return false;
+  const end = ending(batch);
+  if (now < end.at) return false;
+  const order = shuffled(batch);
+  const done = Math.floor(Math.min(1, Math.max(0, end.processed)) * order.length);
+  batch.results = order.map((request, i): ResultLine => ({
+    custom_id: request.custom_id,
+    result: i < done ? run(request, batch.anthropicVersion) : { type: end.rest },
+  }));
+  batch.endedAt = end.at;
+  return true;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/** The MessageBatch the API shows; `baseUrl` is what the client used to reach us (from its Host header). */
+export function view(batch: StoredBatch, baseUrl: string): MessageBatch {
+  const counts = { processing: 0, succeeded: 0, errored: 0, canceled: 0, expired: 0 };
+  if (batch.results) for (const line of batch.results) counts[line.result.type]++;
+  else counts.processing = batch.requests.length;
+  return {
+    id: batch.id,
+    type: 'message_batch',
+    processing_status: batch.results ? 'ended' : batch.cancelInitiatedAt !== null ? 'canceling' : 'in_progress',
+    request_counts: counts,
+    ended_at: iso(batch.endedAt),
+    created_at: iso(batch.createdAt)!,
+    expires_at: iso(batch.createdAt + DAY)!,
+    archived_at: null,
+    cancel_initiated_at: iso(batch.cancelInitiatedAt),
+    results_url: batch.results ? `${baseUrl}/v1/messages/batches/${batch.id}/results` : null,
+  };
+}
+
+export function findBatch(data: EmulatorData, id: string): StoredBatch {
+  const batch = data.batches.find((b) => b.id === id);
+  if (!batch) throw new HttpError(404, 'not_found_error', `No message batch with id ${id}.`);
+  return batch;
+}
+
+export interface ListQuery {
+  limit: number;
+  afterId?: string;
+  beforeId?: string;
+}
+
+/** One page, newest first, with the cursors the SDK's Page follows (after_id = last_id; before_id = first_id). */
+export function listPage(data: EmulatorData, query: ListQuery): { items: StoredBatch[]; hasMore: boolean } {
+  const newest = [...data.batches].reverse();
+  if (query.beforeId !== undefined) {
+    const end = newest.findIndex((b) => b.id === query.beforeId);
+    if (end < 0) return { items: [], hasMore: false };
+    const start = Math.max(0, end - query.limit);
+    return { items: newest.slice(start, end), hasMore: start > 0 };
+  }
+  const start = query.afterId === undefined ? 0 : newest.findIndex((b) => b.id === query.afterId) + 1;
+  if (start === 0 && query.afterId !== undefined) return { items: [], hasMore: false };
+  return { items: newest.slice(start, start + query.limit), hasMore: start + query.limit < newest.length };
+}
