@@ -1,0 +1,72 @@
+/**
+ * Finds the front matter block's byte range. Written by hand rather than taken
+ * from gray-matter because write-back needs exact offsets, and gray-matter
+ * (4.0.3) does not give them: it ignores a `...` closer, takes `----` or
+ * `---js` lines as closers, leaves a closer's trailing blanks in the body and
+ * swallows the whole file when the block is never closed.
+ */
+
+export const BOM = '\uFEFF';
+
+export interface Block {
+  /** Text after the opening `---` (trimmed, lower-cased); '' for a plain fence. */
+  language: string;
+  /** Offset of the first character of the block's text (after the opening line). */
+  contentStart: number;
+  /** Offset of the closing fence line; the block's text ends with its line break. */
+  contentEnd: number;
+  /** Offset of the first character of the body. */
+  bodyStart: number;
+  /** The opening fence's line ending, taken as the file's. */
+  eol: '\n' | '\r\n';
+}
+
+export type Located =
+  | { kind: 'none' }
+  | { kind: 'unclosed' }
+  | { kind: 'block'; block: Block };
+
+const OPEN = /---([^\r\n]*)(\r?\n|$)/y;
+// A closer is a whole line: `---` or `...` plus optional trailing blanks (as Jekyll and Hugo read it).
+const CLOSE = /\n(?:---|\.\.\.)[ \t]*\r?(?:\n|$)/g;
+
+export function locateBlock(source: string): Located {
+  OPEN.lastIndex = source.startsWith(BOM) ? 1 : 0;
+  const open = OPEN.exec(source);
+  // `----` opens no block: it is a Markdown thematic break.
+  if (!open || open[1]!.startsWith('-')) return { kind: 'none' };
+  const lineBreak = open[2]!;
+  if (!lineBreak) return { kind: 'unclosed' };
+  const contentStart = open.index + open[0].length;
+  // Start at the opening line's `\n` so an empty block (`---\n---`) is found too.
+  CLOSE.lastIndex = contentStart - 1;
+  const close = CLOSE.exec(source);
+  if (!close) return { kind: 'unclosed' };
+  return {
+    kind: 'block',
+    block: {
+      language: open[1]!.trim().toLowerCase(),
+      contentStart,
+      contentEnd: close.index + 1,
+      bodyStart: close.index + close[0].length,
+      eol: lineBreak === '\r\n' ? '\r\n' : '\n',
+    },
+  };
+}
+
+/** The line ending a new block should use in a file that has none. */
+export function detectEol(source: string): '\n' | '\r\n' {
+  const lf = source.indexOf('\n');
+  return lf > 0 && source[lf - 1] === '\r' ? '\r\n' : '\n';
+}
+
+/** 1-based line and column of an offset. */
+export function lineColumn(source: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
+    line++;
+    lineStart = i + 1;
+  }
+  return { line, column: offset - lineStart + 1 };
+}

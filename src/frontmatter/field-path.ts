@@ -1,0 +1,35 @@
+/** `seo.description` → `['seo', 'description']`. Keys containing dots are not addressable. */
+export function parseFieldPath(field: string): string[] {
+  const path = field.split('.');
+  if (path.some((segment) => segment.trim() === '')) {
+    throw new Error(`invalid field path "${field}": empty segment`);
+  }
+  return path;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The value at `path`, or undefined when a step is absent or not a map. */
+export function getField(data: Record<string, unknown>, path: readonly string[]): unknown {
+  let current: unknown = data;
+  for (const key of path) {
+    if (!isRecord(current) || !Object.hasOwn(current, key)) return undefined;
+    current = current[key];
+  }
+  return current;
+}
+
+/** A copy of `data` with `value` at `path`, creating maps where a step is absent or not a map. */
+export function withField(data: Record<string, unknown>, path: readonly string[], value: unknown): Record<string, unknown> {
+  const [key, ...rest] = path;
+  if (key === undefined) throw new Error('empty field path');
+  const child = data[key];
+  return { ...data, [key]: rest.length ? withField(isRecord(child) ? child : {}, rest, value) : value };
+}
+
+/** A field "needs a value" when absent, null, or a blank string. */
+export function isMissing(value: unknown): boolean {
+  return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
+}

@@ -1,0 +1,97 @@
+import { isMap, isSeq, parseDocument, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { BOM, locateBlock, lineColumn, type Block } from './delimit.js';
+
+// Only YAML for now; TOML (`+++`) and JSON would add a format here and a branch in locateBlock.
+export type FrontMatterFormat = 'yaml' | 'none';
+
+export interface ParsedFile {
+  format: FrontMatterFormat;
+  /** Plain JSON-like values. Dates stay the strings written (YAML 1.2 core schema). */
+  data: Record<string, unknown>;
+  /** The content after the front matter block. */
+  body: string;
+  /** 1-based line where the body starts, for diagnostics. */
+  bodyLine: number;
+}
+
+export class FrontMatterError extends Error {
+  override name = 'FrontMatterError';
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
+  version: '1.2',
+  // Core, not yaml-1.1: `2024-03-05` stays a string and `yes` stays `yes`.
+  schema: 'core',
+  uniqueKeys: true,
+  // `!!binary`, `!!timestamp` etc. stay strings: data must be plain JSON-like values.
+  resolveKnownTags: false,
+  // Warnings (unresolved tags, collection keys) are not errors; keep them off stderr.
+  logLevel: 'error',
+  // Positions are mapped to file lines below; yaml's own would count from the block.
+  prettyErrors: false,
+};
+
+const YAML_LANGUAGES = new Set(['', 'yaml', 'yml']);
+
+/** What setField needs besides the data: the parsed Document and where its text sits. */
+export interface YamlFile {
+  parsed: ParsedFile;
+  /** Absent when the file has no front matter. */
+  block?: Block;
+  doc?: Document.Parsed;
+  /** The block's YAML text (source.slice(contentStart, contentEnd)). */
+  text?: string;
+}
+
+export function parseFrontMatter(source: string): ParsedFile {
+  return readYamlFile(source).parsed;
+}
+
+/** Parses once and keeps the Document so an edit needs no second parse. */
+export function readYamlFile(source: string): YamlFile {
+  const located = locateBlock(source);
+  if (located.kind === 'none') {
+    const body = source.startsWith(BOM) ? source.slice(1) : source;
+    return { parsed: { format: 'none', data: {}, body, bodyLine: 1 } };
+  }
+  if (located.kind === 'unclosed') {
+    throw new FrontMatterError('front matter opened on line 1 is never closed (expected a line with --- or ...)', 1, 1);
+  }
+  const { block } = located;
+  if (!YAML_LANGUAGES.has(block.language)) {
+    // gray-matter would eval `---js`; we read data only, so any other language is refused.
+    throw new FrontMatterError(
+      `front matter language '${block.language}' is not allowed: batchmatter never evaluates content as code`,
+      1,
+      4,
+    );
+  }
+  const text = source.slice(block.contentStart, block.contentEnd);
+  const doc = parseDocument(text, YAML_OPTIONS);
+  const fail = (message: string, offset: number): never => {
+    const { line, column } = lineColumn(source, block.contentStart + offset);
+    throw new FrontMatterError(message, line, column);
+  };
+  const error = doc.errors[0];
+  if (error) fail(error.message, error.pos[0]);
+  const { contents } = doc;
+  if (contents !== null && !isMap(contents)) {
+    fail(`front matter must be a map of keys, found ${isSeq(contents) ? 'a list' : 'a single value'}`, contents.range?.[0] ?? 0);
+  }
+  let data: Record<string, unknown> = {};
+  try {
+    data = (doc.toJS() ?? {}) as Record<string, unknown>;
+  } catch (toJsError) {
+    // An alias without its anchor, or too many aliases (a "billion laughs" block).
+    fail((toJsError as Error).message, 0);
+  }
+  const bodyLine = lineColumn(source, block.bodyStart).line;
+  return { parsed: { format: 'yaml', data, body: source.slice(block.bodyStart), bodyLine }, block, doc, text };
+}

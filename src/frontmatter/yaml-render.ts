@@ -1,0 +1,65 @@
+import { Document, visit } from 'yaml';
+import { YAML_OPTIONS } from './read.js';
+
+/** How the file already lays out nested collections, so new lines look like their neighbours. */
+export interface Layout {
+  /** Spaces per nesting level. */
+  indent: number;
+  /** `key:\n  - a` (true) or `key:\n- a` (false). */
+  indentSeq: boolean;
+  /** `{ a: 1 }` (true) or `{a: 1}` (false). */
+  flowPadding: boolean;
+}
+
+export const DEFAULT_LAYOUT: Layout = { indent: 2, indentSeq: true, flowPadding: false };
+
+// Stand-in key for rendering a value on its own: `k:` is two characters, always plain.
+const PLACEHOLDER = 'k';
+
+function toString(pair: Record<string, unknown>, layout: Layout, flow: boolean): string {
+  // compat: also quote strings that YAML 1.1 readers (Jekyll, older Hugo) would take for booleans, dates or numbers.
+  const doc = new Document(pair, { ...YAML_OPTIONS, compat: 'yaml-1.1' });
+  if (flow) {
+    // Multi-line plain scalars are legal in flow collections but would break the one-line splice.
+    visit(doc, {
+      Scalar(_key, node) {
+        if (typeof node.value === 'string' && node.value.includes('\n')) node.type = 'QUOTE_DOUBLE';
+      },
+    });
+  }
+  return doc.toString({
+    indent: layout.indent,
+    indentSeq: layout.indentSeq,
+    flowCollectionPadding: layout.flowPadding,
+    // 'any' (not 'block') so empty collections stay `{}` / `[]` on the key's line.
+    collectionStyle: flow ? 'flow' : 'any',
+    // A long description stays on one line rather than folded across several.
+    lineWidth: 0,
+  });
+}
+
+/** `key: value` as block YAML lines at column 0, without their line breaks. */
+export function renderPairLines(key: string, value: unknown, layout: Layout): string[] {
+  const lines = toString({ [key]: value }, layout, false).split('\n');
+  lines.pop(); // the text ends with a line break
+  return lines;
+}
+
+/**
+ * A value for block context: `head` goes on the key's line right after the colon
+ * (` plain`, ` |-`, or '' for a nested map or list), `tail` are the lines below,
+ * at column 0 relative to the key.
+ */
+export function renderBlockValue(value: unknown, layout: Layout): { head: string; tail: string[] } {
+  const [first, ...tail] = renderPairLines(PLACEHOLDER, value, layout);
+  return { head: first!.slice(PLACEHOLDER.length + 1), tail };
+}
+
+/** `key: value` (or just the value) for a flow map, on one line. */
+export function renderFlow(key: string | undefined, value: unknown, layout: Layout): string {
+  const text = toString({ [key ?? PLACEHOLDER]: value }, layout, true);
+  const pad = layout.flowPadding ? 1 : 0;
+  const inner = text.slice(1 + pad, text.length - 2 - pad); // drop `{`, `}\n` and padding
+  if (inner.includes('\n')) throw new Error('the value cannot be written on one line inside a flow map');
+  return key === undefined ? inner.slice(PLACEHOLDER.length + 2) : inner;
+}
