@@ -1,3 +1,4 @@
+import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { applyCommand } from './commands/apply.js';
@@ -52,7 +53,7 @@ function sessionCommand<const A extends ArgsDef>(
       const g = args as unknown as GlobalArgs;
       outcome.json = Boolean(g.json);
       const log = createLog({ quiet: Boolean(g.quiet || g.json), verbose: Boolean(g.verbose), color: !g.json && wantsColor(process.stdout, process.env) });
-      const session = await openSession({ cwd: g.cwd, ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log });
+      const session = await openSession({ cwd: path.resolve(g.cwd), ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log });
       try {
         outcome.result = await body(session, { ...(args as Record<string, unknown>), signal });
       } finally {
@@ -69,7 +70,7 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       args: { cwd: globalArgs.cwd, json: globalArgs.json, force: { type: 'boolean', description: 'Overwrite existing files' } },
       async run({ args }) {
         outcome.json = Boolean(args.json);
-        outcome.result = await initCommand(args.cwd, Boolean(args.force));
+        outcome.result = await initCommand(path.resolve(args.cwd), Boolean(args.force));
       },
     }) as CommandDef,
     plan: sessionCommand(outcome, signal, 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),

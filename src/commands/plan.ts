@@ -1,3 +1,4 @@
+import path from 'node:path';
 import pc from 'picocolors';
 import type { CostEstimate } from '../core/cost.js';
 import type { Skip } from '../core/plan.js';
@@ -18,10 +19,15 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   'template-error': 'template error',
 };
 
-export function formatPlan(result: PlanResult, color: boolean): string {
+export function formatPlan(result: PlanResult, color: boolean, session: Session): string {
   const c = pc.createColors(color);
-  const lines: string[] = [];
-  const tasks = new Set([...result.plan.requests.map((r) => r.task), ...result.plan.skips.map((s) => s.task)]);
+  const { contentRoot, config, tasks: configured } = session.project;
+  if (result.scanned === 0) {
+    const root = path.relative(process.cwd(), contentRoot) || '.';
+    return c.yellow(`no content files matched ${config.content.include.join(', ')} under ${root}`);
+  }
+  const lines: string[] = [`${result.scanned} content file(s) scanned`];
+  const tasks = new Set(configured.map((t) => t.name));
   for (const task of [...tasks].sort()) {
     const requests = result.plan.requests.filter((r) => r.task === task).length;
     lines.push(`${c.bold(task)}: ${requests} request(s) to send`);
@@ -59,6 +65,6 @@ export async function planCommand(session: Session): Promise<CommandResult> {
       diagnostics: result.diagnostics,
       estimate: result.estimate,
     },
-    text: formatPlan(result, session.log.color),
+    text: formatPlan(result, session.log.color, session),
   };
 }

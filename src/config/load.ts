@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { ConfigError, UserError } from '../errors.js';
+import { parseFieldPath } from '../frontmatter/field-path.js';
 import { compileOutputSchema, type CompiledSchema } from '../core/output-schema.js';
 import { compileTemplate, TemplateError, type RenderFn } from '../core/template.js';
 import type { ResolvedConfig, TaskConfig } from './schema.js';
@@ -39,7 +40,7 @@ export function findConfig(cwd: string, explicit?: string): string {
     return file;
   }
   for (const name of CONFIG_NAMES) {
-    const file = path.join(cwd, name);
+    const file = path.resolve(cwd, name);
     if (existsSync(file)) return file;
   }
   throw new UserError(`no ${CONFIG_NAMES[0]} in ${cwd}; run "batchmatter init" to create one, or pass --config`);
@@ -99,7 +100,7 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
     tasks.push({
       name,
       config: taskConfig,
-      fieldPath: taskConfig.field.split('.'),
+      fieldPath: parseFieldPath(taskConfig.field),
       model: taskConfig.model ?? config.model,
       maxTokens: taskConfig.maxTokens ?? config.maxTokens,
       include: taskConfig.include ?? config.content.include,

@@ -10,13 +10,15 @@ export interface PlanResult {
   plan: Plan;
   estimate: CostEstimate[];
   diagnostics: Diagnostic[];
+  /** How many content files the include globs matched. */
+  scanned: number;
 }
 
 export async function planWork(session: Session, retriesOnly = false): Promise<PlanResult> {
   const { files, diagnostics } = await scanProject(session);
   const { config } = session.project;
   const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly });
-  return { plan: result, estimate: estimateCost(result.requests, config.prices), diagnostics };
+  return { plan: result, estimate: estimateCost(result.requests, config.prices), diagnostics, scanned: files.length + diagnostics.length };
 }
 
 /** Submits retries of failed, expired, canceled and invalid requests, if any are due. */
