@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -128,5 +128,19 @@ describe('exit codes and user errors', () => {
     const sync = await runCli(['sync'], dir, env);
     expect(sync.code, sync.stderr).toBe(0);
     expect(await batches(emulator.url)).toHaveLength(1);
+  });
+
+  it('the API key never reaches the state file, logs or output, even when the server fails', async () => {
+    const key = 'bm-test-key-never-print-me-0123456789';
+    emulator = await startEmulator({ batchDurationMs: 200, faults: { rules: [{ promptIncludes: '<review>', outcome: 'http_error', status: 401, errorType: 'authentication_error' }] } });
+    const dir = copyExample(fastPolls);
+    const run = await runCli(['run', '--verbose'], dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: key });
+    const refused = await runCli(['submit', '--verbose'], dir, { ANTHROPIC_BASE_URL: 'http://127.0.0.1:9', ANTHROPIC_API_KEY: key });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/connection|ECONNREFUSED/i);
+    const stateDir = path.join(dir, '.batchmatter');
+    const written = readdirSync(stateDir).map((f) => readFileSync(path.join(stateDir, f), 'utf8'));
+    expect(written.join('').length).toBeGreaterThan(0);
+    for (const text of [run.stdout, run.stderr, refused.stdout, refused.stderr, ...written]) expect(text).not.toContain('never-print-me');
   });
 });

@@ -7,7 +7,7 @@ import type { Session } from '../pipeline/session.js';
 import { planWork, type PlanResult } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
 
-const usd = (n: number | undefined) => (n === undefined ? 'unknown price' : `$${n < 0.01 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`);
+const usd = (n: number | undefined) => (n === undefined ? 'unknown price' : `$${n < 1 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`);
 
 const SKIP_LABELS: Record<Skip['reason'], string> = {
   'has-value': 'already have a value',
