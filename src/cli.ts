@@ -13,6 +13,7 @@ import { statusCommand } from './commands/status.js';
 import { submitCommand } from './commands/submit.js';
 import { syncCommand } from './commands/sync.js';
 import { ExitCode, UserError } from './errors.js';
+import { describeError } from './io/api.js';
 import { createLog, wantsColor } from './io/log.js';
 import { openSession, type Session } from './pipeline/session.js';
 
@@ -166,7 +167,7 @@ function reportError(error: unknown, json: boolean): number {
     code = error.exitCode;
   } else if (error instanceof Anthropic.APIError) {
     // An API or network failure: the state was saved before the call, so running again resumes.
-    message = `API request failed: ${error.message}. The state is saved; run the command again to resume.`;
+    message = `API request failed: ${describeError(error)}. The state is saved; run the command again to resume.`;
     code = ExitCode.failures;
   } else {
     message = `internal error (a bug in batchmatter; please report it):\n${(error as Error)?.stack ?? String(error)}`;

@@ -35,6 +35,7 @@ describe('judgeResult', () => {
     ['two lines\nare not one', 'expected a single line, got several'],
     ['in this Article we look', 'must not start with "In this article"'],
     ['   ', 'empty answer'],
+    ['In this article\nwe look at it all', 'expected a single line, got several; must not start with "In this article"'],
   ])('rejects %j', (answer, reason) => {
     expect(judgeResult(description, text(answer))).toEqual({ ok: false, reason, retryable: true });
   });

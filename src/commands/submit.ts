@@ -10,6 +10,7 @@ export async function submitCommand(session: Session): Promise<CommandResult> {
   if (plan.requests.length === 0) {
     return { exitCode: stateExitCode(session, diagnostics.length), data: { submitted: 0 }, text: 'nothing to submit' };
   }
+  await session.api(); // A missing key is reported before anything else is printed.
   session.log.info(formatEstimate(estimate));
   const summary = await submitRequests(session, plan.requests);
   const where = summary.mode === 'sync' ? 'answered synchronously' : `in ${summary.batches.length} batch(es): ${summary.batches.join(', ')}`;

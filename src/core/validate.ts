@@ -15,17 +15,17 @@ const PERMANENT_ERRORS = new Set(['invalid_request_error', 'authentication_error
 export function checkText(spec: TextOutput, raw: string): Verdict {
   const value = raw.trim();
   if (!value) return fail('empty answer');
-  if (spec.singleLine && /[\r\n]/.test(value)) return fail('expected a single line, got several');
-  if (spec.maxLength !== undefined && [...value].length > spec.maxLength) {
-    return fail(`expected at most ${spec.maxLength} characters, got ${[...value].length}`);
-  }
-  if (spec.minLength !== undefined && [...value].length < spec.minLength) {
-    return fail(`expected at least ${spec.minLength} characters, got ${[...value].length}`);
-  }
+  const length = [...value].length;
   const lower = value.toLowerCase();
   const prefix = spec.forbidPrefixes.find((p) => lower.startsWith(p.toLowerCase()));
-  if (prefix) return fail(`must not start with "${prefix}"`);
-  return { ok: true, value, notes: [] };
+  // Every broken rule, so the report says at once what a prompt change must fix.
+  const problems = [
+    spec.singleLine && /[\r\n]/.test(value) && 'expected a single line, got several',
+    spec.maxLength !== undefined && length > spec.maxLength && `expected at most ${spec.maxLength} characters, got ${length}`,
+    spec.minLength !== undefined && length < spec.minLength && `expected at least ${spec.minLength} characters, got ${length}`,
+    prefix && `must not start with "${prefix}"`,
+  ].filter((p): p is string => typeof p === 'string');
+  return problems.length ? fail(problems.join('; ')) : { ok: true, value, notes: [] };
 }
 
 export function judgeMessage(task: Task, message: Message): Verdict {

@@ -18,6 +18,18 @@ export interface ConnectOptions {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * One line for an API failure: the SDK's message plus its innermost cause, so
+ * "Connection error." says which (ECONNREFUSED, a reset, a timeout). The SDK
+ * never puts the key in either.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  let root: Error = error;
+  for (let depth = 0; root.cause instanceof Error && depth < 5; depth++) root = root.cause;
+  return root === error || error.message.includes(root.message) ? error.message : `${error.message} (${root.message})`;
+}
+
 function isLoopback(url: string): boolean {
   try {
     const host = new URL(url).hostname;

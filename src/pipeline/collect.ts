@@ -1,6 +1,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { JobState, RequestCounts } from '../core/state.js';
 import { openJobs } from '../core/state.js';
+import { describeError } from '../io/api.js';
 import { recordResult } from './record.js';
 import type { Session } from './session.js';
 
@@ -83,7 +84,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
       session.log.warn(`batch ${job.batchId}: ${job.error}`);
       return stored;
     }
-    session.log.warn(`batch ${job.batchId}: reading results was interrupted (${(error as Error).message}); the next sync downloads them again`);
+    session.log.warn(`batch ${job.batchId}: reading results was interrupted (${describeError(error)}); the next sync downloads them again`);
     return stored;
   }
   job.collected += stored;

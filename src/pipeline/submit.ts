@@ -4,6 +4,7 @@ import type { PlannedRequest } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
 import type { ItemState, JobState } from '../core/state.js';
 import { UserError } from '../errors.js';
+import { describeError } from '../io/api.js';
 import { recordResult } from './record.js';
 import type { Session } from './session.js';
 
@@ -67,8 +68,21 @@ function recordIntent(session: Session, kind: JobState['kind'], requests: Planne
   return job;
 }
 
-/** create() answered with an error that proves nothing was accepted. */
+/** Connection errors that happen before a single byte of the request is sent. */
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ERR_INVALID_URL']);
+
+function neverSent(error: unknown): boolean {
+  // The SDK wraps fetch's TypeError, which wraps the socket error that carries the code.
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; cause = cause.cause, depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === 'string' && NEVER_SENT.has(code)) return true;
+  }
+  return false;
+}
+
+/** create() failed in a way that proves nothing was accepted. */
 function definitelyRejected(error: unknown): boolean {
+  if (error instanceof Anthropic.APIConnectionError) return neverSent(error);
   return error instanceof Anthropic.APIError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409;
 }
 
@@ -105,7 +119,7 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
     await session.store.save();
     session.log.info(`submitted batch ${batch.id} (${requests.length} requests)`);
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = describeError(error);
     if (definitelyRejected(error)) {
       job.status = 'rejected';
       job.error = message;
@@ -145,7 +159,7 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
           const kind = error instanceof Anthropic.APIError ? ((error.error as { error?: { type?: string } })?.error?.type ?? 'api_error') : 'connection_error';
           recordResult(session, item, {
             type: 'errored',
-            error: { type: 'error', request_id: null, error: { type: kind as 'api_error', message: (error as Error).message } },
+            error: { type: 'error', request_id: null, error: { type: kind as 'api_error', message: describeError(error) } },
           });
           if (status === undefined) item.retryable = true;
         }
