@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { CostEstimate } from '../core/cost.js';
 import type { Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
+import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
 import { planWork, type PlanResult } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
@@ -35,9 +36,10 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     const counts = new Map<Skip['reason'], number>();
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
-    for (const s of skips.filter((s) => s.detail)) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
+    // Unreadable files are listed once, below, with the other diagnostics.
+    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
   }
-  for (const d of result.diagnostics) lines.push(c.red(`${d.file}:${d.message}`));
+  for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
   if (result.estimate.length) lines.push('', formatEstimate(result.estimate));
   return lines.join('\n');
 }
@@ -58,7 +60,7 @@ export function formatEstimate(estimate: CostEstimate[]): string {
 export async function planCommand(session: Session): Promise<CommandResult> {
   const result = await planWork(session);
   return {
-    exitCode: result.diagnostics.length ? ExitCode.failures : ExitCode.ok,
+    exitCode: errorsIn(result.diagnostics).length ? ExitCode.failures : ExitCode.ok,
     data: {
       requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: r.attempts > 0 })),
       skipped: result.plan.skips,

@@ -73,7 +73,7 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   if (failures.length) lines.push('failed permanently:', ...failures.map((f) => `  ${f}`));
   if (waited) lines.push('stopped waiting (--max-wait); work is still in flight: the next "sync" or "run" resumes it');
   return {
-    exitCode: stateExitCode(session),
+    exitCode: stateExitCode(session, Number(submitted.data.errors ?? 0)),
     data: { submitted: submitted.data, applied, failures, stillInFlight: busy(session) },
     text: lines.join('\n') || 'done',
   };

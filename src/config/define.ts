@@ -55,6 +55,8 @@ export interface BatchConfig {
     include?: string | string[];
     /** Globs relative to `root`. @default [] */
     exclude?: string | string[];
+    /** Larger files are reported and skipped (bytes, or `"5MB"`, `"512KB"`). @default '5MB' */
+    maxFileSize?: number | `${number}${'B' | 'KB' | 'MB' | 'GB'}`;
   };
   /** The state file, relative to the config file. Commit it (or cache it) between CI runs. @default '.batchmatter/state.json' */
   state?: string;

@@ -12,6 +12,18 @@ const duration = z.union([z.number().nonnegative(), z.string()]).transform((valu
   return Number(match[1]) * unit;
 });
 
+/** Accepts a number of bytes or `"512KB"`, `"5MB"`; yields bytes. */
+const size = z.union([z.number().int().positive(), z.string()]).transform((value, ctx) => {
+  if (typeof value === 'number') return value;
+  const match = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i.exec(value.trim());
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `expected a size like "5MB", "512KB" or a number of bytes, got "${value}"` });
+    return z.NEVER;
+  }
+  const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[match[2]!.toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
+  return Math.round(Number(match[1]) * unit);
+});
+
 const globs = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((v) => (Array.isArray(v) ? v : [v]));
 
 /** A zod schema (any zod 4 instance) or a plain JSON Schema object. */
@@ -61,8 +73,9 @@ export const configSchema = z.strictObject({
       root: z.string().default('.'),
       include: globs.default(['**/*.md', '**/*.mdx']),
       exclude: globs.default([]),
+      maxFileSize: size.default(5 * 1024 ** 2),
     })
-    .default({ root: '.', include: ['**/*.md', '**/*.mdx'], exclude: [] }),
+    .default({ root: '.', include: ['**/*.md', '**/*.mdx'], exclude: [], maxFileSize: 5 * 1024 ** 2 }),
   state: z.string().min(1).default('.batchmatter/state.json'),
   model: z.string().min(1).default('claude-haiku-4-5'),
   maxTokens: z.number().int().positive().max(64_000).default(400),

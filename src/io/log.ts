@@ -4,6 +4,8 @@ export interface Log {
   /** A step or state change worth one line. */
   info(message: string): void;
   warn(message: string): void;
+  /** A problem that makes the command end with exit code 1; the work goes on. */
+  error(message: string): void;
   /** Only with --verbose. */
   debug(message: string): void;
   readonly color: boolean;
@@ -25,6 +27,7 @@ export function createLog(options: LogOptions = {}): Log {
     color,
     info: (m) => (options.quiet ? undefined : write(m)),
     warn: (m) => write(`${colors.yellow('warning')} ${m}`),
+    error: (m) => write(`${colors.red('error')} ${m}`),
     debug: (m) => (options.verbose ? write(colors.dim(m)) : undefined),
   };
 }

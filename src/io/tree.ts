@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
 import pLimit from 'p-limit';
@@ -20,18 +20,39 @@ export interface ScannedFile {
 export interface Diagnostic {
   file: string;
   message: string;
+  /** A file skipped on purpose (binary, too large, a symlink out of the root): reported, not a failure. */
+  warning?: boolean;
 }
 
-export async function listContent(root: string, include: string[], exclude: string[]): Promise<string[]> {
-  const files = await fg(include, {
+export interface ScanOptions {
+  include: string[];
+  exclude: string[];
+  /** Files larger than this many bytes are skipped. */
+  maxFileSize: number;
+}
+
+export interface ScanResult {
+  files: ScannedFile[];
+  diagnostics: Diagnostic[];
+  /** How many paths the globs matched, readable or not. */
+  matched: number;
+}
+
+/** What the globs match: regular files, plus symlinks, which are resolved by the caller. */
+async function listContent(root: string, { include, exclude }: ScanOptions): Promise<Array<{ rel: string; link: boolean }>> {
+  const entries = await fg(include, {
     cwd: root,
     ignore: ['**/node_modules/**', ...exclude],
-    onlyFiles: true,
+    onlyFiles: false,
+    objectMode: true,
     dot: false,
-    // A symlink could lead outside the content root, where we must never write.
+    // Never descend into a symlinked folder: it may lead outside the root, or back up into a loop.
     followSymbolicLinks: false,
   });
-  return files.sort();
+  return entries
+    .filter((e) => e.dirent.isFile() || e.dirent.isSymbolicLink())
+    .map((e) => ({ rel: e.path, link: e.dirent.isSymbolicLink() }))
+    .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
 export function parseScanned(rel: string, abs: string, text: string): ScannedFile {
@@ -45,21 +66,77 @@ export function parseScanned(rel: string, abs: string, text: string): ScannedFil
   return file;
 }
 
-/** Reads and parses every content file. Unreadable files become diagnostics; the scan goes on. */
-export async function scanTree(
-  root: string,
-  include: string[],
-  exclude: string[],
-): Promise<{ files: ScannedFile[]; diagnostics: Diagnostic[] }> {
-  const rels = await listContent(root, include, exclude);
-  const limit = pLimit(32);
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Why a file's bytes are not a text file we may edit, if they are not. */
+function refuseBytes(bytes: Buffer): string | undefined {
+  // Nothing to describe, and no front matter to keep: leave it for its author.
+  if (bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) return 'empty file; skipped';
+  // Git's heuristic: a NUL byte in the first 8000 bytes means binary.
+  if (bytes.subarray(0, 8000).includes(0)) return 'binary content; skipped';
+  try {
+    utf8.decode(bytes);
+  } catch {
+    return 'not valid UTF-8; skipped (convert it to UTF-8 to include it)';
+  }
+  return undefined;
+}
+
+const formatSize = (bytes: number) => (bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`);
+
+/**
+ * Reads and parses every content file. A symlink is followed only to a file
+ * inside the root, and then read (and later written) under its target's path,
+ * once. Unreadable files become diagnostics; the scan goes on.
+ */
+export async function scanTree(root: string, options: ScanOptions): Promise<ScanResult> {
+  const entries = await listContent(root, options);
+  const realRoot = await realpath(root);
   const diagnostics: Diagnostic[] = [];
+  const skip = (file: string, message: string) => diagnostics.push({ file, message, warning: true });
+
+  const targets = new Map<string, string>(); // rel to read → the path the globs matched
+  for (const { rel, link } of entries) {
+    let target = rel;
+    if (link) {
+      const real = await realpath(path.join(root, rel)).catch(() => undefined);
+      const inside = real !== undefined && !path.relative(realRoot, real).startsWith('..') && !path.isAbsolute(path.relative(realRoot, real));
+      if (!real) {
+        skip(rel, 'broken symlink; skipped');
+        continue;
+      }
+      if (!inside) {
+        skip(rel, 'symlink to a file outside the content root; skipped (batchmatter never writes outside the root)');
+        continue;
+      }
+      target = path.relative(realRoot, real).split(path.sep).join('/');
+      if (!(await stat(real)).isFile()) continue;
+    }
+    if (targets.has(target)) {
+      if (link) skip(rel, `symlink to ${target}, which is processed under its own name`);
+      continue;
+    }
+    targets.set(target, rel);
+  }
+
+  const limit = pLimit(32);
   const files = await Promise.all(
-    rels.map((rel) =>
+    [...targets.keys()].map((rel) =>
       limit(async () => {
         const abs = path.join(root, rel);
         try {
-          return parseScanned(rel, abs, await readFile(abs, 'utf8'));
+          const { size } = await stat(abs);
+          if (size > options.maxFileSize) {
+            skip(rel, `${formatSize(size)} is over content.maxFileSize (${formatSize(options.maxFileSize)}); skipped`);
+            return undefined;
+          }
+          const bytes = await readFile(abs);
+          const refused = refuseBytes(bytes);
+          if (refused) {
+            skip(rel, refused);
+            return undefined;
+          }
+          return parseScanned(rel, abs, bytes.toString('utf8'));
         } catch (error) {
           diagnostics.push({ file: rel, message: `could not read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
           return undefined;
@@ -68,5 +145,12 @@ export async function scanTree(
     ),
   );
   for (const f of files) if (f?.error) diagnostics.push({ file: f.rel, message: f.error });
-  return { files: files.filter((f): f is ScannedFile => f !== undefined), diagnostics };
+  diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return { files: files.filter((f): f is ScannedFile => f !== undefined), diagnostics, matched: entries.length };
 }
+
+/** `path:line:col message` for front matter errors, `path: reason` for skipped files. */
+export const formatDiagnostic = (d: Diagnostic) => `${d.file}${d.warning || !/^\d+:\d+ /.test(d.message) ? ': ' : ':'}${d.message}`;
+
+/** Diagnostics that make a run end with exit code 1 (warnings do not). */
+export const errorsIn = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => !d.warning);

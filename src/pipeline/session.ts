@@ -5,7 +5,7 @@ import type { Api } from '../io/api.js';
 import { connectApi } from '../io/api.js';
 import type { Log } from '../io/log.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
-import { scanTree, type Diagnostic, type ScannedFile } from '../io/tree.js';
+import { scanTree, type ScanResult } from '../io/tree.js';
 
 export interface GlobalOptions {
   cwd: string;
@@ -50,7 +50,7 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
   };
 }
 
-export async function scanProject(session: Session): Promise<{ files: ScannedFile[]; diagnostics: Diagnostic[] }> {
+export async function scanProject(session: Session): Promise<ScanResult> {
   const { contentRoot, config } = session.project;
-  return scanTree(contentRoot, config.content.include, config.content.exclude);
+  return scanTree(contentRoot, config.content);
 }

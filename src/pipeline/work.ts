@@ -15,10 +15,10 @@ export interface PlanResult {
 }
 
 export async function planWork(session: Session, retriesOnly = false): Promise<PlanResult> {
-  const { files, diagnostics } = await scanProject(session);
+  const { files, diagnostics, matched } = await scanProject(session);
   const { config } = session.project;
   const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly });
-  return { plan: result, estimate: estimateCost(result.requests, config.prices), diagnostics, scanned: files.length + diagnostics.length };
+  return { plan: result, estimate: estimateCost(result.requests, config.prices), diagnostics, scanned: matched };
 }
 
 /** Submits retries of failed, expired, canceled and invalid requests, if any are due. */
