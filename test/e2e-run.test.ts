@@ -4,6 +4,7 @@ import fg from 'fast-glob';
 import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
+import { setField } from '../src/frontmatter/yaml-edit.js';
 import { copyExample, runCli } from './helpers/cli.js';
 
 const FIELD_LINE = /^(\s*)(description|analysis|sentiment|main_issue|feature_request|urgency):/;
@@ -106,5 +107,23 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(apply.stdout).toMatch(/stale/);
     expect(apply.stdout).toContain(edited.replace('examples/blog/', ''));
     expect(readFileSync(abs, 'utf8')).toBe(humanText);
+  });
+
+  it('an apply killed after writing a file but before recording it finishes as applied, not stale', async () => {
+    const dir = copyExample();
+    expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
+    const statePath = path.join(dir, '.batchmatter/state.json');
+    const state = JSON.parse(readFileSync(statePath, 'utf8'));
+    const [key, item] = Object.entries(state.items as Record<string, { file: string; status: string; value: string }>).find(([k]) => k.startsWith('description:'))!;
+    // What the killed apply left behind: the file written, the state not yet saved.
+    const abs = path.join(dir, 'examples/blog', item.file);
+    writeFileSync(abs, setField(readFileSync(abs, 'utf8'), ['description'], item.value));
+    const written = readFileSync(abs, 'utf8');
+
+    const apply = await runCli(['apply'], dir);
+    expect(apply.code, apply.stdout).toBe(0);
+    expect(apply.stdout).not.toMatch(/stale/);
+    expect(readFileSync(abs, 'utf8')).toBe(written);
+    expect(JSON.parse(readFileSync(statePath, 'utf8')).items[key].status).toBe('applied');
   });
 });

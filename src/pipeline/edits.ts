@@ -1,8 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import { digest } from '../core/hash.js';
 import type { ItemState } from '../core/state.js';
+import { getField } from '../frontmatter/field-path.js';
+import { parseFrontMatter } from '../frontmatter/read.js';
 import { setField } from '../frontmatter/yaml-edit.js';
 import type { Session } from './session.js';
 
@@ -14,6 +17,8 @@ export interface FileEdit {
   after?: string;
   /** Item keys whose values this edit writes. */
   keys: string[];
+  /** Item keys whose values the file already holds (an apply killed before it recorded them). */
+  done: string[];
   /** Items not written, with why (stale file, value that would not round-trip). */
   problems: { key: string; field: string; reason: string; stale?: boolean }[];
 }
@@ -28,23 +33,35 @@ export async function computeEdits(session: Session, filter?: (item: ItemState) 
     byFile.set(item.file, list);
   }
   const edits: FileEdit[] = [];
+  const root = await realpath(session.project.contentRoot);
   for (const [file, entries] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.join(session.project.contentRoot, file);
+    const unwritable = (reason: string) =>
+      edits.push({ file, abs, before: '', keys: [], done: [], problems: entries.map(([key, item]) => ({ key, field: session.task(item.task)?.config.field ?? item.task, reason, stale: true })) });
     let before: string;
     try {
+      // The scan resolved symlinks; one that appeared since could lead anywhere.
+      if ((await realpath(abs)) !== path.join(root, file)) {
+        unwritable('the path now leads through a symlink; not written');
+        continue;
+      }
       before = await readFile(abs, 'utf8');
     } catch {
-      edits.push({ file, abs, before: '', keys: [], problems: entries.map(([key, item]) => ({ key, field: item.task, reason: 'file no longer exists', stale: true })) });
+      unwritable('file no longer exists');
       continue;
     }
     const hash = digest(before);
-    const edit: FileEdit = { file, abs, before, keys: [], problems: [] };
+    const edit: FileEdit = { file, abs, before, keys: [], done: [], problems: [] };
     let text = before;
+    let current: Record<string, unknown> | undefined;
     for (const [key, item] of entries) {
       const task = session.task(item.task);
       const field = task?.config.field ?? item.task;
       if (!task) {
         edit.problems.push({ key, field, reason: `task "${item.task}" is no longer in the config` });
+      } else if (item.planHash !== hash && isDeepStrictEqual(getField((current ??= readData(before)), task.fieldPath), item.value)) {
+        // Written by an apply that was killed before it could record it: done, not stale.
+        edit.done.push(key);
       } else if (item.planHash !== hash) {
         // Human edits win: the answer was planned on other content.
         edit.problems.push({ key, field, reason: 'file changed since its request was planned; not overwritten', stale: true });
@@ -63,11 +80,20 @@ export async function computeEdits(session: Session, filter?: (item: ItemState) 
   return edits;
 }
 
+function readData(text: string): Record<string, unknown> {
+  try {
+    return parseFrontMatter(text).data;
+  } catch {
+    return {};
+  }
+}
+
 /** Writes each edit atomically (temp + rename, mode kept), then marks its items applied. */
 export async function writeEdits(session: Session, edits: FileEdit[]): Promise<{ written: string[]; stale: string[]; failed: string[] }> {
   const { items } = session.store.data;
   const result = { written: [] as string[], stale: [] as string[], failed: [] as string[] };
   for (const edit of edits) {
+    for (const key of edit.done) Object.assign(items[key]!, { status: 'applied', appliedHash: digest(edit.before) });
     for (const problem of edit.problems) {
       const item = items[problem.key];
       if (!item) continue;
