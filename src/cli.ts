@@ -40,9 +40,13 @@ function parseDuration(value: string, flag: string): number {
   return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
 }
 
+/** Commands that change the state file (or content) and so take its lock. */
+const WRITERS = new Set(['submit', 'sync', 'run', 'apply', 'cancel']);
+
 function sessionCommand<const A extends ArgsDef>(
   outcome: Outcome,
   signal: AbortSignal,
+  name: string,
   description: string,
   args: A,
   body: (session: Session, args: Record<string, unknown>) => Promise<CommandResult>,
@@ -54,7 +58,7 @@ function sessionCommand<const A extends ArgsDef>(
       const g = args as unknown as GlobalArgs;
       outcome.json = Boolean(g.json);
       const log = createLog({ quiet: Boolean(g.quiet || g.json), verbose: Boolean(g.verbose), color: !g.json && wantsColor(process.stdout, process.env) });
-      const session = await openSession({ cwd: path.resolve(g.cwd), ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log });
+      const session = await openSession({ cwd: path.resolve(g.cwd), ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log, lock: WRITERS.has(name) });
       try {
         outcome.result = await body(session, { ...(args as Record<string, unknown>), signal });
       } finally {
@@ -74,13 +78,14 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         outcome.result = await initCommand(path.resolve(args.cwd), Boolean(args.force));
       },
     }) as CommandDef,
-    plan: sessionCommand(outcome, signal, 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),
-    submit: sessionCommand(outcome, signal, 'Plan and submit the requests (batch, or synchronous when few)', {}, (s) => submitCommand(s)),
-    status: sessionCommand(outcome, signal, 'Show recorded work and in-flight batches (no API call)', {}, (s) => statusCommand(s)),
-    sync: sessionCommand(outcome, signal, 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', {}, (s) => syncCommand(s)),
+    plan: sessionCommand(outcome, signal, 'plan', 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),
+    submit: sessionCommand(outcome, signal, 'submit', 'Plan and submit the requests (batch, or synchronous when few)', {}, (s) => submitCommand(s)),
+    status: sessionCommand(outcome, signal, 'status', 'Show recorded work and in-flight batches (no API call)', {}, (s) => statusCommand(s)),
+    sync: sessionCommand(outcome, signal, 'sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', {}, (s) => syncCommand(s)),
     run: sessionCommand(
       outcome,
       signal,
+      'run',
       'plan + submit + sync until done or --max-wait, then --apply if given',
       {
         'max-wait': { type: 'string', description: 'Stop waiting after this long (e.g. 20m) and exit 3; the next run resumes' },
@@ -93,9 +98,9 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
           ...(typeof a['max-wait'] === 'string' ? { maxWaitMs: parseDuration(a['max-wait'], '--max-wait') } : {}),
         }),
     ),
-    diff: sessionCommand(outcome, signal, 'Show the proposed front matter changes as a unified diff', {}, (s) => diffCommand(s)),
-    apply: sessionCommand(outcome, signal, 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
-    cancel: sessionCommand(outcome, signal, 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),
+    diff: sessionCommand(outcome, signal, 'diff', 'Show the proposed front matter changes as a unified diff', {}, (s) => diffCommand(s)),
+    apply: sessionCommand(outcome, signal, 'apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
+    cancel: sessionCommand(outcome, signal, 'cancel', 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),
     emulator: defineCommand({
       meta: { description: 'Serve the Messages + Message Batches API emulator on loopback' },
       args: {

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -58,6 +58,7 @@ describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => 
     const sync = await runCli(['sync'], dir, env);
     expect(sync.code, sync.stderr + sync.stdout).toBe(0);
     expect(sync.stdout).toMatch(/1 ended/);
+    expect(sync.stderr).toMatch(/taking over the lock left by process \d+, which is gone/);
     expect((await batches(emulator.url)).map((b) => b.id)).toEqual([batchId]);
     const state = readState(dir);
     const items = Object.values(state.items as Record<string, { status: string }>);
@@ -153,5 +154,36 @@ describe('exit codes and user errors', () => {
     const written = readdirSync(stateDir).map((f) => readFileSync(path.join(stateDir, f), 'utf8'));
     expect(written.join('').length).toBeGreaterThan(0);
     for (const text of [run.stdout, run.stderr, refused.stdout, refused.stderr, ...written]) expect(text).not.toContain('never-print-me');
+  });
+
+  it('3 while another command holds the state file; the lock is released after it', async () => {
+    emulator = await startEmulator({ batchDurationMs: 1500 });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const lock = path.join(dir, '.batchmatter/state.json.lock');
+    const child = spawnCli(['run'], dir, env);
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    for (const deadline = Date.now() + 20_000; !existsSync(lock) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+    const second = await runCli(['submit'], dir, env);
+    expect(second.code, second.stderr).toBe(3);
+    expect(second.stderr).toMatch(new RegExp(`state file state\\.json is in use by process ${child.pid} on `));
+    expect(await exited).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+    expect(await batches(emulator.url)).toHaveLength(1);
+  });
+
+  it('2 for a corrupt state file, which is left untouched; the last good copy is kept', async () => {
+    const dir = copyExample(fastPolls);
+    expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
+    const state = path.join(dir, '.batchmatter/state.json');
+    const good = readFileSync(state, 'utf8');
+    expect((await runCli(['sync', '--offline'], dir)).code).toBe(0);
+    writeFileSync(state, good.slice(0, 200));
+    const result = await runCli(['sync', '--offline'], dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/state file .*state\.json is corrupt .*the last good copy is .*state\.json\.prev/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(readFileSync(state, 'utf8')).toBe(good.slice(0, 200));
+    expect(readFileSync(`${state}.prev`, 'utf8')).toBe(good);
   });
 });

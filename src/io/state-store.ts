@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, Memory, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
@@ -29,7 +29,12 @@ async function open(adapter: Adapter<StateData>, file?: string): Promise<StateSt
   };
 }
 
-export async function openStateFile(file: string): Promise<StateStore> {
+export interface OpenOptions {
+  /** Copy the file, once read and checked, to `<file>.prev`: the last good copy if a later write is ever damaged. */
+  keepPrevious?: boolean;
+}
+
+export async function openStateFile(file: string, options: OpenOptions = {}): Promise<StateStore> {
   await mkdir(path.dirname(file), { recursive: true });
   const adapter = new DataFile<StateData>(file, {
     parse(text) {
@@ -37,13 +42,17 @@ export async function openStateFile(file: string): Promise<StateStore> {
         return JSON.parse(text) as StateData;
       } catch (error) {
         throw new UserError(
-          `state file ${file} is corrupt (${(error as Error).message}). It was left untouched; restore it from git or CI cache.`,
+          `state file ${file} is corrupt (${(error as Error).message}). It was left untouched; the last good copy is ${file}.prev (or restore it from git or the CI cache).`,
         );
       }
     },
     stringify: (data) => `${JSON.stringify(data, null, 1)}\n`,
   });
-  return open(adapter, file);
+  const store = await open(adapter, file);
+  if (options.keepPrevious) await copyFile(file, `${file}.prev`).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error; // no state yet: nothing to keep
+  });
+  return store;
 }
 
 /** In-memory store for tests of the pipeline that do not need a file. */

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { loadProject, type Project, type Task } from '../config/load.js';
 import type { Api } from '../io/api.js';
 import { connectApi } from '../io/api.js';
 import type { Log } from '../io/log.js';
+import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
 import { scanTree, type ScanResult } from '../io/tree.js';
 
@@ -13,6 +15,8 @@ export interface GlobalOptions {
   offline: boolean;
   env: NodeJS.ProcessEnv;
   log: Log;
+  /** Commands that change the state hold its lock: one at a time per state file. */
+  lock?: boolean;
 }
 
 /** Everything a command works with: config, state, the clock and (lazily) the API. */
@@ -30,7 +34,15 @@ export interface Session {
 
 export async function openSession(options: GlobalOptions): Promise<Session> {
   const project = await loadProject(options.cwd, options.config);
-  const store = await openStateFile(project.statePath);
+  await mkdir(path.dirname(project.statePath), { recursive: true });
+  const release = options.lock ? await lockState(project.statePath, options.log) : undefined;
+  let store: StateStore;
+  try {
+    store = await openStateFile(project.statePath, { keepPrevious: Boolean(options.lock) });
+  } catch (error) {
+    await release?.();
+    throw error;
+  }
   let api: Promise<Api> | undefined;
   const tasks = new Map(project.tasks.map((t) => [t.name, t]));
   return {
@@ -45,7 +57,11 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
     },
     task: (name) => tasks.get(name),
     async close() {
-      if (api) await (await api).close();
+      try {
+        if (api) await (await api).close();
+      } finally {
+        await release?.();
+      }
     },
   };
 }
