@@ -43,6 +43,16 @@ function parseDuration(value: string, flag: string): number {
 /** Commands that change the state file (or content) and so take its lock. */
 const WRITERS = new Set(['submit', 'sync', 'run', 'apply', 'cancel']);
 
+const maxCostArg = { 'max-cost': { type: 'string', description: 'Refuse to submit when the estimated cost is over this many USD' } } as const;
+
+/** `--max-cost` wins over `batch.maxCost`. */
+function applyMaxCost(session: Session, value: unknown): void {
+  if (typeof value !== 'string') return;
+  const usd = Number(value);
+  if (!(usd > 0)) throw new UserError(`--max-cost: expected a positive number of USD, got "${value}"`);
+  session.project.config.batch.maxCost = usd;
+}
+
 function sessionCommand<const A extends ArgsDef>(
   outcome: Outcome,
   signal: AbortSignal,
@@ -79,9 +89,15 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       },
     }) as CommandDef,
     plan: sessionCommand(outcome, signal, 'plan', 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),
-    submit: sessionCommand(outcome, signal, 'submit', 'Plan and submit the requests (batch, or synchronous when few)', {}, (s) => submitCommand(s)),
+    submit: sessionCommand(outcome, signal, 'submit', 'Plan and submit the requests (batch, or synchronous when few)', maxCostArg, (s, a) => {
+      applyMaxCost(s, a['max-cost']);
+      return submitCommand(s);
+    }),
     status: sessionCommand(outcome, signal, 'status', 'Show recorded work and in-flight batches (no API call)', {}, (s) => statusCommand(s)),
-    sync: sessionCommand(outcome, signal, 'sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', {}, (s) => syncCommand(s)),
+    sync: sessionCommand(outcome, signal, 'sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', maxCostArg, (s, a) => {
+      applyMaxCost(s, a['max-cost']);
+      return syncCommand(s);
+    }),
     run: sessionCommand(
       outcome,
       signal,
@@ -90,13 +106,16 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       {
         'max-wait': { type: 'string', description: 'Stop waiting after this long (e.g. 20m) and exit 3; the next run resumes' },
         apply: { type: 'boolean', description: 'Write the validated answers to the files when done' },
+        ...maxCostArg,
       },
-      (s, a) =>
-        runPipeline(s, {
+      (s, a) => {
+        applyMaxCost(s, a['max-cost']);
+        return runPipeline(s, {
           apply: Boolean(a.apply),
           signal,
           ...(typeof a['max-wait'] === 'string' ? { maxWaitMs: parseDuration(a['max-wait'], '--max-wait') } : {}),
-        }),
+        });
+      },
     ),
     diff: sessionCommand(outcome, signal, 'diff', 'Show the proposed front matter changes as a unified diff', {}, (s) => diffCommand(s)),
     apply: sessionCommand(outcome, signal, 'apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),

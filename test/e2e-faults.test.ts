@@ -186,4 +186,15 @@ describe('exit codes and user errors', () => {
     expect(readFileSync(state, 'utf8')).toBe(good.slice(0, 200));
     expect(readFileSync(`${state}.prev`, 'utf8')).toBe(good);
   });
+
+  it('2 when the estimate is over --max-cost: nothing is submitted; under it, the run goes ahead', async () => {
+    const dir = copyExample(fastPolls);
+    const refused = await runCli(['run', '--offline', '--max-cost', '0.001'], dir);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/the estimated cost, \$0\.\d+ \(Batches API\), is over the budget of \$0\.001; nothing was submitted/);
+    expect(existsSync(path.join(dir, '.batchmatter/state.json'))).toBe(false); // nothing recorded, nothing sent
+    const run = await runCli(['run', '--offline', '--max-cost', '1'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(Object.keys(readState(dir).jobs)).toHaveLength(1);
+  });
 });

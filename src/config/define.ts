@@ -75,6 +75,8 @@ export interface BatchConfig {
     syncBelow?: number;
     /** Parallel synchronous requests. @default 4 */
     syncConcurrency?: number;
+    /** Refuse to submit when the estimated cost (USD) of a submission is over this; `--max-cost` overrides it. */
+    maxCost?: number;
   };
   /** Override standard USD prices per million tokens, per model; batch pricing is half. */
   prices?: Record<string, { input: number; output: number }>;

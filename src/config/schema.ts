@@ -86,6 +86,7 @@ export const configSchema = z.strictObject({
       maxRetries: z.number().int().min(0).max(10).default(2),
       syncBelow: z.number().int().min(0).default(10),
       syncConcurrency: z.number().int().min(1).max(32).default(4),
+      maxCost: z.number().positive().optional(),
     })
     .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4 }),
   /** Standard (synchronous) USD prices per million tokens; batch is half. */

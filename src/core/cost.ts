@@ -64,3 +64,16 @@ export function estimateCost(requests: PlannedRequest[], overrides: Record<strin
   }
   return [...byTask.values()].map(({ unpriced, ...e }) => (unpriced ? { task: e.task, requests: e.requests, inputTokens: e.inputTokens, outputTokens: e.outputTokens } : e));
 }
+
+/**
+ * Pure: why submitting these requests would break the budget, if it would.
+ * A model without a known price cannot be checked, so it is refused too.
+ */
+export function budgetProblem(requests: PlannedRequest[], overrides: Record<string, Price>, mode: 'batch' | 'sync', maxUsd: number): string | undefined {
+  const estimate = estimateCost(requests, overrides);
+  const unpriced = estimate.filter((e) => e.batchUsd === undefined).map((e) => e.task);
+  if (unpriced.length) return `no price is known for the model of task ${unpriced.join(', ')}, so the budget of $${maxUsd} cannot be checked; add it to "prices"`;
+  const total = estimate.reduce((sum, e) => sum + (mode === 'batch' ? e.batchUsd! : e.syncUsd!), 0);
+  if (total > maxUsd) return `the estimated cost, $${total.toFixed(4)} (${mode === 'batch' ? 'Batches API' : 'synchronous API'}), is over the budget of $${maxUsd}`;
+  return undefined;
+}

@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { PlannedRequest } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
 import type { ItemState, JobState } from '../core/state.js';
+import { budgetProblem } from '../core/cost.js';
 import { UserError } from '../errors.js';
 import { describeError } from '../io/api.js';
 import { recordResult } from './record.js';
@@ -179,7 +180,11 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
 /** Sends planned requests: synchronously when few, else as batches of at most maxRequests. */
 export async function submitRequests(session: Session, requests: PlannedRequest[]): Promise<SubmitSummary> {
   if (requests.length === 0) return { mode: 'none', requests: 0, jobs: [], batches: [] };
-  const { batch } = session.project.config;
+  const { batch, prices } = session.project.config;
+  if (batch.maxCost !== undefined) {
+    const problem = budgetProblem(requests, prices, requests.length < batch.syncBelow ? 'sync' : 'batch', batch.maxCost);
+    if (problem) throw new UserError(`${problem}; nothing was submitted (raise --max-cost or batch.maxCost, or narrow the tasks)`);
+  }
   if (requests.length < batch.syncBelow) {
     session.log.info(`sending ${requests.length} request(s) through the synchronous Messages API (fewer than batch.syncBelow = ${batch.syncBelow})`);
     const job = await sendSync(session, requests);
