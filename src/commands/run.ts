@@ -16,6 +16,8 @@ export interface RunOptions {
 
 /** Never poll a remote API more often than this (batch endpoints have their own rate limit). */
 const MIN_REMOTE_POLL_MS = 5000;
+/** The longest wait between polls while polls keep failing. */
+const MAX_BACKOFF_MS = 10 * 60_000;
 /** The embedded emulator finishes batches in about a second. */
 const OFFLINE_POLL_MS = 500;
 
@@ -38,12 +40,14 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   session.log.info(submitted.text);
   if (busy(session)) session.log.info('waiting for results');
   let waited = false;
-  let interval: number | undefined;
+  let base: number | undefined;
+  let interval = 0;
   // Synchronous retries finish inline; bound those rounds so a create() refused with 429 cannot spin.
   let inlineRounds = 0;
   for (;;) {
     if (busy(session)) {
-      interval ??= await pollIntervalFor(session);
+      base ??= await pollIntervalFor(session);
+      interval ||= base;
       const remaining = options.maxWaitMs === undefined ? interval : options.maxWaitMs - (Date.now() - started);
       if (remaining <= 0) {
         waited = true;
@@ -54,7 +58,9 @@ export async function runCommand(session: Session, options: RunOptions): Promise
       } catch {
         break; // interrupted: every step already saved the state
       }
-      await pollOnce(session);
+      const pass = await pollOnce(session);
+      // Rate limited or the API is struggling: wait longer each time, with jitter so runs spread out.
+      interval = pass.failed ? Math.min(interval * 2, MAX_BACKOFF_MS) * (0.75 + Math.random() / 2) : base;
     }
     const retried = await submitRetries(session);
     if (!busy(session) && (!retried || ++inlineRounds > session.project.config.batch.maxRetries + 1)) break;

@@ -30,6 +30,15 @@ export function describeError(error: unknown): string {
   return root === error || error.message.includes(root.message) ? error.message : `${error.message} (${root.message})`;
 }
 
+/** Why an API error will not go away by retrying (bad key, no access, spend limit), if that is the case. */
+export function fatalApiProblem(error: unknown): string | undefined {
+  if (!(error instanceof Anthropic.APIError)) return undefined;
+  if (error.status === 401) return 'the API rejected the key (401 authentication_error); check ANTHROPIC_API_KEY';
+  if (error.status === 403) return 'the API refused access (403 permission_error)';
+  if (JSON.stringify(error.error ?? '').includes('enforced_spend_limit_reached')) return 'the monthly spend limit is reached (enforced_spend_limit_reached); retrying will not help';
+  return undefined;
+}
+
 function isLoopback(url: string): boolean {
   try {
     const host = new URL(url).hostname;

@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { JobState, RequestCounts } from '../core/state.js';
 import { openJobs } from '../core/state.js';
-import { describeError } from '../io/api.js';
+import { UserError } from '../errors.js';
+import { describeError, fatalApiProblem } from '../io/api.js';
 import { recordResult } from './record.js';
 import type { Session } from './session.js';
 
@@ -12,6 +13,8 @@ const LOST_CREATE_WINDOW_MS = 10 * 60_000;
 
 export interface PassSummary {
   polled: number;
+  /** Jobs whose poll failed with an error worth retrying later (429, 5xx, network). */
+  failed: number;
   ended: number;
   collected: number;
   inFlight: number;
@@ -102,39 +105,53 @@ function releaseGone(session: Session, job: JobState): void {
 
 /** One pass over every open job: poll it once, collect it if it ended. */
 export async function pollOnce(session: Session): Promise<PassSummary> {
-  const summary: PassSummary = { polled: 0, ended: 0, collected: 0, inFlight: 0 };
+  const summary: PassSummary = { polled: 0, failed: 0, ended: 0, collected: 0, inFlight: 0 };
   for (const job of openJobs(session.store.data)) {
-    if (job.kind === 'sync') {
-      // A synchronous job still open means the process died mid-way; its unanswered requests are retried.
-      for (const key of Object.values(job.requests)) {
-        const item = session.store.data.items[key];
-        if (item?.job === job.id && item.status === 'submitted') Object.assign(item, { status: 'failed', error: 'interrupted before the answer arrived', retryable: true });
-      }
-      job.status = 'collected';
-      await session.store.save();
-      continue;
+    try {
+      await pollJob(session, job, summary);
+    } catch (error) {
+      // One batch's trouble must not stop the others; a problem retrying cannot fix stops everything.
+      const fatal = fatalApiProblem(error);
+      if (fatal) throw new UserError(fatal);
+      if (!(error instanceof Anthropic.APIError)) throw error;
+      summary.failed++;
+      summary.inFlight++;
+      session.log.warn(`${job.batchId ? `batch ${job.batchId}` : job.id}: ${describeError(error)}; polled again on the next pass`);
     }
-    if (job.status === 'creating') await recoverLostCreate(session, job);
-    if (job.status === 'in_progress') {
-      const { client } = await session.api();
-      const batch = await client.messages.batches.retrieve(job.batchId!);
-      summary.polled++;
-      const before = job.counts ? JSON.stringify(job.counts) : '';
-      job.counts = batch.request_counts;
-      if (batch.processing_status === 'ended') {
-        job.status = 'ended';
-        job.endedAt = batch.ended_at ?? session.now().toISOString();
-        session.log.info(`batch ${batch.id} ended: ${batch.request_counts.succeeded} succeeded, ${batch.request_counts.errored} errored, ${batch.request_counts.expired} expired, ${batch.request_counts.canceled} canceled`);
-      } else if (before !== JSON.stringify(job.counts)) {
-        session.log.info(`batch ${batch.id} ${batch.processing_status}: ${batch.request_counts.processing} processing`);
-      }
-      await session.store.save();
-    }
-    if (job.status === 'ended') {
-      summary.ended++;
-      summary.collected += await collect(session, job);
-    }
-    if (job.status === 'creating' || job.status === 'in_progress' || job.status === 'ended') summary.inFlight++;
   }
   return summary;
+}
+
+async function pollJob(session: Session, job: JobState, summary: PassSummary): Promise<void> {
+  if (job.kind === 'sync') {
+    // A synchronous job still open means the process died mid-way; its unanswered requests are retried.
+    for (const key of Object.values(job.requests)) {
+      const item = session.store.data.items[key];
+      if (item?.job === job.id && item.status === 'submitted') Object.assign(item, { status: 'failed', error: 'interrupted before the answer arrived', retryable: true });
+    }
+    job.status = 'collected';
+    await session.store.save();
+    return;
+  }
+  if (job.status === 'creating') await recoverLostCreate(session, job);
+  if (job.status === 'in_progress') {
+    const { client } = await session.api();
+    const batch = await client.messages.batches.retrieve(job.batchId!);
+    summary.polled++;
+    const before = job.counts ? JSON.stringify(job.counts) : '';
+    job.counts = batch.request_counts;
+    if (batch.processing_status === 'ended') {
+      job.status = 'ended';
+      job.endedAt = batch.ended_at ?? session.now().toISOString();
+      session.log.info(`batch ${batch.id} ended: ${batch.request_counts.succeeded} succeeded, ${batch.request_counts.errored} errored, ${batch.request_counts.expired} expired, ${batch.request_counts.canceled} canceled`);
+    } else if (before !== JSON.stringify(job.counts)) {
+      session.log.info(`batch ${batch.id} ${batch.processing_status}: ${batch.request_counts.processing} processing`);
+    }
+    await session.store.save();
+  }
+  if (job.status === 'ended') {
+    summary.ended++;
+    summary.collected += await collect(session, job);
+  }
+  if (job.status === 'creating' || job.status === 'in_progress' || job.status === 'ended') summary.inFlight++;
 }

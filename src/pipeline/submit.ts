@@ -5,7 +5,7 @@ import { customId } from '../core/custom-id.js';
 import type { ItemState, JobState } from '../core/state.js';
 import { budgetProblem } from '../core/cost.js';
 import { UserError } from '../errors.js';
-import { describeError } from '../io/api.js';
+import { describeError, fatalApiProblem } from '../io/api.js';
 import { recordResult } from './record.js';
 import type { Session } from './session.js';
 
@@ -87,13 +87,6 @@ function definitelyRejected(error: unknown): boolean {
   return error instanceof Anthropic.APIError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409;
 }
 
-function stopsTheRun(error: unknown): string | undefined {
-  if (!(error instanceof Anthropic.APIError)) return undefined;
-  if (error.status === 401) return 'the API rejected the key (401 authentication_error); check ANTHROPIC_API_KEY';
-  if (error.status === 403) return 'the API refused access (403 permission_error)';
-  if (JSON.stringify(error.error ?? '').includes('enforced_spend_limit_reached')) return 'the monthly spend limit is reached (enforced_spend_limit_reached); retrying will not help';
-  return undefined;
-}
 
 function releaseItems(session: Session, job: JobState, reason: string): void {
   for (const key of Object.values(job.requests)) {
@@ -126,7 +119,7 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
       job.error = message;
       releaseItems(session, job, `batch create refused: ${message}`);
       await session.store.save();
-      const fatal = stopsTheRun(error);
+      const fatal = fatalApiProblem(error);
       if (fatal) throw new UserError(fatal);
       session.log.warn(`batch create refused (${message}); the requests will be retried`);
     } else {
@@ -155,7 +148,7 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
           const message = await client.messages.create(request.params);
           recordResult(session, item, { type: 'succeeded', message });
         } catch (error) {
-          fatal ??= stopsTheRun(error);
+          fatal ??= fatalApiProblem(error);
           const status = error instanceof Anthropic.APIError ? error.status : undefined;
           const kind = error instanceof Anthropic.APIError ? ((error.error as { error?: { type?: string } })?.error?.type ?? 'api_error') : 'connection_error';
           recordResult(session, item, {
