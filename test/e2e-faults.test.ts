@@ -4,6 +4,7 @@ import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { copyExample, runCli, spawnCli } from './helpers/cli.js';
 
 const fastPolls = (config: string) => config.replace("pollInterval: '30s'", "pollInterval: '100ms'");
@@ -101,6 +102,35 @@ describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => 
       expect(item.attempts).toBe(3); // first try + maxRetries (2)
       expect(readFileSync(path.join(dir, 'examples/blog', item.file), 'utf8')).not.toMatch(/In this article we discuss/);
     }
+  });
+});
+
+describe('repairs and re-asking', () => {
+  it('repairs a labelled, quoted answer and re-asks a refused one with the reason', async () => {
+    emulator = await startEmulator({
+      batchDurationMs: 100,
+      faults: {
+        rules: [
+          { promptIncludes: '<previous_answer>', outcome: 'text', text: 'A re-asked description that follows every rule of the task.' },
+          { promptIncludes: 'Path: posts/2024/release-notes.md', outcome: 'text', text: 'In this article we discuss the releases of the year.' },
+          { promptIncludes: 'Path: posts/2025/release-notes.md', outcome: 'text', text: 'Meta description: "Lumen 3.0 and four minor releases, focused on build speed."' },
+        ],
+      },
+    });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const run = await runCli(['run'], dir, env);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const diff = await runCli(['diff'], dir, env);
+    expect(diff.stdout).toMatch(/repaired before validation \(worth a look\):\n(?: {2}.*\n)* {2}posts\/2025\/release-notes\.md {2}description {2}removed the label "Meta description:"/);
+    expect(diff.stdout).toMatch(/posts\/2025\/release-notes\.md {2}description {2}removed the quotes around the answer/);
+    expect((await runCli(['apply'], dir, env)).code).toBe(0);
+    const read = (rel: string) => parseFrontMatter(readFileSync(path.join(dir, 'examples/blog', rel), 'utf8')).data.description;
+    expect(read('posts/2025/release-notes.md')).toBe('Lumen 3.0 and four minor releases, focused on build speed.');
+    expect(read('posts/2024/release-notes.md')).toBe('A re-asked description that follows every rule of the task.');
+    const item = readState(dir).items['description:posts/2024/release-notes.md'];
+    expect(item.attempts).toBe(2);
+    expect(item.rejected).toBeUndefined();
   });
 });
 

@@ -2,6 +2,7 @@ import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import { describe, expect, it } from 'vitest';
 import { CUSTOM_ID_PATTERN, customId } from '../src/core/custom-id.js';
 import { estimateCost } from '../src/core/cost.js';
+import { buildParams } from '../src/core/request.js';
 import { judgeResult } from '../src/core/validate.js';
 import { chunkRequests } from '../src/pipeline/submit.js';
 import type { PlannedRequest } from '../src/core/plan.js';
@@ -37,7 +38,7 @@ describe('judgeResult', () => {
     ['   ', 'empty answer'],
     ['In this article\nwe look at it all', 'expected a single line, got several; must not start with "In this article"'],
   ])('rejects %j', (answer, reason) => {
-    expect(judgeResult(description, text(answer))).toEqual({ ok: false, reason, retryable: true });
+    expect(judgeResult(description, text(answer))).toMatchObject({ ok: false, reason, retryable: true });
   });
 
   it('counts characters, not UTF-16 units', () => {
@@ -61,7 +62,52 @@ describe('judgeResult', () => {
     const call = (input: unknown) => ({ type: 'succeeded' as const, message: message([{ type: 'tool_use', id: 't', name: 'record_sentiment', input, caller: undefined } as never], 'tool_use') });
     expect(judgeResult(sentiment, call({ sentiment: 'negative', issue: null }))).toEqual({ ok: true, value: { sentiment: 'negative', issue: null }, notes: [] });
     expect(judgeResult(sentiment, call({ sentiment: 'angry', issue: null }))).toMatchObject({ ok: false, reason: /sentiment: must be equal to one of the allowed values/ });
-    expect(judgeResult(sentiment, text('{"sentiment":"negative"}'))).toMatchObject({ ok: false, reason: /expected a record_sentiment tool call, got text/ });
+    expect(judgeResult(sentiment, text('I cannot tell.'))).toMatchObject({ ok: false, reason: /expected a record_sentiment tool call, got text/, answer: 'I cannot tell.' });
+  });
+
+  it('takes JSON from a fence or from prose when the model answered in text, and still checks the schema', () => {
+    expect(judgeResult(sentiment, text('Here it is:\n```json\n{"sentiment":"negative","issue":"crash"}\n```'))).toEqual({
+      ok: true,
+      value: { sentiment: 'negative', issue: 'crash' },
+      notes: ['took the JSON object from a code fence in a text answer'],
+    });
+    expect(judgeResult(sentiment, text('Sure! {"sentiment":"positive","issue":null} Hope that helps.'))).toMatchObject({ ok: true, notes: ['took the JSON object from a text answer'] });
+    expect(judgeResult(sentiment, text('{"sentiment":"negative"}'))).toMatchObject({ ok: false, reason: /schema/, answer: '{"sentiment":"negative"}' });
+  });
+
+  it.each([
+    ['"A fine short description."', 'A fine short description.', ['removed the quotes around the answer']],
+    ['“A fine short description.”', 'A fine short description.', ['removed the quotes around the answer']],
+    ['Meta description: A fine short description.', 'A fine short description.', ['removed the label "Meta description:"']],
+    ['**Description:** "A fine short description."', 'A fine short description.', ['removed the label "**Description:**"', 'removed the quotes around the answer']],
+    ['SEO description - A fine short description.', 'A fine short description.', ['removed the label "SEO description -"']],
+  ])('repairs %j and reports it', (answer, value, notes) => {
+    expect(judgeResult(description, text(answer))).toEqual({ ok: true, value, notes });
+  });
+
+  it.each([
+    ['"Quoted" first, then more.'],
+    ['Descriptions matter: a fine one here.'],
+  ])('leaves %j alone', (answer) => {
+    expect(judgeResult(description, text(answer))).toMatchObject({ ok: true, value: answer, notes: [] });
+  });
+
+  it('rejects answers matching forbidPatterns, keeping the answer for the re-ask', () => {
+    const task = makeTask('d', { field: 'description', output: { type: 'text', forbidPatterns: ['click here', /\bTODO\b/] } });
+    expect(judgeResult(task, text('Please Click Here for more.'))).toEqual({ ok: false, reason: 'must not match /click here/iu', retryable: true, answer: 'Please Click Here for more.' });
+    expect(judgeResult(task, text('TODO write this'))).toMatchObject({ ok: false, reason: 'must not match /\\bTODO\\b/' });
+    expect(judgeResult(task, text('Fine.'))).toMatchObject({ ok: true });
+  });
+});
+
+describe('re-asking', () => {
+  it('quotes the refused answer and the reason in the retried prompt', () => {
+    const task = makeTask('description', { field: 'description', output: { type: 'text' } });
+    const params = buildParams(task, { title: 'T', excerpt: 'E' }, { answer: 'In this article we look', reason: 'must not start with "In this article"' });
+    const prompt = params.messages[0]!.content as string;
+    expect(prompt).toMatch(/^Title: T\n<excerpt>E<\/excerpt>\n\nA previous answer/);
+    expect(prompt).toContain('<previous_answer>\nIn this article we look\n</previous_answer>\nWhy it was refused: must not start with "In this article".');
+    expect(buildParams(task, { title: 'T', excerpt: 'E' }).messages[0]!.content).toBe('Title: T\n<excerpt>E</excerpt>');
   });
 });
 

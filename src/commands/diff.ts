@@ -21,12 +21,17 @@ export async function diffCommand(session: Session): Promise<CommandResult> {
   const edits = await computeEdits(session);
   const changed = edits.filter((e) => e.after !== undefined);
   const problems = edits.flatMap((e) => e.problems.map((p) => `${e.file}  ${p.field}  ${p.reason}`));
+  const { items } = session.store.data;
+  const repairs = changed.flatMap((e) =>
+    e.keys.flatMap((key) => (items[key]?.notes ?? []).map((note) => `${e.file}  ${session.task(items[key]!.task)?.config.field ?? items[key]!.task}  ${note}`)),
+  );
   const parts = changed.map((e) => renderPatch(e, session.log.color));
+  if (repairs.length) parts.push(['repaired before validation (worth a look):', ...repairs.map((r) => `  ${r}`)].join('\n'));
   if (problems.length) parts.push(problems.map((p) => `not applicable: ${p}`).join('\n'));
   if (!parts.length) parts.push('no proposed changes');
   return {
     exitCode: problems.length ? ExitCode.failures : ExitCode.ok,
-    data: { files: changed.map((e) => ({ file: e.file, patch: renderPatch(e, false) })), problems },
+    data: { files: changed.map((e) => ({ file: e.file, patch: renderPatch(e, false) })), repairs, problems },
     text: parts.join('\n'),
   };
 }

@@ -9,6 +9,8 @@ export interface TextOutputConfig {
   minLength?: number;
   /** Answers starting with any of these (case-insensitive) are rejected. @default [] */
   forbidPrefixes?: string[];
+  /** Regular expressions the answer must not match anywhere (strings are compiled case-insensitive), e.g. `/click here/i`. */
+  forbidPatterns?: Array<string | RegExp>;
   /** Reject answers that contain a line break. @default false */
   singleLine?: boolean;
 }

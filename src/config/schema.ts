@@ -37,6 +37,22 @@ const textOutput = z.strictObject({
   maxLength: z.number().int().positive().optional(),
   minLength: z.number().int().nonnegative().optional(),
   forbidPrefixes: z.array(z.string().min(1)).default([]),
+  /** Regular expressions (strings are compiled case-insensitive) an answer must not match anywhere. */
+  forbidPatterns: z
+    .array(
+      z.union([
+        z.instanceof(RegExp),
+        z.string().refine((p) => {
+          try {
+            new RegExp(p, 'iu');
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'not a valid regular expression'),
+      ]),
+    )
+    .default([]),
   singleLine: z.boolean().default(false),
 });
 

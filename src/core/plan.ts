@@ -102,7 +102,8 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       }
       let params: RequestParams;
       try {
-        params = buildParams(task, templateVars(task, { data: file.parsed.data, excerpt: text, path: file.rel }));
+        const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
+        params = buildParams(task, templateVars(task, { data: file.parsed.data, excerpt: text, path: file.rel }), retry);
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
         skip('template-error', error.message);

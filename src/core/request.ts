@@ -37,12 +37,23 @@ export function templateVars(task: Task, vars: TemplateVars): Record<string, unk
   };
 }
 
+/** A retried request after an answer failed validation: what was answered and why it was refused. */
+export interface Feedback {
+  answer: string;
+  reason: string;
+}
+
 /** Pure: the Messages API body for one file of one task. */
-export function buildParams(task: Task, vars: Record<string, unknown>): RequestParams {
+export function buildParams(task: Task, vars: Record<string, unknown>, feedback?: Feedback): RequestParams {
+  let prompt = task.render(vars).trim();
+  if (feedback) {
+    // Re-ask: the same prompt, plus the refused answer and the rule it broke.
+    prompt += `\n\nA previous answer to this request was refused.\n<previous_answer>\n${feedback.answer}\n</previous_answer>\nWhy it was refused: ${feedback.reason}.\nAnswer again, following every rule above.`;
+  }
   const params: RequestParams = {
     model: task.model,
     max_tokens: task.maxTokens,
-    messages: [{ role: 'user', content: task.render(vars).trim() }],
+    messages: [{ role: 'user', content: prompt }],
   };
   if (task.system) params.system = task.system(vars).trim();
   if (task.schema) {

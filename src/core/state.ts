@@ -37,6 +37,8 @@ export interface ItemState {
   notes?: string[];
   error?: string;
   retryable?: boolean;
+  /** The answer that failed validation (shortened), quoted back to the model when the request is retried. */
+  rejected?: string;
   usage?: Usage;
   /** Digest of the file right after apply wrote it. */
   appliedHash?: string;

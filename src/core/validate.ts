@@ -4,16 +4,66 @@ import type { TextOutput } from '../config/schema.js';
 import { toolName } from './request.js';
 
 export type Verdict =
+  /** `notes` lists the repairs made to reach `value`. */
   | { ok: true; value: unknown; notes: string[] }
-  | { ok: false; reason: string; retryable: boolean };
+  /** `answer` is the model's answer that failed validation, quoted back to it when the request is retried. */
+  | { ok: false; reason: string; retryable: boolean; answer?: string };
 
-const fail = (reason: string, retryable = true): Verdict => ({ ok: false, reason, retryable });
+const fail = (reason: string, retryable = true, answer?: string): Verdict => ({ ok: false, reason, retryable, ...(answer ? { answer } : {}) });
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const QUOTE_PAIRS = ['""', "''", '“”', '‘’', '«»', '``', '„“'];
+
+/**
+ * Safe repairs of a text answer, each one reported: a leading label such as
+ * "Meta description:" (or the field's own name), then one pair of quotes
+ * wrapping the whole answer. Nothing else is changed; the result is
+ * validated like any answer.
+ */
+export function repairText(raw: string, field: string): { text: string; notes: string[] } {
+  const notes: string[] = [];
+  let text = raw.trim();
+  const words = ['(?:seo\\s+|meta\\s+)?description', 'summary', 'answer', escapeRegExp(field.split('.').at(-1)!)].join('|');
+  const label = new RegExp(`^(?:\\*\\*|__)?(?:${words})(?:\\*\\*|__)?\\s*[:：—–-]\\s*(?:\\*\\*|__)?\\s*`, 'iu').exec(text);
+  if (label && label[0].length < text.length) {
+    text = text.slice(label[0].length).trim();
+    notes.push(`removed the label "${label[0].trim()}"`);
+  }
+  for (const [open, close] of QUOTE_PAIRS.map((p) => [...p] as [string, string])) {
+    const inner = text.slice(open.length, -close.length);
+    if (text.length > 2 && text.startsWith(open) && text.endsWith(close) && !inner.includes(close) && !inner.includes(open)) {
+      text = inner.trim();
+      notes.push('removed the quotes around the answer');
+      break;
+    }
+  }
+  return { text, notes };
+}
+
+/** A JSON object in a text answer: in a ```json fence, or the outermost braces within prose. */
+export function extractJson(text: string): { value: unknown; note: string } | undefined {
+  const fenced = /```(?:json)?\s*\n([\s\S]*?)\n?```/i.exec(text);
+  const candidates: Array<[string, string]> = [];
+  if (fenced) candidates.push([fenced[1]!, 'took the JSON object from a code fence in a text answer']);
+  const start = text.indexOf('{');
+  const end = text.lastIndexOf('}');
+  if (start !== -1 && end > start) candidates.push([text.slice(start, end + 1), 'took the JSON object from a text answer']);
+  for (const [source, note] of candidates) {
+    try {
+      const value: unknown = JSON.parse(source);
+      if (typeof value === 'object' && value !== null && !Array.isArray(value)) return { value, note };
+    } catch {
+      // not this one
+    }
+  }
+  return undefined;
+}
 
 /** Errors that will fail the same way if sent again unchanged. */
 const PERMANENT_ERRORS = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error']);
 
-export function checkText(spec: TextOutput, raw: string): Verdict {
-  const value = raw.trim();
+export function checkText(spec: TextOutput, raw: string, field = 'description'): Verdict {
+  const { text: value, notes } = repairText(raw, field);
   if (!value) return fail('empty answer');
   const length = [...value].length;
   const lower = value.toLowerCase();
@@ -24,8 +74,12 @@ export function checkText(spec: TextOutput, raw: string): Verdict {
     spec.maxLength !== undefined && length > spec.maxLength && `expected at most ${spec.maxLength} characters, got ${length}`,
     spec.minLength !== undefined && length < spec.minLength && `expected at least ${spec.minLength} characters, got ${length}`,
     prefix && `must not start with "${prefix}"`,
+    ...spec.forbidPatterns.map((p) => {
+      const re = typeof p === 'string' ? new RegExp(p, 'iu') : p;
+      return value.search(re) !== -1 && `must not match ${re}`;
+    }),
   ].filter((p): p is string => typeof p === 'string');
-  return problems.length ? fail(problems.join('; ')) : { ok: true, value, notes: [] };
+  return problems.length ? fail(problems.join('; '), true, raw.trim()) : { ok: true, value, notes };
 }
 
 export function judgeMessage(task: Task, message: Message): Verdict {
@@ -35,16 +89,24 @@ export function judgeMessage(task: Task, message: Message): Verdict {
   if (output.type === 'json') {
     const name = toolName(task);
     const call = message.content.find((b) => b.type === 'tool_use' && b.name === name);
-    if (!call || call.type !== 'tool_use') return fail(`expected a ${name} tool call, got ${message.content.map((b) => b.type).join(', ') || 'nothing'}`);
-    const problems = task.schema?.check(call.input) ?? ['no schema compiled'];
-    if (problems.length) return fail(`answer does not match the schema: ${problems.join('; ')}`);
-    return { ok: true, value: call.input, notes: [] };
+    let input: unknown;
+    const notes: string[] = [];
+    if (call?.type === 'tool_use') input = call.input;
+    else {
+      const found = extractJson(textOf(message));
+      if (!found) return fail(`expected a ${name} tool call, got ${message.content.map((b) => b.type).join(', ') || 'nothing'}`, true, textOf(message).trim() || undefined);
+      input = found.value;
+      notes.push(found.note);
+    }
+    const problems = task.schema?.check(input) ?? ['no schema compiled'];
+    if (problems.length) return fail(`answer does not match the schema: ${problems.join('; ')}`, true, JSON.stringify(input));
+    return { ok: true, value: input, notes };
   }
-  const text = message.content
-    .filter((b) => b.type === 'text')
-    .map((b) => (b.type === 'text' ? b.text : ''))
-    .join('');
-  return checkText(output, text);
+  return checkText(output, textOf(message), task.config.field);
+}
+
+function textOf(message: Message): string {
+  return message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
 }
 
 /** Pure: what one batch (or synchronous) result means for its file. */

@@ -3,6 +3,9 @@ import type { ItemState } from '../core/state.js';
 import { judgeResult } from '../core/validate.js';
 import type { Session } from './session.js';
 
+/** Enough of a rejected answer to show the model what was wrong with it. */
+const MAX_REJECTED_CHARS = 2000;
+
 /** Applies one result to its item: validated value, or a failure with its reason. */
 export function recordResult(session: Session, item: ItemState, result: MessageBatchResult): void {
   const task = session.task(item.task);
@@ -19,10 +22,13 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
     item.notes = verdict.notes;
     delete item.error;
     delete item.retryable;
+    delete item.rejected;
   } else {
     item.status = 'failed';
     item.error = verdict.reason;
     item.retryable = verdict.retryable;
     delete item.value;
+    if (verdict.answer) item.rejected = verdict.answer.slice(0, MAX_REJECTED_CHARS);
+    else delete item.rejected;
   }
 }
