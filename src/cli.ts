@@ -3,6 +3,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { applyCommand } from './commands/apply.js';
 import { cancelCommand } from './commands/cancel.js';
+import { checkCommand } from './commands/check.js';
 import { diffCommand } from './commands/diff.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { initCommand } from './commands/init.js';
@@ -117,6 +118,7 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         });
       },
     ),
+    check: sessionCommand(outcome, signal, 'check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, (s) => checkCommand(s)),
     diff: sessionCommand(outcome, signal, 'diff', 'Show the proposed front matter changes as a unified diff', {}, (s) => diffCommand(s)),
     apply: sessionCommand(outcome, signal, 'apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
     cancel: sessionCommand(outcome, signal, 'cancel', 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),

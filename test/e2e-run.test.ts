@@ -126,4 +126,28 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(readFileSync(abs, 'utf8')).toBe(written);
     expect(JSON.parse(readFileSync(statePath, 'utf8')).items[key].status).toBe('applied');
   });
+
+  it('check gates CI: exit 1 listing what is missing or breaks the rules, 0 once the run has filled it', async () => {
+    const dir = copyExample();
+    const human = path.join(dir, 'examples/blog/posts/welcome.md');
+    writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: In this article we say hello.'));
+    const before = await runCli(['check'], dir);
+    expect(before.code).toBe(1);
+    expect(before.stdout).toMatch(/^posts\/2024\/release-notes\.md {2}description {2}missing$/m);
+    expect(before.stdout).toMatch(/^reviews\/2025-10-03-ios-jsmith\.md {2}analysis {2}missing$/m);
+    expect(before.stdout).toMatch(/^posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
+    expect(before.stdout).toMatch(/33 field\(s\) to fill or fix/);
+    expect((await runCli(['run', '--offline', '--apply'], dir)).code).toBe(0);
+    const after = await runCli(['check'], dir);
+    // A human value is never overwritten, so the gate keeps pointing at it.
+    expect(after.code).toBe(1);
+    expect(after.stdout.trim().split('\n')).toEqual([
+      'posts/welcome.md  description  expected at least 40 characters, got 29; must not start with "In this article"',
+      '1 field(s) to fill or fix; "batchmatter run" fills them',
+    ]);
+    writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: A human description that is long enough to pass.'));
+    const fixed = await runCli(['check'], dir);
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect(fixed.stdout).toMatch(/all 40 file\(s\) pass/);
+  });
 });

@@ -62,8 +62,8 @@ export function extractJson(text: string): { value: unknown; note: string } | un
 /** Errors that will fail the same way if sent again unchanged. */
 const PERMANENT_ERRORS = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error']);
 
-export function checkText(spec: TextOutput, raw: string, field = 'description'): Verdict {
-  const { text: value, notes } = repairText(raw, field);
+export function checkText(spec: TextOutput, raw: string, field = 'description', repair = true): Verdict {
+  const { text: value, notes } = repair ? repairText(raw, field) : { text: raw.trim(), notes: [] };
   if (!value) return fail('empty answer');
   const length = [...value].length;
   const lower = value.toLowerCase();
@@ -103,6 +103,18 @@ export function judgeMessage(task: Task, message: Message): Verdict {
     return { ok: true, value: input, notes };
   }
   return checkText(output, textOf(message), task.config.field);
+}
+
+/** Pure: why a value already in a file breaks the task's rules, if it does (no repairs: it is what readers see). */
+export function checkExisting(task: Task, value: unknown): string | undefined {
+  const output = task.config.output;
+  if (output.type === 'json') {
+    const problems = task.schema?.check(value) ?? [];
+    return problems.length ? `does not match the schema: ${problems.join('; ')}` : undefined;
+  }
+  if (typeof value !== 'string') return `expected text, found ${value === null ? 'null' : typeof value}`;
+  const verdict = checkText(output, value, task.config.field, false);
+  return verdict.ok ? undefined : verdict.reason;
 }
 
 function textOf(message: Message): string {

@@ -1,0 +1,30 @@
+import picomatch from 'picomatch';
+import type { Task } from '../config/load.js';
+import { getField, isMissing } from '../frontmatter/field-path.js';
+import type { ScannedFile } from '../io/tree.js';
+import { checkExisting } from './validate.js';
+
+export interface Finding {
+  file: string;
+  field: string;
+  problem: string;
+}
+
+/**
+ * Pure: every file a task covers whose field is missing or breaks the task's
+ * rules — what `batchmatter check` gates CI on, like `prettier --check`.
+ */
+export function checkFiles(tasks: Task[], files: ScannedFile[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const task of tasks) {
+    const matches = picomatch(task.include);
+    const excluded = task.config.exclude.length ? picomatch(task.config.exclude) : () => false;
+    for (const file of files) {
+      if (!file.parsed || !matches(file.rel) || excluded(file.rel)) continue;
+      const value = getField(file.parsed.data, task.fieldPath);
+      const problem = isMissing(value) ? 'missing' : checkExisting(task, value);
+      if (problem) findings.push({ file: file.rel, field: task.config.field, problem });
+    }
+  }
+  return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.field < b.field ? -1 : 1));
+}
