@@ -119,7 +119,17 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       },
     ),
     check: sessionCommand(outcome, signal, 'check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, (s) => checkCommand(s)),
-    diff: sessionCommand(outcome, signal, 'diff', 'Show the proposed front matter changes as a unified diff', {}, (s) => diffCommand(s)),
+    diff: sessionCommand(
+      outcome,
+      signal,
+      'diff',
+      'Show the proposed front matter changes (unified diff, or --format markdown)',
+      { format: { type: 'string', description: 'unified (default) or markdown; --json gives JSON', default: 'unified' } },
+      (s, a) => {
+        if (a.format !== 'unified' && a.format !== 'markdown') throw new UserError(`--format: expected unified or markdown, got "${String(a.format)}"`);
+        return diffCommand(s, a.format);
+      },
+    ),
     apply: sessionCommand(outcome, signal, 'apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
     cancel: sessionCommand(outcome, signal, 'cancel', 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),
     emulator: defineCommand({

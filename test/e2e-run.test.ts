@@ -94,6 +94,11 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(diff.stdout).toMatch(/^\+\+\+ b\/posts\/.+\.mdx?$/m);
     expect(diff.stdout).toMatch(/^\+description: /m);
     expect(diff.stdout).not.toMatch(/\x1b\[/); // no colour when piped
+    const markdown = await runCli(['diff', '--format', 'markdown'], dir);
+    expect(markdown.stdout).toMatch(/^### description: `description` in 17 file\(s\)\n\n\| file \| current \| proposed \| length \|\n\|---\|---\|---\|---\|$/m);
+    expect(markdown.stdout).toMatch(/^\| `posts\/about-this-blog\.md` \| — \| [^|]+ \| \d+ \/ 160 \|$/m);
+    expect(markdown.stdout).toMatch(/^\| `reviews\/2025-10-03-ios-jsmith\.md` \| — \| `\{"sentiment":"negative",[^|]*\}` \| {2}\|$/m);
+    expect((await runCli(['diff', '--format', 'html'], dir)).code).toBe(2);
 
     const status = JSON.parse((await runCli(['status', '--json'], dir)).stdout);
     expect(status.items.description.succeeded).toBeGreaterThan(0);
