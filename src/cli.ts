@@ -83,10 +83,15 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
   return {
     init: defineCommand({
       meta: { description: 'Write a starter batch.config.ts and templates' },
-      args: { cwd: globalArgs.cwd, json: globalArgs.json, force: { type: 'boolean', description: 'Overwrite existing files' } },
+      args: {
+        cwd: globalArgs.cwd,
+        json: globalArgs.json,
+        force: { type: 'boolean', description: 'Overwrite existing files' },
+        ci: { type: 'string', description: 'Write the nightly CI workflow instead: github' },
+      },
       async run({ args }) {
         outcome.json = Boolean(args.json);
-        outcome.result = await initCommand(path.resolve(args.cwd), Boolean(args.force));
+        outcome.result = await initCommand(path.resolve(args.cwd), Boolean(args.force), typeof args.ci === 'string' ? args.ci : undefined);
       },
     }) as CommandDef,
     plan: sessionCommand(outcome, signal, 'plan', 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),

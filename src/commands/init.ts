@@ -30,9 +30,27 @@ export default defineConfig({
 });
 `;
 
-/** Writes a starter config and the description template; never overwrites without --force. */
-export async function initCommand(cwd: string, force: boolean): Promise<CommandResult> {
+const WORKFLOWS = { github: { from: 'ci/github.yml', to: '.github/workflows/batchmatter.yml' } } as const;
+
+/** `init --ci github`: the nightly workflow only; never overwrites without --force. */
+async function initCi(dir: string, ci: string, force: boolean): Promise<CommandResult> {
+  if (!(ci in WORKFLOWS)) throw new UserError(`--ci: expected ${Object.keys(WORKFLOWS).join(' or ')}, got "${ci}"`);
+  const { from, to } = WORKFLOWS[ci as keyof typeof WORKFLOWS];
+  const target = path.join(dir, to);
+  if (existsSync(target) && !force) throw new UserError(`${to} already exists; pass --force to overwrite`);
+  await mkdir(path.dirname(target), { recursive: true });
+  await copyFile(path.join(packageTemplates, from), target);
+  return {
+    exitCode: ExitCode.ok,
+    data: { written: [to] },
+    text: `wrote ${to}\nnext: add the repository secret ANTHROPIC_API_KEY, check STATE_FILE and MODE at the top of the file, and commit it`,
+  };
+}
+
+/** Writes a starter config and the description template (or, with --ci, a CI workflow); never overwrites without --force. */
+export async function initCommand(cwd: string, force: boolean, ci?: string): Promise<CommandResult> {
   const dir = path.resolve(cwd);
+  if (ci !== undefined) return initCi(dir, ci, force);
   const configFile = path.join(dir, 'batch.config.ts');
   const template = path.join(dir, 'templates', 'description.hbs');
   const existing = [configFile, template].filter((f) => existsSync(f));
