@@ -4,6 +4,7 @@ import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef }
 import { applyCommand } from './commands/apply.js';
 import { cancelCommand } from './commands/cancel.js';
 import { checkCommand } from './commands/check.js';
+import { costCommand } from './commands/cost.js';
 import { diffCommand } from './commands/diff.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { initCommand } from './commands/init.js';
@@ -99,7 +100,15 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       applyMaxCost(s, a['max-cost']);
       return submitCommand(s);
     }),
-    status: sessionCommand(outcome, signal, 'status', 'Show recorded work and in-flight batches (no API call)', {}, (s) => statusCommand(s)),
+    status: sessionCommand(
+      outcome,
+      signal,
+      'status',
+      'Show recorded work and in-flight batches (no API call)',
+      { stats: { type: 'boolean', description: 'Also show batch completion times: median, p75, max' } },
+      (s, a) => statusCommand(s, Boolean(a.stats)),
+    ),
+    cost: sessionCommand(outcome, signal, 'cost', 'What was spent, per submission and per task, and what batching saved (no API call)', {}, (s) => costCommand(s)),
     sync: sessionCommand(outcome, signal, 'sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', maxCostArg, (s, a) => {
       applyMaxCost(s, a['max-cost']);
       return syncCommand(s);

@@ -45,6 +45,11 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const run = await runCli(['run', '--offline', '--apply'], dir);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/submitted batch msgbatch_/);
+    const cost = await runCli(['cost'], dir);
+    expect(cost.stdout).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d batch msgbatch_\w+: 32 answered, \d+ in \+ \d+ out, \$0\.\d{4} \(synchronous: \$0\.\d{4}\)$/m);
+    expect(cost.stdout).toMatch(/^ {2}description: 17 answered/m);
+    expect(cost.stdout).toMatch(/^total: \$0\.\d{4} spent; the synchronous API would have cost \$0\.\d{4}, saved \$0\.\d{4}$/m);
+    expect((await runCli(['status', '--stats'], dir)).stdout).toMatch(/batch completion \(created → ended, 1 batch\(es\)\): median [\d.]+ s, p75 [\d.]+ s, max [\d.]+ s/);
 
     const after = snapshot(content);
     let posts = 0;

@@ -1,10 +1,12 @@
+import { completionStats } from '../core/report-cost.js';
 import { openJobs } from '../core/state.js';
+import { formatStats } from './cost.js';
 import { countByTask } from '../pipeline/report.js';
 import type { Session } from '../pipeline/session.js';
 import { failureLines, stateExitCode, type CommandResult } from './result.js';
 
 /** Reads the state only: no API call, no scan. */
-export async function statusCommand(session: Session): Promise<CommandResult> {
+export async function statusCommand(session: Session, stats = false): Promise<CommandResult> {
   const { data } = session.store;
   const counts = countByTask(data);
   const jobs = openJobs(data).map((j) => ({ job: j.id, batch: j.batchId ?? null, status: j.status, requests: Object.keys(j.requests).length, counts: j.counts ?? null, createdAt: j.createdAt }));
@@ -16,5 +18,10 @@ export async function statusCommand(session: Session): Promise<CommandResult> {
   if (!lines.length) lines.push('no work recorded yet');
   for (const j of jobs) lines.push(`in flight: ${j.batch ?? j.job} (${j.status}, ${j.requests} requests${j.counts ? `, ${j.counts.processing} processing` : ''})`);
   if (failures.length) lines.push('failed permanently:', ...failures.map((f) => `  ${f}`));
-  return { exitCode: stateExitCode(session), data: { items: counts, inFlight: jobs, failures }, text: lines.join('\n') };
+  if (stats) lines.push(formatStats(session));
+  return {
+    exitCode: stateExitCode(session),
+    data: { items: counts, inFlight: jobs, failures, ...(stats ? { completion: completionStats(data) ?? null } : {}) },
+    text: lines.join('\n'),
+  };
 }

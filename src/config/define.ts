@@ -81,7 +81,7 @@ export interface BatchConfig {
     maxCost?: number;
   };
   /** Override standard USD prices per million tokens, per model; batch pricing is half. */
-  prices?: Record<string, { input: number; output: number }>;
+  prices?: Record<string, { input: number; output: number; cacheWrite?: number; cacheRead?: number }>;
   /** The work to do, by task name. */
   tasks: Record<string, TaskConfigInput>;
 }

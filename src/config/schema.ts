@@ -81,6 +81,8 @@ const task = z.strictObject({
 const prices = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
+  cacheWrite: z.number().nonnegative().optional(),
+  cacheRead: z.number().nonnegative().optional(),
 });
 
 export const configSchema = z.strictObject({

@@ -1,21 +1,28 @@
 import type { PlannedRequest } from './plan.js';
+import type { Spend } from './state.js';
 
 export interface Price {
   /** USD per million input tokens, standard (synchronous) API. */
   input: number;
   /** USD per million output tokens, standard API. */
   output: number;
+  /** USD per million tokens written to the prompt cache (5-minute TTL). @default 1.25 × input */
+  cacheWrite?: number;
+  /** USD per million tokens read from the prompt cache. @default 0.1 × input */
+  cacheRead?: number;
 }
 
-/** Standard prices; the Batches API charges half. Overridable with `prices` in the config. */
+const model = (input: number, output: number, cacheWrite: number, cacheRead: number): Price => ({ input, output, cacheWrite, cacheRead });
+
+/** Standard prices; the Batches API charges half (the cache discounts stack). Overridable with `prices` in the config. */
 export const DEFAULT_PRICES: Record<string, Price> = {
-  'claude-haiku-4-5': { input: 1, output: 5 },
-  'claude-sonnet-4-5': { input: 3, output: 15 },
-  'claude-sonnet-4-6': { input: 3, output: 15 },
-  'claude-opus-4-5': { input: 5, output: 25 },
-  'claude-opus-4-6': { input: 5, output: 25 },
-  'claude-opus-4-7': { input: 5, output: 25 },
-  'claude-opus-4-8': { input: 5, output: 25 },
+  'claude-haiku-4-5': model(1, 5, 1.25, 0.1),
+  'claude-sonnet-4-5': model(3, 15, 3.75, 0.3),
+  'claude-sonnet-4-6': model(3, 15, 3.75, 0.3),
+  'claude-opus-4-5': model(5, 25, 6.25, 0.5),
+  'claude-opus-4-6': model(5, 25, 6.25, 0.5),
+  'claude-opus-4-7': model(5, 25, 6.25, 0.5),
+  'claude-opus-4-8': model(5, 25, 6.25, 0.5),
 };
 
 export const BATCH_DISCOUNT = 0.5;
@@ -76,4 +83,34 @@ export function budgetProblem(requests: PlannedRequest[], overrides: Record<stri
   const total = estimate.reduce((sum, e) => sum + (mode === 'batch' ? e.batchUsd! : e.syncUsd!), 0);
   if (total > maxUsd) return `the estimated cost, $${total.toFixed(4)} (${mode === 'batch' ? 'Batches API' : 'synchronous API'}), is over the budget of $${maxUsd}`;
   return undefined;
+}
+
+/** The token counts of one answer, as the API reports them in `usage`. */
+export interface UsageLike {
+  input_tokens: number;
+  output_tokens: number;
+  cache_creation_input_tokens?: number | null;
+  cache_read_input_tokens?: number | null;
+}
+
+/** Pure: adds one answer's usage to a running spend; batch answers cost half. */
+export function addUsage(spend: Spend | undefined, usage: UsageLike, price: Price | undefined, kind: 'batch' | 'sync'): Spend {
+  const next: Spend = spend ? { ...spend } : { requests: 0, inputTokens: 0, outputTokens: 0, cacheWriteTokens: 0, cacheReadTokens: 0, usd: 0, syncUsd: 0 };
+  const write = usage.cache_creation_input_tokens ?? 0;
+  const read = usage.cache_read_input_tokens ?? 0;
+  next.requests++;
+  next.inputTokens += usage.input_tokens;
+  next.outputTokens += usage.output_tokens;
+  next.cacheWriteTokens += write;
+  next.cacheReadTokens += read;
+  if (!price || next.usd === undefined || next.syncUsd === undefined) {
+    delete next.usd;
+    delete next.syncUsd;
+    return next;
+  }
+  const standard =
+    (usage.input_tokens * price.input + usage.output_tokens * price.output + write * (price.cacheWrite ?? price.input * 1.25) + read * (price.cacheRead ?? price.input * 0.1)) / 1e6;
+  next.syncUsd += standard;
+  next.usd += kind === 'batch' ? standard * BATCH_DISCOUNT : standard;
+  return next;
 }

@@ -78,6 +78,20 @@ export interface JobState {
   /** Set by `cancel`: its canceled requests are not retried automatically. */
   canceledByUser?: boolean;
   error?: string;
+  /** What this submission's answered requests cost, per task (from each answer's `usage`). */
+  spent?: Record<string, Spend>;
+}
+
+/** Billed tokens and their price. `usd` is what was paid; `syncUsd` what the synchronous API would have charged. */
+export interface Spend {
+  requests: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheWriteTokens: number;
+  cacheReadTokens: number;
+  /** Absent when the model has no known price. */
+  usd?: number;
+  syncUsd?: number;
 }
 
 export interface StateData {

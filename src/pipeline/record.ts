@@ -1,5 +1,6 @@
 import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages';
 import type { ItemState } from '../core/state.js';
+import { addUsage, priceOf } from '../core/cost.js';
 import { judgeResult } from '../core/validate.js';
 import type { Session } from './session.js';
 
@@ -10,7 +11,15 @@ const MAX_REJECTED_CHARS = 2000;
 export function recordResult(session: Session, item: ItemState, result: MessageBatchResult): void {
   const task = session.task(item.task);
   const usage = result.type === 'succeeded' ? (result.message as Message).usage : undefined;
-  if (usage) item.usage = usage;
+  if (usage) {
+    item.usage = usage;
+    // Only answered requests are billed, valid or not.
+    const job = item.job ? session.store.data.jobs[item.job] : undefined;
+    if (job) {
+      const price = priceOf(result.type === 'succeeded' ? result.message.model : '', session.project.config.prices) ?? (task ? priceOf(task.model, session.project.config.prices) : undefined);
+      job.spent = { ...job.spent, [item.task]: addUsage(job.spent?.[item.task], usage, price, job.kind) };
+    }
+  }
   if (!task) {
     Object.assign(item, { status: 'failed', error: `task "${item.task}" is no longer in the config`, retryable: false });
     return;

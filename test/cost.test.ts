@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { addUsage, DEFAULT_PRICES } from '../src/core/cost.js';
+import { completionStats, costReport } from '../src/core/report-cost.js';
+import { emptyState, type JobState } from '../src/core/state.js';
+
+const haiku = DEFAULT_PRICES['claude-haiku-4-5'];
+
+describe('actual cost from usage', () => {
+  it('prices input, output and cache tokens; a batch answer costs half', () => {
+    const usage = { input_tokens: 1_000_000, output_tokens: 100_000, cache_creation_input_tokens: 200_000, cache_read_input_tokens: 1_000_000 };
+    // 1 + 0.5 + 0.25 + 0.1 = 1.85 standard
+    const sync = addUsage(undefined, usage, haiku, 'sync');
+    expect(sync.usd).toBeCloseTo(1.85, 10);
+    expect(sync.syncUsd).toBeCloseTo(1.85, 10);
+    const batch = addUsage(undefined, usage, haiku, 'batch');
+    expect(batch.usd).toBeCloseTo(0.925, 10);
+    expect(batch.syncUsd).toBeCloseTo(1.85, 10);
+    expect(addUsage(batch, usage, haiku, 'batch')).toMatchObject({ requests: 2, inputTokens: 2_000_000, cacheReadTokens: 2_000_000 });
+  });
+
+  it('keeps counting tokens but drops the price once a model has none', () => {
+    const spend = addUsage(addUsage(undefined, { input_tokens: 10, output_tokens: 1 }, haiku, 'batch'), { input_tokens: 5, output_tokens: 1 }, undefined, 'batch');
+    expect(spend).toEqual({ requests: 2, inputTokens: 15, outputTokens: 2, cacheWriteTokens: 0, cacheReadTokens: 0 });
+  });
+
+  it('reports per submission, per task and in total', () => {
+    const state = emptyState();
+    const job = (id: string, createdAt: string, spent: JobState['spent'], endedAt?: string): JobState => ({
+      id, kind: 'batch', status: 'collected', batchId: `msgbatch_${id}`, createdAt, requests: {}, collected: 0, spent, ...(endedAt ? { endedAt } : {}),
+    });
+    const a = addUsage(undefined, { input_tokens: 1000, output_tokens: 100 }, haiku, 'batch');
+    state.jobs.j2 = job('j2', '2026-01-02T00:00:00Z', { description: a }, '2026-01-02T00:10:00Z');
+    state.jobs.j1 = job('j1', '2026-01-01T00:00:00Z', { description: a, sentiment: a }, '2026-01-01T00:02:00Z');
+    state.jobs.j3 = job('j3', '2026-01-03T00:00:00Z', undefined, '2026-01-03T01:00:00Z');
+    const report = costReport(state);
+    expect(report.jobs.map((j) => [j.label, j.spend.requests])).toEqual([['j1', 2], ['j2', 1]]);
+    expect(report.tasks.map((t) => [t.label, t.spend.requests])).toEqual([['description', 2], ['sentiment', 1]]);
+    expect(report.total.usd).toBeCloseTo(3 * a.usd!, 12);
+    expect(report.total.syncUsd).toBeCloseTo(2 * report.total.usd!, 12);
+    expect(completionStats(state)).toEqual({ batches: 3, medianMs: 600_000, p75Ms: 3_600_000, maxMs: 3_600_000 });
+  });
+});
