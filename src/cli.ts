@@ -5,6 +5,7 @@ import { applyCommand } from './commands/apply.js';
 import { cancelCommand } from './commands/cancel.js';
 import { checkCommand } from './commands/check.js';
 import { costCommand } from './commands/cost.js';
+import { reportCommand } from './commands/report.js';
 import { diffCommand } from './commands/diff.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { initCommand } from './commands/init.js';
@@ -107,6 +108,14 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       'Show recorded work and in-flight batches (no API call)',
       { stats: { type: 'boolean', description: 'Also show batch completion times: median, p75, max' } },
       (s, a) => statusCommand(s, Boolean(a.stats)),
+    ),
+    report: sessionCommand(
+      outcome,
+      signal,
+      'report',
+      'Totals of a JSON task in the files (e.g. sentiment and urgency), high-urgency items first',
+      { task: { type: 'positional', description: 'The JSON task to report on', required: true } },
+      (s, a) => reportCommand(s, String(a.task)),
     ),
     cost: sessionCommand(outcome, signal, 'cost', 'What was spent, per submission and per task, and what batching saved (no API call)', {}, (s) => costCommand(s)),
     sync: sessionCommand(outcome, signal, 'sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', maxCostArg, (s, a) => {
@@ -215,6 +224,10 @@ function reportError(error: unknown, json: boolean): number {
   if (error instanceof UserError) {
     message = error.message;
     code = error.exitCode;
+  } else if (error instanceof Error && error.name === 'CLIError') {
+    // citty's own argument errors (a missing positional, a bad value): usage, not a bug.
+    message = `${error.message}; run "batchmatter <command> --help"`;
+    code = ExitCode.usage;
   } else if (error instanceof Anthropic.APIError) {
     // An API or network failure: the state was saved before the call, so running again resumes.
     message = `API request failed: ${describeError(error)}. The state is saved; run the command again to resume.`;

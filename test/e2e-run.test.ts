@@ -45,6 +45,14 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const run = await runCli(['run', '--offline', '--apply'], dir);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/submitted batch msgbatch_/);
+    const totals = await runCli(['report', 'sentiment'], dir);
+    expect(totals.code).toBe(0);
+    expect(totals.stdout).toMatch(/^sentiment: 15 of 15 file\(s\) have analysis$/m);
+    const counts = /^ {2}sentiment: (\d+) positive, (\d+) negative, (\d+) neutral$/m.exec(totals.stdout)!.slice(1).map(Number);
+    expect(counts.reduce((a, b) => a + b)).toBe(15);
+    expect(totals.stdout).toMatch(/^high urgency:\n(?: {2}.+\n)* {2}reviews\/2025-10-05-android-pkumar\.md {2}\S/m);
+    expect((await runCli(['report', 'description'], dir)).code).toBe(2);
+    expect((await runCli(['report'], dir)).code).toBe(2);
     const cost = await runCli(['cost'], dir);
     expect(cost.stdout).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d batch msgbatch_\w+: 32 answered, \d+ in \+ \d+ out, \$0\.\d{4} \(synchronous: \$0\.\d{4}\)$/m);
     expect(cost.stdout).toMatch(/^ {2}description: 17 answered/m);
