@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
@@ -101,6 +102,43 @@ describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => 
     for (const item of failed) {
       expect(item.attempts).toBe(3); // first try + maxRetries (2)
       expect(readFileSync(path.join(dir, 'examples/blog', item.file), 'utf8')).not.toMatch(/In this article we discuss/);
+    }
+  });
+});
+
+describe('a results download that stalls', () => {
+  it('is dropped after batch.stallTimeout and downloaded again; every result is stored once', async () => {
+    emulator = await startEmulator({ batchDurationMs: 200 });
+    const upstream = new URL(emulator.url);
+    let stalled = 0;
+    // A proxy that, the first time results are asked for, sends the headers and one line, then nothing.
+    const proxy = createHttpServer((req, res) => {
+      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        if (/\/results$/.test(req.url ?? '') && stalled++ === 0) {
+          res.writeHead(answer.statusCode ?? 200, answer.headers);
+          answer.once('data', (chunk: Buffer) => res.write(chunk.subarray(0, chunk.indexOf(10) + 1)));
+          return; // never ends
+        }
+        res.writeHead(answer.statusCode ?? 200, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = copyExample((c) => fastPolls(c).replace('maxRetries: 2,', "maxRetries: 2, stallTimeout: '1s',"));
+      const env = { ANTHROPIC_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ANTHROPIC_API_KEY: 'test-key' };
+      const run = await runCli(['run'], dir, env);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/reading results was interrupted \(no data for 1 s\); the next sync downloads them again/);
+      expect(stalled).toBe(2);
+      const items = Object.values(readState(dir).items as Record<string, { status: string; attempts: number }>);
+      expect(items).toHaveLength(32);
+      expect(items.every((i) => i.status === 'succeeded' && i.attempts === 1)).toBe(true);
+      expect(await batches(emulator.url)).toHaveLength(1);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
     }
   });
 });

@@ -77,6 +77,8 @@ export interface BatchConfig {
     syncBelow?: number;
     /** Parallel synchronous requests. @default 4 */
     syncConcurrency?: number;
+    /** A results download that sends nothing for this long is dropped and downloaded again on the next pass. @default '2m' */
+    stallTimeout?: Duration;
     /** Refuse to submit when the estimated cost (USD) of a submission is over this; `--max-cost` overrides it. */
     maxCost?: number;
   };

@@ -105,8 +105,9 @@ export const configSchema = z.strictObject({
       syncBelow: z.number().int().min(0).default(10),
       syncConcurrency: z.number().int().min(1).max(32).default(4),
       maxCost: z.number().positive().optional(),
+      stallTimeout: duration.default(120_000),
     })
-    .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4 }),
+    .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000 }),
   /** Standard (synchronous) USD prices per million tokens; batch is half. */
   prices: z.record(z.string(), prices).default({}),
   tasks: z.record(z.string().regex(/^[A-Za-z][\w-]{0,31}$/, 'task names are letters, digits, _ and -'), task),

@@ -61,9 +61,18 @@ async function collect(session: Session, job: JobState): Promise<number> {
   const { items } = session.store.data;
   let stored = 0;
   let unsaved = 0;
+  // A stalled body never ends on its own (the SDK's timeout stops at the headers): abort when no line arrives for a while.
+  const stall = new AbortController();
+  const stallMs = session.project.config.batch.stallTimeout;
+  let timer = setTimeout(() => stall.abort(), stallMs);
+  const alive = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => stall.abort(), stallMs);
+  };
   try {
-    const stream = await client.messages.batches.results(job.batchId!);
+    const stream = await client.messages.batches.results(job.batchId!, {}, { signal: stall.signal });
     for await (const line of stream) {
+      alive();
       const key = job.requests[line.custom_id];
       const item = key ? items[key] : undefined;
       if (!key) session.log.warn(`batch ${job.batchId} returned unknown custom_id ${line.custom_id}`);
@@ -78,6 +87,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
       }
     }
   } catch (error) {
+    clearTimeout(timer);
     await session.store.save();
     if (error instanceof Anthropic.NotFoundError) {
       job.error = 'results are no longer available (past the retention window); the requests will be planned again';
@@ -87,8 +97,17 @@ async function collect(session: Session, job: JobState): Promise<number> {
       session.log.warn(`batch ${job.batchId}: ${job.error}`);
       return stored;
     }
-    session.log.warn(`batch ${job.batchId}: reading results was interrupted (${describeError(error)}); the next sync downloads them again`);
+    const why = stall.signal.aborted ? `no data for ${stallMs / 1000} s` : describeError(error);
+    session.log.warn(`batch ${job.batchId}: reading results was interrupted (${why}); the next sync downloads them again`);
     return stored;
+  }
+  clearTimeout(timer);
+  // The stream ended cleanly: a request it never mentioned will not come back, so it is retried.
+  for (const [customId, key] of Object.entries(job.requests)) {
+    const item = items[key];
+    if (item?.job === job.id && item.customId === customId && item.status === 'submitted') {
+      Object.assign(item, { status: 'failed', error: 'the batch returned no result for this request', retryable: true });
+    }
   }
   job.collected += stored;
   job.status = 'collected';
