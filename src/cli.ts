@@ -17,7 +17,7 @@ import { submitCommand } from './commands/submit.js';
 import { syncCommand } from './commands/sync.js';
 import { ExitCode, UserError } from './errors.js';
 import { describeError } from './io/api.js';
-import { createLog, wantsColor } from './io/log.js';
+import { createLog, interactiveStderr, wantsColor } from './io/log.js';
 import { openSession, type Session } from './pipeline/session.js';
 
 const globalArgs = {
@@ -70,7 +70,8 @@ function sessionCommand<const A extends ArgsDef>(
     async run({ args }) {
       const g = args as unknown as GlobalArgs;
       outcome.json = Boolean(g.json);
-      const log = createLog({ quiet: Boolean(g.quiet || g.json), verbose: Boolean(g.verbose), color: !g.json && wantsColor(process.stdout, process.env) });
+      const tty = interactiveStderr(process.env);
+      const log = createLog({ quiet: Boolean(g.quiet || g.json), verbose: Boolean(g.verbose), color: !g.json && wantsColor(process.stdout, process.env), ...(tty ? { tty } : {}) });
       const session = await openSession({ cwd: path.resolve(g.cwd), ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log, lock: WRITERS.has(name) });
       try {
         outcome.result = await body(session, { ...(args as Record<string, unknown>), signal });

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -5,7 +6,7 @@ import { diffLines } from 'diff';
 import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { setField } from '../src/frontmatter/yaml-edit.js';
-import { copyExample, runCli } from './helpers/cli.js';
+import { cliEnv, copyExample, repoRoot, runCli } from './helpers/cli.js';
 
 const FIELD_LINE = /^(\s*)(description|analysis|sentiment|main_issue|feature_request|urgency):/;
 
@@ -167,5 +168,22 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const fixed = await runCli(['check'], dir);
     expect(fixed.code, fixed.stdout).toBe(0);
     expect(fixed.stdout).toMatch(/all 40 file\(s\) pass/);
+  });
+
+  it('shows a live status line while waiting on a terminal, and none when piped or under CI', async () => {
+    const dir = copyExample();
+    const bin = path.join(repoRoot, 'bin/batchmatter.js');
+    // `script` gives the CLI a real pseudo-terminal.
+    const onTty = (cwd: string, ci: string) =>
+      new Promise<string>((resolve) => {
+        const env = cliEnv({ BATCHMATTER_EMULATOR_BATCH_MS: '1500', CI: ci, TERM: 'xterm' });
+        execFile('script', ['-qc', `"${process.execPath}" "${bin}" run --offline`, '/dev/null'], { cwd, env }, (_e, stdout) => resolve(stdout));
+      });
+    const watched = await onTty(dir, 'false');
+    expect(watched).toMatch(/waiting for 1 batch: 0\/32 done · \d+s/);
+    expect(watched).toMatch(/\x1b\[2K/); // the line is cleared before the next message
+    expect(await onTty(copyExample(), 'true')).not.toMatch(/waiting for 1 batch:/);
+    const piped = await runCli(['run', '--offline'], copyExample(), { BATCHMATTER_EMULATOR_BATCH_MS: '1500' });
+    expect(piped.stderr).not.toMatch(/waiting for 1 batch:/);
   });
 });

@@ -28,6 +28,21 @@ export async function pollIntervalFor(session: Session): Promise<number> {
   return api.loopback ? configured : Math.max(configured, MIN_REMOTE_POLL_MS);
 }
 
+/** "waiting for 2 batches: 1800/4000 done · 3m 05s" from the counts of the last poll. */
+function waitingLine(session: Session, started: number): string {
+  const jobs = openJobs(session.store.data);
+  let done = 0;
+  let total = 0;
+  for (const job of jobs) {
+    const size = Object.keys(job.requests).length;
+    total += size;
+    done += job.counts ? size - job.counts.processing : 0;
+  }
+  const seconds = Math.round((Date.now() - started) / 1000);
+  const elapsed = seconds >= 60 ? `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
+  return `waiting for ${jobs.length} batch${jobs.length === 1 ? '' : 'es'}: ${done}/${total} done · ${elapsed}`;
+}
+
 /** Retries are submitted within each sync pass, so open jobs are all there is to wait for. */
 function busy(session: Session): boolean {
   return openJobs(session.store.data).length > 0;
@@ -53,10 +68,15 @@ export async function runCommand(session: Session, options: RunOptions): Promise
         waited = true;
         break;
       }
+      session.log.status(waitingLine(session, started));
+      const ticker = setInterval(() => session.log.status(waitingLine(session, started)), 1000);
       try {
         await sleep(Math.min(interval, remaining), undefined, options.signal ? { signal: options.signal } : {});
       } catch {
         break; // interrupted: every step already saved the state
+      } finally {
+        clearInterval(ticker);
+        session.log.status('');
       }
       const pass = await pollOnce(session);
       // Rate limited or the API is struggling: wait longer each time, with jitter so runs spread out.

@@ -1,3 +1,4 @@
+import { clearLine, cursorTo } from 'node:readline';
 import pc from 'picocolors';
 
 export interface Log {
@@ -8,6 +9,11 @@ export interface Log {
   error(message: string): void;
   /** Only with --verbose. */
   debug(message: string): void;
+  /**
+   * A live status line (e.g. "waiting for 1 batch: 12/32 done · 1m 20s"), rewritten in place on a
+   * terminal; nothing elsewhere (CI logs get the one-line-per-change messages instead). '' clears it.
+   */
+  status(message: string): void;
   readonly color: boolean;
 }
 
@@ -16,20 +22,48 @@ export interface LogOptions {
   verbose?: boolean;
   color?: boolean;
   write?: (line: string) => void;
+  /** The terminal for status lines; absent when stderr is not an interactive terminal. */
+  tty?: NodeJS.WriteStream;
 }
 
 /** Human progress goes to stderr so stdout stays clean for diffs and --json. */
 export function createLog(options: LogOptions = {}): Log {
   const color = options.color ?? false;
   const colors = pc.createColors(color);
-  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const tty = options.quiet ? undefined : options.tty;
+  let shown = false;
+  const clear = () => {
+    if (!tty || !shown) return;
+    clearLine(tty, 0);
+    cursorTo(tty, 0);
+    shown = false;
+  };
+  const out = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const write = (line: string) => {
+    clear();
+    out(line);
+  };
   return {
     color,
     info: (m) => (options.quiet ? undefined : write(m)),
     warn: (m) => write(`${colors.yellow('warning')} ${m}`),
     error: (m) => write(`${colors.red('error')} ${m}`),
     debug: (m) => (options.verbose ? write(colors.dim(m)) : undefined),
+    status(m) {
+      if (!tty) return;
+      clear();
+      if (!m) return;
+      // One line only: cut to the terminal's width so it can be rewritten in place.
+      tty.write(colors.dim(m.slice(0, Math.max(10, (tty.columns || 80) - 1))));
+      shown = true;
+    },
   };
+}
+
+/** stderr, when a person is watching it: a TTY, not CI, not a dumb terminal. */
+export function interactiveStderr(env: NodeJS.ProcessEnv): NodeJS.WriteStream | undefined {
+  const stream = process.stderr;
+  return stream.isTTY && env.TERM !== 'dumb' && env.CI !== 'true' ? stream : undefined;
 }
 
 export function wantsColor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): boolean {
