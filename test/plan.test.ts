@@ -25,6 +25,19 @@ describe('plan', () => {
     ]);
   });
 
+  it('reports a key that differs only in case instead of adding a second one, unless told to ignore it', () => {
+    const files = [file('posts/d.md', '---\ntitle: D\nDescription: Human.\n---\nx\n'), file('posts/e.md', '---\ntitle: E\nSEO:\n  Description: Human.\n---\nx\n')];
+    const nested = makeTask('seo', { include: 'posts/**', field: 'SEO.description', output: { type: 'text' } });
+    const result = plan([description, nested], files, emptyState(), { maxRetries: 2 });
+    expect(result.requests.map((r) => `${r.task} ${r.file}`)).toEqual(['description posts/e.md', 'seo posts/d.md']);
+    expect(result.skips.map((s) => [s.task, s.file, s.reason, s.detail?.replace(/;.*/, '')])).toEqual([
+      ['description', 'posts/d.md', 'case-variant', 'has "Description", which differs from "description" only in case'],
+      ['seo', 'posts/e.md', 'case-variant', 'has "SEO.Description", which differs from "SEO.description" only in case'],
+    ]);
+    const lenient = makeTask('description', { include: 'posts/**', field: 'description', caseVariants: 'ignore', output: { type: 'text' } });
+    expect(plan([lenient], files, emptyState(), { maxRetries: 2 }).requests.map((r) => r.file)).toEqual(['posts/d.md', 'posts/e.md']);
+  });
+
   it('renders the template with front matter and excerpt into a Messages body', () => {
     const [request] = plan([description], posts, emptyState(), { maxRetries: 2 }).requests;
     expect(request?.params).toEqual({

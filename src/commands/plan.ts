@@ -12,6 +12,7 @@ const usd = (n: number | undefined) => (n === undefined ? 'unknown price' : `$${
 
 const SKIP_LABELS: Record<Skip['reason'], string> = {
   'has-value': 'already have a value',
+  'case-variant': 'have the key in another case',
   'in-flight': 'in flight',
   'awaiting-apply': 'answered, waiting for apply',
   'up-to-date': 'up to date',

@@ -37,6 +37,8 @@ export interface TaskConfigInput {
   system?: string;
   /** `missing`: only where the field is absent, null or empty. `always`: regenerate on every content change. @default 'missing' */
   when?: 'missing' | 'always';
+  /** A file holding a key that differs only in case (`Description`): `report` it and leave the file alone, or `ignore` it and add the field. @default 'report' */
+  caseVariants?: 'report' | 'ignore';
   excerpt?: {
     /** Characters of plain body text offered to the template as `{{excerpt}}`. @default 1000 */
     maxChars?: number;

@@ -72,6 +72,7 @@ const task = z.strictObject({
   template: z.string().min(1),
   system: z.string().min(1).optional(),
   when: z.enum(['missing', 'always']).default('missing'),
+  caseVariants: z.enum(['report', 'ignore']).default('report'),
   excerpt: z.strictObject({ maxChars: z.number().int().positive().max(100_000).default(1000) }).default({ maxChars: 1000 }),
   model: z.string().min(1).optional(),
   maxTokens: z.number().int().positive().max(64_000).optional(),

@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import type { Task } from '../config/load.js';
-import { getField, isMissing } from '../frontmatter/field-path.js';
+import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/tree.js';
 import { excerpt } from './excerpt.js';
 import { digest, stableStringify } from './hash.js';
@@ -21,6 +21,7 @@ export interface PlannedRequest {
 
 export type SkipReason =
   | 'has-value'
+  | 'case-variant'
   | 'in-flight'
   | 'awaiting-apply'
   | 'up-to-date'
@@ -71,6 +72,11 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       }
       if (task.config.when === 'missing' && !isMissing(getField(file.parsed.data, task.fieldPath))) {
         skip('has-value');
+        continue;
+      }
+      const variant = task.config.caseVariants === 'report' ? findCaseVariant(file.parsed.data, task.fieldPath) : undefined;
+      if (variant !== undefined) {
+        skip('case-variant', `has "${variant}", which differs from "${task.config.field}" only in case; rename it, or set caseVariants: 'ignore' on the task to add "${task.config.field}" anyway`);
         continue;
       }
       if (item?.appliedHash === file.hash) {

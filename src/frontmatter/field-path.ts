@@ -33,3 +33,24 @@ export function withField(data: Record<string, unknown>, path: readonly string[]
 export function isMissing(value: unknown): boolean {
   return value === undefined || value === null || (typeof value === 'string' && value.trim() === '');
 }
+
+/**
+ * When `path` is absent but a key differing only in case holds a value at some
+ * step (`Description` for `description`), that key's dotted path: adding the
+ * field would give the page two keys a reader takes for one.
+ */
+export function findCaseVariant(data: Record<string, unknown>, path: readonly string[]): string | undefined {
+  let current: unknown = data;
+  const seen: string[] = [];
+  for (const key of path) {
+    if (!isRecord(current)) return undefined;
+    if (Object.hasOwn(current, key)) {
+      seen.push(key);
+      current = current[key];
+      continue;
+    }
+    const variant = Object.keys(current).find((k) => k.toLowerCase() === key.toLowerCase());
+    return variant === undefined ? undefined : [...seen, variant].join('.');
+  }
+  return undefined;
+}
