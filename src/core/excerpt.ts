@@ -33,8 +33,19 @@ interface MdNode {
  */
 export function excerpt(body: string, { maxChars, mdx: isMdx }: ExcerptOptions): string {
   if (maxChars <= 0) return '';
+  // Parsing is the slow part, so parse a prefix a little longer than the text wanted, and a longer one
+  // only when headings, code and markup left too little prose in it.
+  for (let limit = Math.max(Math.ceil(maxChars * 1.5), 1024); ; limit *= 2) {
+    const source = boundedPrefix(body, limit);
+    const { text, ended } = excerptOf(source, isMdx);
+    if (text.length >= maxChars || ended || source.length >= body.length) return truncate(text, maxChars);
+  }
+}
+
+/** The prose of `source`, and whether a `<!-- more -->` marker ended it. */
+function excerptOf(prefix: string, isMdx: boolean): { text: string; ended: boolean } {
   // The marker only matters before the cut, so it is looked for in the prefix alone.
-  let source = boundedPrefix(body, Math.max(maxChars * 4, 4096));
+  let source = prefix;
   const more = source.search(MORE);
   if (more !== -1) source = source.slice(0, more);
   const mdxMore = isMdx ? source.search(MDX_MORE) : -1;
@@ -51,7 +62,7 @@ export function excerpt(body: string, { maxChars, mdx: isMdx }: ExcerptOptions):
   }
   const blocks: string[] = [];
   collect(tree, blocks, fallback);
-  return truncate(blocks.join('\n\n'), maxChars);
+  return { text: blocks.join('\n\n'), ended: more !== -1 || mdxMore !== -1 };
 }
 
 function collect(node: MdNode, blocks: string[], fallback: boolean): void {

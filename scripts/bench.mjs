@@ -1,0 +1,137 @@
+#!/usr/bin/env node
+// `npm run bench`: speed and memory of `plan` on a synthetic site, as ratios
+// against baselines measured in the same run (these machines are noisy, so
+// only ratios mean anything). Not part of `npm test`.
+//
+//   node scripts/bench.mjs [--files 10000] [--keep]
+//
+// Each measurement runs in its own child process, so peak RSS is that step's own.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const args = process.argv.slice(2);
+const files = Number(args[args.indexOf('--files') + 1]) || 10_000;
+const keep = args.includes('--keep');
+
+// ---------------------------------------------------------------- the site
+const words = 'static site build cache edge deploy preview trace metric vitals image font script layout route header sample budget latency origin asset bundle'.split(' ');
+function prose(seed, count) {
+  let out = '';
+  for (let i = 0; i < count; i++) out += `${words[(seed * 7 + i * 13) % words.length]}${i % 11 === 10 ? '. ' : ' '}`;
+  return `${out.trim()}.`;
+}
+function post(i) {
+  const mdx = i % 2 === 1;
+  const lines = [
+    '---',
+    '# Synthetic post for the benchmark',
+    `title: "Post ${i}: ${prose(i, 6)}"`,
+    `date: 2024-${String((i % 12) + 1).padStart(2, '0')}-${String((i % 28) + 1).padStart(2, '0')}`,
+    `tags: [${words[i % words.length]}, ${words[(i + 3) % words.length]}]  # flow list`,
+    'author: Bench',
+    ...(i % 3 === 0 ? ['description: A description a person wrote, which batchmatter leaves alone.'] : []),
+    '---',
+    '',
+  ];
+  if (mdx) lines.push("import { Callout } from '../components/Callout'", '', 'export const meta = { bench: true }', '');
+  // About 9 KB: paragraphs, a code block, a list, and JSX in MDX files.
+  for (let p = 0; p < 14; p++) {
+    lines.push(`## Section ${p}`, '', prose(i + p, 80), '');
+    if (p % 4 === 1) lines.push('```js', `const value${p} = compute(${p}); // not prose`, 'export default value;', '```', '');
+    if (p % 4 === 2) lines.push(`- ${prose(p, 8)}`, `- ${prose(p + 1, 8)}`, '');
+    if (mdx && p % 4 === 3) lines.push(`<Callout type="info">${prose(p, 20)}</Callout>`, '', `{/* comment ${p} */}`, '');
+  }
+  return { rel: `posts/${String(Math.floor(i / 500)).padStart(3, '0')}/post-${i}.${mdx ? 'mdx' : 'md'}`, text: `${lines.join('\n')}\n` };
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'batchmatter-bench-'));
+const content = path.join(dir, 'site');
+let bytes = 0;
+for (let i = 0; i < files; i++) {
+  const { rel, text } = post(i);
+  mkdirSync(path.join(content, path.dirname(rel)), { recursive: true });
+  writeFileSync(path.join(content, rel), text);
+  bytes += Buffer.byteLength(text);
+}
+writeFileSync(
+  path.join(dir, 'batch.config.mjs'),
+  `export default {
+  content: { root: 'site', include: ['**/*.md', '**/*.mdx'] },
+  tasks: { description: { field: 'description', template: 'describe.hbs', output: { type: 'text', maxLength: 160 } } },
+};
+`,
+);
+writeFileSync(path.join(dir, 'describe.hbs'), 'Title: {{title}}\n<excerpt>\n{{excerpt}}\n</excerpt>\nAt most {{output.maxLength}} characters.\n');
+
+// ---------------------------------------------------------------- the steps
+/** Runs `code` (an ES module body) in a fresh node; returns wall time and that process's peak RSS. */
+function measure(label, code) {
+  const script = `${code}\nprocess.stdout.write('\\n@@' + JSON.stringify({ rss: process.resourceUsage().maxRSS }));`;
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: dir, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) throw new Error(`${label} failed:\n${result.stderr}`);
+  const { rss } = JSON.parse(result.stdout.slice(result.stdout.lastIndexOf('@@') + 2));
+  return { label, ms, rssMb: rss / 1024 };
+}
+const glob = `const { default: fg } = await import(${JSON.stringify(path.join(root, 'node_modules/fast-glob/out/index.js'))});
+const paths = await fg(['**/*.md', '**/*.mdx'], { cwd: 'site', absolute: true });`;
+
+const floor = `${glob}
+const { readFile } = await import('node:fs/promises');
+let n = 0; for (const p of paths) n += (await readFile(p)).length;
+if (n < ${bytes}) throw new Error('short read');`;
+
+// The pipeline people write first: parse every front matter block, and parse the whole body (MDX where it is MDX).
+const naive = `${glob}
+const { readFile } = await import('node:fs/promises');
+const { parse } = await import(${JSON.stringify(path.join(root, 'node_modules/yaml/dist/index.js'))});
+const { unified } = await import(${JSON.stringify(path.join(root, 'node_modules/unified/index.js'))});
+const { default: remarkParse } = await import(${JSON.stringify(path.join(root, 'node_modules/remark-parse/index.js'))});
+const { default: remarkMdx } = await import(${JSON.stringify(path.join(root, 'node_modules/remark-mdx/index.js'))});
+const md = unified().use(remarkParse); const mdx = unified().use(remarkParse).use(remarkMdx);
+for (const p of paths) {
+  const text = await readFile(p, 'utf8');
+  const end = text.indexOf('\\n---', 4);
+  parse(text.slice(4, end));
+  (p.endsWith('.mdx') ? mdx : md).parse(text.slice(end + 5));
+}`;
+
+const cli = (command) => `
+const { main } = await import(${JSON.stringify(path.join(root, 'dist/cli.js'))});
+const code = await main(${JSON.stringify(command)});
+if (code !== 0) throw new Error('exit ' + code);`;
+
+const plan = cli(['plan', '--offline', '--quiet', '--json']);
+
+// ---------------------------------------------------------------- run
+process.stderr.write(`site: ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB in ${dir}\n`);
+const rows = [];
+const run = (label, code) => {
+  const row = measure(label, code);
+  rows.push(row);
+  process.stderr.write(`  ${label}: ${(row.ms / 1000).toFixed(2)} s, ${row.rssMb.toFixed(0)} MB peak RSS\n`);
+  return row;
+};
+const floorRow = run('read floor (glob + read every byte)', floor);
+const naiveRow = run('naive (glob + parse every front matter + full remark parse)', naive);
+const first = run('batchmatter plan, first', plan);
+const second = run('batchmatter plan, unchanged tree', plan);
+
+const ratio = (a, b) => (a.ms / b.ms).toFixed(2);
+const lines = [
+  '',
+  `| step (${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB) | time | peak RSS | vs read floor | vs naive |`,
+  '|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.label} | ${(r.ms / 1000).toFixed(2)} s | ${r.rssMb.toFixed(0)} MB | ${ratio(r, floorRow)}× | ${ratio(r, naiveRow)}× |`),
+  '',
+  `first plan: ${(naiveRow.ms / first.ms).toFixed(1)}× faster than naive (target ≥ 15×), ${ratio(first, floorRow)}× the read floor (target ≤ 3×)`,
+  `unchanged re-plan: ${ratio(second, floorRow)}× the read floor (target ≤ 0.5×)`,
+  `peak RSS of plan: ${first.rssMb.toFixed(0)} MB (target ≤ 250 MB at 10,000 files)`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+if (!keep) rmSync(dir, { recursive: true, force: true });
