@@ -9,7 +9,7 @@ export interface ScannedFile {
   /** Path relative to the content root, with `/` separators. */
   rel: string;
   abs: string;
-  text: string;
+  /** Digest of the whole file: the stale guard compares it before any write. */
   hash: string;
   mdx: boolean;
   parsed?: ParsedFile;
@@ -56,7 +56,7 @@ async function listContent(root: string, { include, exclude }: ScanOptions): Pro
 }
 
 export function parseScanned(rel: string, abs: string, text: string): ScannedFile {
-  const file: ScannedFile = { rel, abs, text, hash: digest(text), mdx: rel.endsWith('.mdx') };
+  const file: ScannedFile = { rel, abs, hash: digest(text), mdx: rel.endsWith('.mdx') };
   try {
     file.parsed = parseFrontMatter(text);
   } catch (error) {
