@@ -48,7 +48,7 @@ const WRITERS = new Set(['submit', 'sync', 'run', 'apply', 'cancel']);
 
 const maxCostArg = { 'max-cost': { type: 'string', description: 'Refuse to submit when the estimated cost is over this many USD' } } as const;
 
-/** `--max-cost` wins over `batch.maxCost`. */
+/** `--max-cost` (on commands that submit) wins over `batch.maxCost`. */
 function applyMaxCost(session: Session, value: unknown): void {
   if (typeof value !== 'string') return;
   const usd = Number(value);
@@ -74,6 +74,7 @@ function sessionCommand<const A extends ArgsDef>(
       const log = createLog({ quiet: Boolean(g.quiet || g.json), verbose: Boolean(g.verbose), color: !g.json && wantsColor(process.stdout, process.env), ...(tty ? { tty } : {}) });
       const session = await openSession({ cwd: path.resolve(g.cwd), ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log, lock: WRITERS.has(name) });
       try {
+        applyMaxCost(session, (args as Record<string, unknown>)['max-cost']);
         outcome.result = await body(session, { ...(args as Record<string, unknown>), signal });
       } finally {
         await session.close();
@@ -83,6 +84,8 @@ function sessionCommand<const A extends ArgsDef>(
 }
 
 function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, CommandDef> {
+  const command = <const A extends ArgsDef>(name: string, description: string, args: A, body: (session: Session, args: Record<string, unknown>) => Promise<CommandResult>) =>
+    sessionCommand(outcome, signal, name, description, args, body);
   return {
     init: defineCommand({
       meta: { description: 'Write a starter batch.config.ts and templates' },
@@ -97,35 +100,23 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         outcome.result = await initCommand(path.resolve(args.cwd), Boolean(args.force), typeof args.ci === 'string' ? args.ci : undefined);
       },
     }) as CommandDef,
-    plan: sessionCommand(outcome, signal, 'plan', 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),
-    submit: sessionCommand(outcome, signal, 'submit', 'Plan and submit the requests (batch, or synchronous when few)', maxCostArg, (s, a) => {
-      applyMaxCost(s, a['max-cost']);
-      return submitCommand(s);
-    }),
-    status: sessionCommand(
-      outcome,
-      signal,
+    plan: command('plan', 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),
+    submit: command('submit', 'Plan and submit the requests (batch, or synchronous when few)', maxCostArg, (s) => submitCommand(s)),
+    status: command(
       'status',
       'Show recorded work and in-flight batches (no API call)',
       { stats: { type: 'boolean', description: 'Also show batch completion times: median, p75, max' } },
       (s, a) => statusCommand(s, Boolean(a.stats)),
     ),
-    report: sessionCommand(
-      outcome,
-      signal,
+    report: command(
       'report',
       'Totals of a JSON task in the files (e.g. sentiment and urgency), high-urgency items first',
       { task: { type: 'positional', description: 'The JSON task to report on', required: true } },
       (s, a) => reportCommand(s, String(a.task)),
     ),
-    cost: sessionCommand(outcome, signal, 'cost', 'What was spent, per submission and per task, and what batching saved (no API call)', {}, (s) => costCommand(s)),
-    sync: sessionCommand(outcome, signal, 'sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', maxCostArg, (s, a) => {
-      applyMaxCost(s, a['max-cost']);
-      return syncCommand(s);
-    }),
-    run: sessionCommand(
-      outcome,
-      signal,
+    cost: command('cost', 'What was spent, per submission and per task, and what batching saved (no API call)', {}, (s) => costCommand(s)),
+    sync: command('sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', maxCostArg, (s) => syncCommand(s)),
+    run: command(
       'run',
       'plan + submit + sync until done or --max-wait, then --apply if given',
       {
@@ -133,19 +124,15 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         apply: { type: 'boolean', description: 'Write the validated answers to the files when done' },
         ...maxCostArg,
       },
-      (s, a) => {
-        applyMaxCost(s, a['max-cost']);
-        return runPipeline(s, {
+      (s, a) =>
+        runPipeline(s, {
           apply: Boolean(a.apply),
           signal,
           ...(typeof a['max-wait'] === 'string' ? { maxWaitMs: parseDuration(a['max-wait'], '--max-wait') } : {}),
-        });
-      },
+        }),
     ),
-    check: sessionCommand(outcome, signal, 'check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, (s) => checkCommand(s)),
-    diff: sessionCommand(
-      outcome,
-      signal,
+    check: command('check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, (s) => checkCommand(s)),
+    diff: command(
       'diff',
       'Show the proposed front matter changes (unified diff, or --format markdown)',
       { format: { type: 'string', description: 'unified (default) or markdown; --json gives JSON', default: 'unified' } },
@@ -154,8 +141,8 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         return diffCommand(s, a.format);
       },
     ),
-    apply: sessionCommand(outcome, signal, 'apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
-    cancel: sessionCommand(outcome, signal, 'cancel', 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),
+    apply: command('apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
+    cancel: command('cancel', 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),
     emulator: defineCommand({
       meta: { description: 'Serve the Messages + Message Batches API emulator on loopback' },
       args: {
