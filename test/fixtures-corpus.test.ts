@@ -48,6 +48,7 @@ beforeAll(async () => {
   symlinkSync('..', path.join(site(), 'links/loop'));
   symlinkSync('missing.md', path.join(site(), 'links/broken.md'));
   symlinkSync('../human/has-description.md', path.join(site(), 'links/inside.md'));
+  symlinkSync('ok/comments.md', path.join(site(), 'a-link-sorted-first.md'));
 
   original = new Map(fg.sync('**/*', { cwd: site(), dot: true, followSymbolicLinks: false }).map((rel) => [rel, read(rel)]));
   run = await runCli(['run', '--offline', '--apply'], dir);
@@ -80,7 +81,7 @@ describe('the hostile-file corpus', () => {
   it('leaves human-written, broken and skipped files byte-identical', () => {
     for (const rel of [...under('human'), ...under('broken'), ...under('skip')]) expect(read(rel).equals(original.get(rel)!), rel).toBe(true);
     expect(readFileSync(path.join(outside, 'target.md'), 'utf8')).toBe('---\ntitle: Outside the root\n---\nNever written.\n');
-    for (const link of ['outside.md', 'inside.md', 'broken.md', 'loop']) expect(lstatSync(path.join(site(), 'links', link)).isSymbolicLink(), link).toBe(true);
+    for (const link of ['links/outside.md', 'links/inside.md', 'links/broken.md', 'links/loop', 'a-link-sorted-first.md']) expect(lstatSync(path.join(site(), link)).isSymbolicLink(), link).toBe(true);
   });
 
   it('reports each broken file as path:line:col message', () => {
@@ -105,6 +106,7 @@ describe('the hostile-file corpus', () => {
     expect(out).toMatch(/links\/outside\.md: symlink to a file outside the content root/);
     expect(out).toMatch(/links\/broken\.md: broken symlink/);
     expect(out).toMatch(/links\/inside\.md: symlink to human\/has-description\.md, which is processed under its own name/);
+    expect(out).toMatch(/a-link-sorted-first\.md: symlink to ok\/comments\.md, which is processed under its own name/);
   });
 
   it('reports a key that differs only in case instead of adding a second one', async () => {

@@ -95,33 +95,27 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
   const diagnostics: Diagnostic[] = [];
   const skip = (file: string, message: string) => diagnostics.push({ file, message, warning: true });
 
-  const targets = new Map<string, string>(); // rel to read → the path the globs matched
-  for (const { rel, link } of entries) {
-    let target = rel;
-    if (link) {
-      const real = await realpath(path.join(root, rel)).catch(() => undefined);
-      const inside = real !== undefined && !path.relative(realRoot, real).startsWith('..') && !path.isAbsolute(path.relative(realRoot, real));
-      if (!real) {
-        skip(rel, 'broken symlink; skipped');
-        continue;
-      }
-      if (!inside) {
-        skip(rel, 'symlink to a file outside the content root; skipped (batchmatter never writes outside the root)');
-        continue;
-      }
-      target = path.relative(realRoot, real).split(path.sep).join('/');
-      if (!(await stat(real)).isFile()) continue;
-    }
-    if (targets.has(target)) {
-      if (link) skip(rel, `symlink to ${target}, which is processed under its own name`);
+  // Regular files first, so a symlink to one of them is recognised whichever sorts first.
+  const targets = new Set(entries.filter((e) => !e.link).map((e) => e.rel));
+  for (const { rel } of entries.filter((e) => e.link)) {
+    const real = await realpath(path.join(root, rel)).catch(() => undefined);
+    if (!real) {
+      skip(rel, 'broken symlink; skipped');
       continue;
     }
-    targets.set(target, rel);
+    const target = path.relative(realRoot, real);
+    if (target.startsWith('..') || path.isAbsolute(target)) {
+      skip(rel, 'symlink to a file outside the content root; skipped (batchmatter never writes outside the root)');
+      continue;
+    }
+    const targetRel = target.split(path.sep).join('/');
+    if (targets.has(targetRel)) skip(rel, `symlink to ${targetRel}, which is processed under its own name`);
+    else if ((await stat(real)).isFile()) targets.add(targetRel);
   }
 
   const limit = pLimit(32);
   const files = await Promise.all(
-    [...targets.keys()].map((rel) =>
+    [...targets].sort().map((rel) =>
       limit(async () => {
         const abs = path.join(root, rel);
         try {
