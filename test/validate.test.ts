@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CUSTOM_ID_PATTERN, customId } from '../src/core/custom-id.js';
 import { estimateCost } from '../src/core/cost.js';
 import { buildParams } from '../src/core/request.js';
+import { compileTemplate } from '../src/core/template.js';
 import { judgeResult } from '../src/core/validate.js';
 import { chunkRequests } from '../src/pipeline/submit.js';
 import type { PlannedRequest } from '../src/core/plan.js';
@@ -97,6 +98,22 @@ describe('judgeResult', () => {
     expect(judgeResult(task, text('Please Click Here for more.'))).toEqual({ ok: false, reason: 'must not match /click here/iu', retryable: true, answer: 'Please Click Here for more.' });
     expect(judgeResult(task, text('TODO write this'))).toMatchObject({ ok: false, reason: 'must not match /\\bTODO\\b/' });
     expect(judgeResult(task, text('Fine.'))).toMatchObject({ ok: true });
+  });
+});
+
+describe('prompt caching', () => {
+  it('marks a system prompt long enough to be cached, and leaves a short one a plain string', () => {
+    const base = makeTask('description', { field: 'description', output: { type: 'text' } });
+    const withSystem = (text: string, model = 'claude-haiku-4-5') => ({ ...base, model, system: compileTemplate(text, 'system.hbs') });
+    const long = 'Write for developers. '.repeat(800); // ~4,400 tokens at 4 characters a token
+    expect(buildParams(withSystem(long), { title: 'T', excerpt: 'E' }).system).toEqual([
+      { type: 'text', text: long.trim(), cache_control: { type: 'ephemeral', ttl: '1h' } },
+    ]);
+    expect(buildParams(withSystem('Short house style.'), { title: 'T', excerpt: 'E' }).system).toBe('Short house style.');
+    // Sonnet caches from about 1,024 tokens, Haiku only from about 4,096.
+    const medium = 'Write for developers. '.repeat(250);
+    expect(buildParams(withSystem(medium), { title: 'T', excerpt: 'E' }).system).toBe(medium.trim());
+    expect(Array.isArray(buildParams(withSystem(medium, 'claude-sonnet-4-6'), { title: 'T', excerpt: 'E' }).system)).toBe(true);
   });
 });
 
