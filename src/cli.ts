@@ -100,7 +100,12 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         outcome.result = await initCommand(path.resolve(args.cwd), Boolean(args.force), typeof args.ci === 'string' ? args.ci : undefined);
       },
     }) as CommandDef,
-    plan: command('plan', 'Show what would be sent, what is skipped and why, and the estimated cost', {}, (s) => planCommand(s)),
+    plan: command(
+      'plan',
+      'Show what would be sent, what is skipped and why, and the estimated cost',
+      { 'count-tokens': { type: 'boolean', description: 'Count input tokens with the API (free) instead of estimating them locally' } },
+      (s, a) => planCommand(s, Boolean(a['count-tokens'])),
+    ),
     submit: command('submit', 'Plan and submit the requests (batch, or synchronous when few)', maxCostArg, (s) => submitCommand(s)),
     status: command(
       'status',

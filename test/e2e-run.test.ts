@@ -43,6 +43,10 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(plan.stdout).toMatch(/description: \d+ request\(s\) to send/);
     expect(plan.stdout).toMatch(/total: \$[\d.]+ with the Batches API/);
 
+    const counted = await runCli(['plan', '--offline', '--count-tokens'], dir);
+    expect(counted.stdout).toMatch(/estimate \(input counted by the count_tokens endpoint;/);
+    const countedInput = /^ {2}description: 17 requests, ~(\d+) input/m.exec(counted.stdout)?.[1];
+
     const run = await runCli(['run', '--offline', '--apply'], dir);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/submitted batch msgbatch_/);
@@ -57,6 +61,8 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const cost = await runCli(['cost'], dir);
     expect(cost.stdout).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d batch msgbatch_\w+: 32 answered, \d+ in \+ \d+ out, \$0\.\d{4} \(synchronous: \$0\.\d{4}\)$/m);
     expect(cost.stdout).toMatch(/^ {2}description: 17 answered/m);
+    // What count_tokens said before is what the answers' usage says after.
+    expect(/^ {2}description: 17 answered, (\d+) in/m.exec(cost.stdout)?.[1]).toBe(countedInput);
     expect(cost.stdout).toMatch(/^total: \$0\.\d{4} spent; the synchronous API would have cost \$0\.\d{4}, saved \$0\.\d{4}$/m);
     expect((await runCli(['status', '--stats'], dir)).stdout).toMatch(/batch completion \(created → ended, 1 batch\(es\)\): median [\d.]+ s, p75 [\d.]+ s, max [\d.]+ s/);
 

@@ -41,12 +41,12 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
   }
   for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
-  if (result.estimate.length) lines.push('', formatEstimate(result.estimate));
+  if (result.estimate.length) lines.push('', formatEstimate(result.estimate, result.counted));
   return lines.join('\n');
 }
 
-export function formatEstimate(estimate: CostEstimate[]): string {
-  const lines = ['estimate (local, ~4 characters a token; output taken as half of max_tokens):'];
+export function formatEstimate(estimate: CostEstimate[], counted = false): string {
+  const lines = [`estimate (${counted ? 'input counted by the count_tokens endpoint' : 'local, ~4 characters a token'}; output taken as half of max_tokens):`];
   let batch = 0;
   let sync = 0;
   for (const e of estimate) {
@@ -58,8 +58,8 @@ export function formatEstimate(estimate: CostEstimate[]): string {
   return lines.join('\n');
 }
 
-export async function planCommand(session: Session): Promise<CommandResult> {
-  const result = await planWork(session);
+export async function planCommand(session: Session, countTokens = false): Promise<CommandResult> {
+  const result = await planWork(session, false, countTokens);
   return {
     exitCode: errorsIn(result.diagnostics).length ? ExitCode.failures : ExitCode.ok,
     data: {

@@ -51,11 +51,11 @@ export interface CostEstimate {
 }
 
 /** Pure: estimated tokens and cost per task. Output is estimated as half of max_tokens. */
-export function estimateCost(requests: PlannedRequest[], overrides: Record<string, Price>): CostEstimate[] {
+export function estimateCost(requests: PlannedRequest[], overrides: Record<string, Price>, counted?: Map<string, number>): CostEstimate[] {
   const byTask = new Map<string, CostEstimate & { unpriced: boolean }>();
   for (const r of requests) {
     const e = byTask.get(r.task) ?? { task: r.task, requests: 0, inputTokens: 0, outputTokens: 0, batchUsd: 0, syncUsd: 0, unpriced: false };
-    const input = estimateTokens(JSON.stringify({ system: r.params.system, messages: r.params.messages, tools: r.params.tools }));
+    const input = counted?.get(r.key) ?? estimateTokens(JSON.stringify({ system: r.params.system, messages: r.params.messages, tools: r.params.tools }));
     const output = Math.ceil(r.params.max_tokens / 2);
     e.requests++;
     e.inputTokens += input;

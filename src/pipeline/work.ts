@@ -1,5 +1,6 @@
 import { estimateCost, type CostEstimate } from '../core/cost.js';
-import { plan, type Plan } from '../core/plan.js';
+import pLimit from 'p-limit';
+import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import type { Diagnostic } from '../io/tree.js';
 import { pollOnce, type PassSummary } from './collect.js';
 import { retryableCount } from './report.js';
@@ -12,13 +13,33 @@ export interface PlanResult {
   diagnostics: Diagnostic[];
   /** How many content files the include globs matched. */
   scanned: number;
+  /** True when input tokens come from the count_tokens endpoint rather than the local estimate. */
+  counted: boolean;
 }
 
-export async function planWork(session: Session, retriesOnly = false): Promise<PlanResult> {
+export async function planWork(session: Session, retriesOnly = false, countTokens = false): Promise<PlanResult> {
   const { files, diagnostics, matched } = await scanProject(session);
   const { config } = session.project;
   const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly });
-  return { plan: result, estimate: estimateCost(result.requests, config.prices), diagnostics, scanned: matched };
+  const counted = countTokens ? await countInputTokens(session, result.requests) : undefined;
+  return { plan: result, estimate: estimateCost(result.requests, config.prices, counted), diagnostics, scanned: matched, counted: Boolean(counted) };
+}
+
+/** Exact input tokens from the API's count_tokens endpoint (free), a few requests at a time. */
+async function countInputTokens(session: Session, requests: PlannedRequest[]): Promise<Map<string, number>> {
+  const { client } = await session.api();
+  const limit = pLimit(8);
+  const counted = new Map<string, number>();
+  await Promise.all(
+    requests.map((r) =>
+      limit(async () => {
+        const { model, messages, system, tools, tool_choice } = r.params;
+        const { input_tokens } = await client.messages.countTokens({ model, messages, ...(system ? { system } : {}), ...(tools ? { tools } : {}), ...(tool_choice ? { tool_choice } : {}) });
+        counted.set(r.key, input_tokens);
+      }),
+    ),
+  );
+  return counted;
 }
 
 /** Submits retries of failed, expired, canceled and invalid requests, if any are due. */
