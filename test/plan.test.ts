@@ -5,7 +5,7 @@ import { parseScanned } from '../src/io/tree.js';
 import { makeTask } from './helpers/task.js';
 
 const description = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text', maxLength: 160 } });
-const file = (rel: string, text: string) => parseScanned(rel, `/site/${rel}`, text);
+const file = (rel: string, text: string) => parseScanned(rel, `/site/${rel}`, text, () => [1000]);
 
 const posts = [
   file('posts/a.md', '---\ntitle: A\n---\nAlpha body.\n'),

@@ -20,8 +20,8 @@ export function checkFiles(tasks: Task[], files: ScannedFile[]): Finding[] {
     const matches = picomatch(task.include);
     const excluded = task.config.exclude.length ? picomatch(task.config.exclude) : () => false;
     for (const file of files) {
-      if (!file.parsed || !matches(file.rel) || excluded(file.rel)) continue;
-      const value = getField(file.parsed.data, task.fieldPath);
+      if (!file.data || !matches(file.rel) || excluded(file.rel)) continue;
+      const value = getField(file.data, task.fieldPath);
       const problem = isMissing(value) ? 'missing' : checkExisting(task, value);
       if (problem) findings.push({ file: file.rel, field: task.config.field, problem });
     }

@@ -2,7 +2,6 @@ import picomatch from 'picomatch';
 import type { Task } from '../config/load.js';
 import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/tree.js';
-import { excerpt } from './excerpt.js';
 import { digest, stableStringify } from './hash.js';
 import { buildParams, templateVars, type RequestParams } from './request.js';
 import { itemKey, type StateData } from './state.js';
@@ -54,7 +53,6 @@ export interface PlanOptions {
 export function plan(tasks: Task[], files: ScannedFile[], state: StateData, options: PlanOptions): Plan {
   const requests: PlannedRequest[] = [];
   const skips: Skip[] = [];
-  const excerpts = new Map<string, string>();
 
   for (const task of tasks) {
     const matches = picomatch(task.include);
@@ -66,15 +64,15 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       const skip = (reason: SkipReason, detail?: string) =>
         skips.push({ task: task.name, file: file.rel, reason, ...(detail ? { detail } : {}) });
 
-      if (!file.parsed) {
+      if (!file.data) {
         skip('unreadable', file.error);
         continue;
       }
-      if (task.config.when === 'missing' && !isMissing(getField(file.parsed.data, task.fieldPath))) {
+      if (task.config.when === 'missing' && !isMissing(getField(file.data, task.fieldPath))) {
         skip('has-value');
         continue;
       }
-      const variant = task.config.caseVariants === 'report' ? findCaseVariant(file.parsed.data, task.fieldPath) : undefined;
+      const variant = task.config.caseVariants === 'report' ? findCaseVariant(file.data, task.fieldPath) : undefined;
       if (variant !== undefined) {
         skip('case-variant', `has "${variant}", which differs from "${task.config.field}" only in case; rename it, or set caseVariants: 'ignore' on the task to add "${task.config.field}" anyway`);
         continue;
@@ -100,16 +98,13 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       }
       if (options.retriesOnly && !(item && sameFile && item.status === 'failed')) continue;
 
-      const cacheKey = `${file.rel}\0${task.config.excerpt.maxChars}`;
-      let text = excerpts.get(cacheKey);
-      if (text === undefined) {
-        text = excerpt(file.parsed.body, { maxChars: task.config.excerpt.maxChars, mdx: file.mdx });
-        excerpts.set(cacheKey, text);
-      }
+      const text = file.excerpts.get(task.config.excerpt.maxChars);
+      // The scan computes the excerpts of every file a task may ask for (see excerptNeeds).
+      if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
       let params: RequestParams;
       try {
         const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
-        params = buildParams(task, templateVars(task, { data: file.parsed.data, excerpt: text, path: file.rel }), retry);
+        params = buildParams(task, templateVars(task, { data: file.data, excerpt: text, path: file.rel }), retry);
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
         skip('template-error', error.message);
@@ -127,4 +122,21 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
     }
   }
   return { requests, skips };
+}
+
+/**
+ * Pure: the excerpt lengths the tasks may need for a file — those of every task
+ * that covers it and would ask for its field — so the scan computes exactly
+ * those and never keeps a body.
+ */
+export function excerptNeeds(tasks: Task[]): (rel: string, data: Record<string, unknown>) => number[] {
+  const matchers = tasks.map((task) => ({
+    task,
+    matches: picomatch(task.include),
+    excluded: task.config.exclude.length ? picomatch(task.config.exclude) : () => false,
+  }));
+  return (rel, data) =>
+    matchers
+      .filter(({ task, matches, excluded }) => matches(rel) && !excluded(rel) && (task.config.when === 'always' || isMissing(getField(data, task.fieldPath))))
+      .map(({ task }) => task.config.excerpt.maxChars);
 }

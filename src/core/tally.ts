@@ -31,9 +31,9 @@ export function tally(task: Task, files: ScannedFile[]): Tally {
   const matches = picomatch(task.include);
   const result: Tally = { task: task.name, field: task.config.field, files: 0, answered: 0, counts, urgent: [] };
   for (const file of files) {
-    if (!file.parsed || !matches(file.rel)) continue;
+    if (!file.data || !matches(file.rel)) continue;
     result.files++;
-    const value = getField(file.parsed.data, task.fieldPath);
+    const value = getField(file.data, task.fieldPath);
     if (typeof value !== 'object' || value === null) continue;
     result.answered++;
     const record = value as Record<string, unknown>;

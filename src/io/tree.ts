@@ -3,7 +3,9 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import pLimit from 'p-limit';
 import { digest } from '../core/hash.js';
-import { FrontMatterError, parseFrontMatter, type ParsedFile } from '../frontmatter/read.js';
+import { excerpt } from '../core/excerpt.js';
+import { FrontMatterError, parseFrontMatter } from '../frontmatter/read.js';
+import { emptyScanCache, fresh, type CacheEntry, type ScanCache } from './scan-cache.js';
 
 export interface ScannedFile {
   /** Path relative to the content root, with `/` separators. */
@@ -12,10 +14,16 @@ export interface ScannedFile {
   /** Digest of the whole file: the stale guard compares it before any write. */
   hash: string;
   mdx: boolean;
-  parsed?: ParsedFile;
+  /** The front matter as plain data; absent when it could not be read (see `error`). */
+  data?: Record<string, unknown>;
   /** `line:col message` when the front matter could not be read. */
   error?: string;
+  /** Plain-text excerpts of the body by maxChars: only those a task needs for this file. */
+  excerpts: Map<number, string>;
 }
+
+/** The excerpt lengths some task will need for a file, given its front matter (none when every field is filled). */
+export type ExcerptNeeds = (rel: string, data: Record<string, unknown>) => number[];
 
 export interface Diagnostic {
   file: string;
@@ -36,6 +44,14 @@ export interface ScanResult {
   diagnostics: Diagnostic[];
   /** How many paths the globs matched, readable or not. */
   matched: number;
+  /** What this scan learnt, for the next one; `reread` files were read (the rest came from the cache). */
+  cache: ScanCache;
+  reread: number;
+}
+
+export interface ScanContext {
+  needs: ExcerptNeeds;
+  cache?: ScanCache;
 }
 
 /** What the globs match: regular files, plus symlinks, which are resolved by the caller. */
@@ -55,15 +71,37 @@ async function listContent(root: string, { include, exclude }: ScanOptions): Pro
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
-export function parseScanned(rel: string, abs: string, text: string): ScannedFile {
-  const file: ScannedFile = { rel, abs, hash: digest(text), mdx: rel.endsWith('.mdx') };
+/** Parses one file's text: its front matter, and the excerpts `needs` asks for (the body itself is not kept). */
+export function parseScanned(rel: string, abs: string, text: string, needs: ExcerptNeeds = () => []): ScannedFile {
+  const file: ScannedFile = { rel, abs, hash: digest(text), mdx: rel.endsWith('.mdx'), excerpts: new Map() };
   try {
-    file.parsed = parseFrontMatter(text);
+    const parsed = parseFrontMatter(text);
+    file.data = parsed.data;
+    for (const maxChars of new Set(needs(rel, parsed.data))) file.excerpts.set(maxChars, excerpt(parsed.body, { maxChars, mdx: file.mdx }));
   } catch (error) {
     if (!(error instanceof FrontMatterError)) throw error;
     file.error = error.line !== undefined ? `${error.line}:${error.column ?? 1} ${error.message}` : error.message;
   }
   return file;
+}
+
+function fromCache(rel: string, abs: string, entry: CacheEntry): ScannedFile {
+  const file: ScannedFile = { rel, abs, hash: entry.hash, mdx: rel.endsWith('.mdx'), excerpts: new Map(Object.entries(entry.excerpts).map(([k, v]) => [Number(k), v])) };
+  if (entry.data) file.data = entry.data;
+  if (entry.error !== undefined) file.error = entry.error;
+  return file;
+}
+
+function toCache(file: ScannedFile, st: { size: number; mtimeMs: number; ino: number }): CacheEntry {
+  return {
+    size: st.size,
+    mtimeMs: st.mtimeMs,
+    ino: st.ino,
+    hash: file.hash,
+    ...(file.data ? { data: file.data } : {}),
+    ...(file.error !== undefined ? { error: file.error } : {}),
+    excerpts: Object.fromEntries(file.excerpts),
+  };
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
@@ -89,7 +127,9 @@ const formatSize = (bytes: number) => (bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 
  * inside the root, and then read (and later written) under its target's path,
  * once. Unreadable files become diagnostics; the scan goes on.
  */
-export async function scanTree(root: string, options: ScanOptions): Promise<ScanResult> {
+export async function scanTree(root: string, options: ScanOptions, { needs, cache = emptyScanCache() }: ScanContext = { needs: () => [] }): Promise<ScanResult> {
+  const next: ScanCache = { version: 1, writtenAt: Date.now(), entries: {} };
+  let reread = 0;
   const entries = await listContent(root, options);
   const realRoot = await realpath(root);
   const diagnostics: Diagnostic[] = [];
@@ -119,18 +159,26 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
       limit(async () => {
         const abs = path.join(root, rel);
         try {
-          const { size } = await stat(abs);
-          if (size > options.maxFileSize) {
-            skip(rel, `${formatSize(size)} is over content.maxFileSize (${formatSize(options.maxFileSize)}); skipped`);
+          const st = await stat(abs);
+          if (st.size > options.maxFileSize) {
+            skip(rel, `${formatSize(st.size)} is over content.maxFileSize (${formatSize(options.maxFileSize)}); skipped`);
             return undefined;
           }
+          const cached = cache.entries[rel];
+          if (fresh(cached, st, cache.writtenAt) && (cached.data ? needs(rel, cached.data) : []).every((m) => String(m) in cached.excerpts)) {
+            next.entries[rel] = cached;
+            return fromCache(rel, abs, cached);
+          }
+          reread++;
           const bytes = await readFile(abs);
           const refused = refuseBytes(bytes);
           if (refused) {
             skip(rel, refused);
             return undefined;
           }
-          return parseScanned(rel, abs, bytes.toString('utf8'));
+          const file = parseScanned(rel, abs, bytes.toString('utf8'), needs);
+          next.entries[rel] = toCache(file, st);
+          return file;
         } catch (error) {
           diagnostics.push({ file: rel, message: `could not read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
           return undefined;
@@ -140,7 +188,7 @@ export async function scanTree(root: string, options: ScanOptions): Promise<Scan
   );
   for (const f of files) if (f?.error) diagnostics.push({ file: f.rel, message: f.error });
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { files: files.filter((f): f is ScannedFile => f !== undefined), diagnostics, matched: entries.length };
+  return { files: files.filter((f): f is ScannedFile => f !== undefined), diagnostics, matched: entries.length, cache: next, reread };
 }
 
 /** `path:line:col message` for front matter errors, `path: reason` for skipped files. */

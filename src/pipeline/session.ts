@@ -7,6 +7,8 @@ import { connectApi } from '../io/api.js';
 import type { Log } from '../io/log.js';
 import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
+import { excerptNeeds } from '../core/plan.js';
+import { readScanCache, writeScanCache } from '../io/scan-cache.js';
 import { scanTree, type ScanResult } from '../io/tree.js';
 
 export interface GlobalOptions {
@@ -66,7 +68,17 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
   };
 }
 
+/**
+ * Scans the content tree. Files whose size, mtime and inode match the scan
+ * cache (next to the state file) are not read again; the cache is rewritten
+ * after every scan. It is only a cache: delete it and nothing is lost.
+ */
 export async function scanProject(session: Session): Promise<ScanResult> {
-  const { contentRoot, config } = session.project;
-  return scanTree(contentRoot, config.content);
+  const { contentRoot, config, statePath, tasks } = session.project;
+  const cacheFile = path.join(path.dirname(statePath), 'scan-cache.json');
+  const result = await scanTree(contentRoot, config.content, { needs: excerptNeeds(tasks), cache: await readScanCache(cacheFile) });
+  await mkdir(path.dirname(cacheFile), { recursive: true });
+  await writeScanCache(cacheFile, result.cache);
+  session.log.debug(`scanned ${result.matched} file(s): ${result.reread} read, ${result.matched - result.reread} unchanged since the last scan`);
+  return result;
 }

@@ -1,0 +1,47 @@
+import { readFile } from 'node:fs/promises';
+import writeFileAtomic from 'write-file-atomic';
+
+/**
+ * What the last scan learnt about each file, keyed by its path: enough to plan
+ * without reading it again while its size, mtime and inode are unchanged. It
+ * is only a cache: a missing or unreadable one means a full scan, never an error.
+ */
+export interface CacheEntry {
+  size: number;
+  mtimeMs: number;
+  ino: number;
+  hash: string;
+  data?: Record<string, unknown>;
+  error?: string;
+  /** Excerpts computed so far, by maxChars. */
+  excerpts: Record<string, string>;
+}
+
+export interface ScanCache {
+  version: 1;
+  /** When it was written: a file modified in the same instant may not show it in its mtime, so it is re-read. */
+  writtenAt: number;
+  entries: Record<string, CacheEntry>;
+}
+
+export const emptyScanCache = (): ScanCache => ({ version: 1, writtenAt: 0, entries: {} });
+
+export async function readScanCache(file: string): Promise<ScanCache> {
+  try {
+    const cache = JSON.parse(await readFile(file, 'utf8')) as ScanCache;
+    return cache.version === 1 && typeof cache.entries === 'object' && cache.entries !== null ? cache : emptyScanCache();
+  } catch {
+    return emptyScanCache();
+  }
+}
+
+export async function writeScanCache(file: string, cache: ScanCache): Promise<void> {
+  await writeFileAtomic(file, JSON.stringify(cache));
+}
+
+/** Mtimes this close to the cache's writing are not trusted (a write in the same clock tick leaves the mtime unchanged). */
+const RACY_MS = 2000;
+
+export function fresh(entry: CacheEntry | undefined, stat: { size: number; mtimeMs: number; ino: number }, writtenAt: number): entry is CacheEntry {
+  return entry !== undefined && entry.size === stat.size && entry.mtimeMs === stat.mtimeMs && entry.ino === stat.ino && stat.mtimeMs < writtenAt - RACY_MS;
+}

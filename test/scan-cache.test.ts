@@ -1,0 +1,59 @@
+import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { scanTree } from '../src/io/tree.js';
+
+const options = { include: ['**/*.md'], exclude: [], maxFileSize: 1024 * 1024 };
+const needs = (_rel: string, data: Record<string, unknown>) => (data.description ? [] : [200]);
+
+function site(): string {
+  const root = mkdtempSync(path.join(tmpdir(), 'batchmatter-cache-'));
+  mkdirSync(path.join(root, 'posts'));
+  const old = new Date(Date.now() - 60_000);
+  for (const [name, text] of [
+    ['a.md', '---\ntitle: A\n---\nAlpha is about edge caches.\n'],
+    ['b.md', '---\ntitle: B\ndescription: Done.\n---\nBeta.\n'],
+    ['c.md', '---\ntitle: [broken\n---\nGamma.\n'],
+  ]) {
+    writeFileSync(path.join(root, 'posts', name!), text!);
+    utimesSync(path.join(root, 'posts', name!), old, old);
+  }
+  return root;
+}
+
+describe('the scan cache', () => {
+  it('does not read files unchanged since the last scan, and gives the same answer', async () => {
+    const root = site();
+    const first = await scanTree(root, options, { needs });
+    expect(first.reread).toBe(3);
+    const second = await scanTree(root, options, { needs, cache: first.cache });
+    expect(second.reread).toBe(0);
+    expect(second.files).toEqual(first.files);
+    expect(second.files.find((f) => f.rel === 'posts/a.md')?.excerpts.get(200)).toBe('Alpha is about edge caches.');
+    expect(second.files.find((f) => f.rel === 'posts/c.md')?.error).toMatch(/^\d+:\d+ /);
+  });
+
+  it('reads a file again when its size, mtime or inode changed, or when it changed too recently to trust the mtime', async () => {
+    const root = site();
+    const first = await scanTree(root, options, { needs });
+    const a = path.join(root, 'posts/a.md');
+    writeFileSync(a, '---\ntitle: A\n---\nAlpha, rewritten.\n');
+    utimesSync(a, new Date(Date.now() - 30_000), new Date(Date.now() - 30_000));
+    const second = await scanTree(root, options, { needs, cache: first.cache });
+    expect(second.reread).toBe(1);
+    expect(second.files.find((f) => f.rel === 'posts/a.md')?.excerpts.get(200)).toBe('Alpha, rewritten.');
+
+    // Same size, and a mtime within the cache's racy window: not trusted.
+    const recent = await scanTree(root, options, { needs, cache: { ...second.cache, writtenAt: Date.now() - 31_000 + 1000 } });
+    expect(recent.reread).toBe(1);
+  });
+
+  it('reads a file again when a task now needs an excerpt it does not have', async () => {
+    const root = site();
+    const first = await scanTree(root, options, { needs });
+    const more = await scanTree(root, options, { needs: () => [200, 50], cache: first.cache });
+    expect(more.reread).toBe(2); // a.md for the new length; b.md now needs one; c.md is broken, nothing to need
+    expect(more.files.find((f) => f.rel === 'posts/a.md')?.excerpts.get(50)).toBe('Alpha is about edge caches.');
+  });
+});
