@@ -21,6 +21,7 @@ function step(title, args) {
 process.stdout.write(`batchmatter demo in ${dir} (a copy of examples/blog; the repository is not touched)\n`);
 step('what would be sent, and what it would cost', ['plan', '--offline']);
 const code = step('submit, wait for the batch, collect and validate', ['run', '--offline']);
+step('what it cost, against the synchronous API', ['cost']);
 step('review the proposed front matter', ['diff']);
 process.stdout.write(`\nTo write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --cwd ${dir}\n`);
 process.exit(code);
