@@ -93,6 +93,10 @@ describe('the hostile-file corpus', () => {
     for (const engine of ['js', 'javascript', 'coffee']) expect(out).toMatch(new RegExp(`broken/${engine}-engine\\.md:1:\\d+ .*never evaluates`));
     expect(out).toMatch(/broken\/list-not-map\.md:\d+:\d+ .*map/);
     expect(out).toMatch(/broken\/alias-without-anchor\.md:\d+:\d+ /);
+    expect(out).toMatch(/broken\/toml-invalid\.md:3:\d+ /);
+    expect(out).toMatch(/broken\/toml-unclosed\.md:1:1 .*never closed/);
+    expect(out).toMatch(/broken\/json-trailing-comma\.md:3:1 .*strict JSON/);
+    expect(out).toMatch(/broken\/json-duplicate-keys\.md:3:\d+ duplicate key "title"/);
     expect(existsSync('/tmp/batchmatter-pwned')).toBe(false);
   });
 

@@ -1,8 +1,9 @@
 import { isMap, isSeq, parseDocument, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
 import { BOM, locateBlock, lineColumn, type Block } from './delimit.js';
+import { locateJson } from './json.js';
+import { locateToml, parseTomlText } from './toml.js';
 
-// Only YAML for now; TOML (`+++`) and JSON would add a format here and a branch in locateBlock.
-export type FrontMatterFormat = 'yaml' | 'none';
+export type FrontMatterFormat = 'yaml' | 'toml' | 'json' | 'none';
 
 export interface ParsedFile {
   format: FrontMatterFormat;
@@ -50,7 +51,21 @@ export interface YamlFile {
   text?: string;
 }
 
+/** Reads YAML (`---`), TOML (`+++`) or JSON (`{…}`) front matter; throws FrontMatterError with the file's line and column. */
 export function parseFrontMatter(source: string): ParsedFile {
+  const toml = locateToml(source);
+  if (toml === 'unclosed') throw new FrontMatterError('front matter opened on line 1 is never closed (expected a line with +++)', 1, 1);
+  if (toml) {
+    const result = parseTomlText(source.slice(toml.contentStart, toml.contentEnd));
+    if ('error' in result) throw new FrontMatterError(result.error, lineColumn(source, toml.contentStart).line + result.line - 1, result.column);
+    return { format: 'toml', data: result.data, body: source.slice(toml.bodyStart), bodyLine: lineColumn(source, toml.bodyStart).line };
+  }
+  const json = locateJson(source);
+  if (json && 'error' in json) {
+    const { line, column } = lineColumn(source, json.offset);
+    throw new FrontMatterError(json.error, line, column);
+  }
+  if (json) return { format: 'json', data: json.data, body: source.slice(json.block.bodyStart), bodyLine: lineColumn(source, json.block.bodyStart).line };
   return readYamlFile(source).parsed;
 }
 

@@ -117,10 +117,10 @@ function replaceValue(map: YAMLMap, pair: Pair, value: unknown, text: string, la
   if (isScalar(current) && (current.type === 'BLOCK_LITERAL' || current.type === 'BLOCK_FOLDED')) {
     const blockEnd = nextLineStart(text, end);
     if (!head) return [{ start: colon + 1, end: blockEnd, text: '\n' + below + '\n' }];
-    return [{ start, end: blockEnd, text: head.trimStart() + (below ? '\n' + below : '') + '\n' }];
+    return [{ start, end: blockEnd, text: head.replace(/^ +/, '') + (below ? '\n' + below : '') + '\n' }];
   }
   // An inline scalar, alias or flow collection; a trailing comment stays on the key's line.
-  const replaced = head ? { start, end, text: head.trimStart() } : { start: colon + 1, end, text: '' };
+  const replaced = head ? { start, end, text: head.replace(/^ +/, '') } : { start: colon + 1, end, text: '' };
   return below ? [replaced, at(lineEnd(text, end), '\n' + below)] : [replaced];
 }
 
@@ -148,7 +148,8 @@ function detectLayout(doc: Document.Parsed, text: string): Layout {
   return layout;
 }
 
-function verify(before: ParsedFile, next: string, path: string[], value: unknown): void {
+/** The read-back check every format's edit goes through: the field as meant, everything else as it was. */
+export function verify(before: ParsedFile, next: string, path: string[], value: unknown): void {
   const field = path.join('.');
   let after: ParsedFile;
   try {

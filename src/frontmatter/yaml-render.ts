@@ -19,14 +19,14 @@ const PLACEHOLDER = 'k';
 function toString(pair: Record<string, unknown>, layout: Layout, flow: boolean): string {
   // compat: also quote strings that YAML 1.1 readers (Jekyll, older Hugo) would take for booleans, dates or numbers.
   const doc = new Document(pair, { ...YAML_OPTIONS, compat: 'yaml-1.1' });
-  if (flow) {
-    // Multi-line plain scalars are legal in flow collections but would break the one-line splice.
-    visit(doc, {
-      Scalar(_key, node) {
-        if (typeof node.value === 'string' && node.value.includes('\n')) node.type = 'QUOTE_DOUBLE';
-      },
-    });
-  }
+  visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value !== 'string' || !node.value.includes('\n')) return;
+      // Multi-line plain scalars are legal in flow collections but would break the one-line splice;
+      // and a block scalar with a line starting with a blank may not read back (the library writes no indentation indicator).
+      if (flow || /(^|\n)[ \t]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
   return doc.toString({
     indent: layout.indent,
     indentSeq: layout.indentSeq,

@@ -6,7 +6,7 @@ import { digest } from '../core/hash.js';
 import type { ItemState } from '../core/state.js';
 import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
-import { setField } from '../frontmatter/yaml-edit.js';
+import { setField } from '../frontmatter/edit.js';
 import type { Session } from './session.js';
 
 export interface FileEdit {

@@ -35,14 +35,28 @@ export function expectOnlyFieldChanged(file: string, before: string, after: stri
   const stripComma = (l: string) => l.replace(/,?(\r?\n)?$/, '');
   const commaOnly = (l: string) => removed.some((r) => stripComma(r) === stripComma(l) && r !== l);
   const created = was.format === 'none';
-  for (const line of added) {
-    const ok = keyLine.test(line) || (created && fence.test(line.trim())) || commaOnly(line) || (line.trim() === '' && created);
+  // A multi-line value (a YAML block scalar) continues on lines indented deeper than its key.
+  const indentOf = (l: string) => /^[ \t]*/.exec(l)![0].length;
+  const continues = (lines: string[]) => {
+    let keyIndent = -1;
+    return lines.map((line) => {
+      if (keyLine.test(line)) {
+        keyIndent = indentOf(line);
+        return false;
+      }
+      return keyIndent >= 0 && (indentOf(line) > keyIndent || line.trim() === '');
+    });
+  };
+  const addedContinues = continues(added);
+  added.forEach((line, i) => {
+    const ok = keyLine.test(line) || addedContinues[i] || (created && fence.test(line.trim())) || commaOnly(line) || (line.trim() === '' && created);
     expect(ok, `${file}: unexpected added line ${JSON.stringify(line)}`).toBe(true);
     if (line.endsWith('\n') || line !== added.at(-1)) expect(line.endsWith(eol), `${file}: added line keeps ${JSON.stringify(eol)}`).toBe(true);
-  }
-  for (const line of removed) {
-    const ok = keyLine.test(line) || added.some((a) => stripComma(a) === stripComma(line));
+  });
+  const removedContinues = continues(removed);
+  removed.forEach((line, i) => {
+    const ok = keyLine.test(line) || removedContinues[i] || added.some((a) => stripComma(a) === stripComma(line));
     expect(ok, `${file}: unexpected removed line ${JSON.stringify(line)}`).toBe(true);
-  }
+  });
   expect(added.filter((l) => keyLine.test(l)), `${file}: exactly one line for the field`).toHaveLength(1);
 }
