@@ -225,7 +225,8 @@ describe('exit codes and user errors', () => {
   });
 
   it('3 while another command holds the state file; the lock is released after it', async () => {
-    emulator = await startEmulator({ batchDurationMs: 1500 });
+    // Long enough that the first run still holds the lock when the second starts, even on a loaded machine.
+    emulator = await startEmulator({ batchDurationMs: 6000 });
     const dir = copyExample(fastPolls);
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
     const lock = path.join(dir, '.batchmatter/state.json.lock');

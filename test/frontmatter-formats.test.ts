@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setField } from '../src/frontmatter/edit.js';
 import { FrontMatterError, parseFrontMatter } from '../src/frontmatter/read.js';
+import { dominantFormat } from '../src/io/tree.js';
 import { expectOnlyFieldChanged } from './helpers/bytes.js';
 
 const crlf = (text: string) => text.replace(/\n/g, '\r\n');
@@ -104,5 +105,22 @@ describe('JSON front matter', () => {
     expect(setField(JSON_FM, ['title'], 'Hi')).toBe(JSON_FM.replace('"Hello"', '"Hi"'));
     const tabs = '{\n\t"title": "T"\n}\r\nBody\r\n'.replace(/\n/g, '\r\n').replace(/\r\r/g, '\r');
     expect(setField(tabs, ['description'], 'D')).toBe('{\r\n\t"title": "T",\r\n\t"description": "D"\r\n}\r\nBody\r\n');
+  });
+});
+
+describe('a file without front matter', () => {
+  it('gets a new block in the format given (the site’s dominant one), with its BOM and line endings', () => {
+    expect(setField('# Title\n\nBody\n', ['description'], 'D')).toBe('---\ndescription: D\n---\n# Title\n\nBody\n');
+    expect(setField('# Title\r\n', ['description'], 'D', { newBlockFormat: 'toml' })).toBe('+++\r\ndescription = "D"\r\n+++\r\n# Title\r\n');
+    expect(setField('\uFEFF# Title\n', ['seo', 'description'], 'D', { newBlockFormat: 'json' })).toBe('\uFEFF{\n  "seo": {\n    "description": "D"\n  }\n}\n# Title\n');
+  });
+});
+
+describe('the site’s dominant format', () => {
+  it('is the most used one, YAML on a tie or when no file has front matter', () => {
+    expect(dominantFormat(['toml', 'toml', 'yaml', undefined, 'none'])).toBe('toml');
+    expect(dominantFormat(['json', 'yaml', 'json'])).toBe('json');
+    expect(dominantFormat(['json', 'yaml'])).toBe('yaml');
+    expect(dominantFormat(['none', undefined])).toBe('yaml');
   });
 });

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
+import type { FrontMatterFormat } from '../frontmatter/read.js';
 
 /**
  * What the last scan learnt about each file, keyed by its path: enough to plan
@@ -12,6 +13,7 @@ export interface CacheEntry {
   ino: number;
   hash: string;
   data?: Record<string, unknown>;
+  format?: FrontMatterFormat;
   error?: string;
   /** Excerpts computed so far, by maxChars. */
   excerpts: Record<string, string>;

@@ -4,7 +4,7 @@ import fg from 'fast-glob';
 import pLimit from 'p-limit';
 import { digest } from '../core/hash.js';
 import { excerpt } from '../core/excerpt.js';
-import { FrontMatterError, parseFrontMatter } from '../frontmatter/read.js';
+import { FrontMatterError, parseFrontMatter, type FrontMatterFormat } from '../frontmatter/read.js';
 import { emptyScanCache, fresh, type CacheEntry, type ScanCache } from './scan-cache.js';
 
 export interface ScannedFile {
@@ -16,6 +16,7 @@ export interface ScannedFile {
   mdx: boolean;
   /** The front matter as plain data; absent when it could not be read (see `error`). */
   data?: Record<string, unknown>;
+  format?: FrontMatterFormat;
   /** `line:col message` when the front matter could not be read. */
   error?: string;
   /** Plain-text excerpts of the body by maxChars: only those a task needs for this file. */
@@ -77,6 +78,7 @@ export function parseScanned(rel: string, abs: string, text: string, needs: Exce
   try {
     const parsed = parseFrontMatter(text);
     file.data = parsed.data;
+    file.format = parsed.format;
     for (const maxChars of new Set(needs(rel, parsed.data))) file.excerpts.set(maxChars, excerpt(parsed.body, { maxChars, mdx: file.mdx }));
   } catch (error) {
     if (!(error instanceof FrontMatterError)) throw error;
@@ -88,6 +90,7 @@ export function parseScanned(rel: string, abs: string, text: string, needs: Exce
 function fromCache(rel: string, abs: string, entry: CacheEntry): ScannedFile {
   const file: ScannedFile = { rel, abs, hash: entry.hash, mdx: rel.endsWith('.mdx'), excerpts: new Map(Object.entries(entry.excerpts).map(([k, v]) => [Number(k), v])) };
   if (entry.data) file.data = entry.data;
+  if (entry.format) file.format = entry.format;
   if (entry.error !== undefined) file.error = entry.error;
   return file;
 }
@@ -99,6 +102,7 @@ function toCache(file: ScannedFile, st: { size: number; mtimeMs: number; ino: nu
     ino: st.ino,
     hash: file.hash,
     ...(file.data ? { data: file.data } : {}),
+    ...(file.format ? { format: file.format } : {}),
     ...(file.error !== undefined ? { error: file.error } : {}),
     excerpts: Object.fromEntries(file.excerpts),
   };
@@ -196,3 +200,10 @@ export const formatDiagnostic = (d: Diagnostic) => `${d.file}${d.warning || !/^\
 
 /** Diagnostics that make a run end with exit code 1 (warnings do not). */
 export const errorsIn = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => !d.warning);
+
+/** The front matter format most files use ('yaml' when none has any): what a file without front matter gets. */
+export function dominantFormat(formats: Iterable<FrontMatterFormat | undefined>): 'yaml' | 'toml' | 'json' {
+  const counts = { yaml: 0, toml: 0, json: 0 };
+  for (const f of formats) if (f && f !== 'none') counts[f]++;
+  return counts.toml > counts.yaml && counts.toml >= counts.json ? 'toml' : counts.json > counts.yaml && counts.json > counts.toml ? 'json' : 'yaml';
+}

@@ -7,7 +7,7 @@ import type { ItemState } from '../core/state.js';
 import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
 import { setField } from '../frontmatter/edit.js';
-import type { Session } from './session.js';
+import { siteFormat, type Session } from './session.js';
 
 export interface FileEdit {
   file: string;
@@ -34,6 +34,7 @@ export async function computeEdits(session: Session, filter?: (item: ItemState) 
   }
   const edits: FileEdit[] = [];
   const root = await realpath(session.project.contentRoot);
+  const newBlockFormat = await siteFormat(session);
   for (const [file, entries] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.join(session.project.contentRoot, file);
     const unwritable = (reason: string) =>
@@ -67,7 +68,7 @@ export async function computeEdits(session: Session, filter?: (item: ItemState) 
         edit.problems.push({ key, field, reason: 'file changed since its request was planned; not overwritten', stale: true });
       } else {
         try {
-          text = setField(text, task.fieldPath, item.value);
+          text = setField(text, task.fieldPath, item.value, { newBlockFormat });
           edit.keys.push(key);
         } catch (error) {
           edit.problems.push({ key, field, reason: (error as Error).message });

@@ -9,7 +9,7 @@ import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
 import { excerptNeeds } from '../core/plan.js';
 import { readScanCache, writeScanCache } from '../io/scan-cache.js';
-import { scanTree, type ScanResult } from '../io/tree.js';
+import { dominantFormat, scanTree, type ScanResult } from '../io/tree.js';
 
 export interface GlobalOptions {
   cwd: string;
@@ -73,9 +73,17 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
  * cache (next to the state file) are not read again; the cache is rewritten
  * after every scan. It is only a cache: delete it and nothing is lost.
  */
+const scanCacheFile = (session: Session) => path.join(path.dirname(session.project.statePath), 'scan-cache.json');
+
+/** The front matter format most of the site uses, from the last scan: what a file without front matter gets. */
+export async function siteFormat(session: Session): Promise<'yaml' | 'toml' | 'json'> {
+  const cache = await readScanCache(scanCacheFile(session));
+  return dominantFormat(Object.values(cache.entries).map((e) => e.format));
+}
+
 export async function scanProject(session: Session): Promise<ScanResult> {
-  const { contentRoot, config, statePath, tasks } = session.project;
-  const cacheFile = path.join(path.dirname(statePath), 'scan-cache.json');
+  const { contentRoot, config, tasks } = session.project;
+  const cacheFile = scanCacheFile(session);
   const result = await scanTree(contentRoot, config.content, { needs: excerptNeeds(tasks), cache: await readScanCache(cacheFile) });
   await mkdir(path.dirname(cacheFile), { recursive: true });
   await writeScanCache(cacheFile, result.cache);
