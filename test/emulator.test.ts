@@ -44,7 +44,8 @@ const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'batchmatter-em
 
 describe('emulator: batches through the real SDK', () => {
   it('creates, polls, and streams results matched by custom_id, in an order other than the request order', async () => {
-    const { client, emulator } = await start();
+    // Long enough that the "not ended yet" checks below still see it in progress on a loaded machine.
+    const { client, emulator } = await start({ batchDurationMs: 1000 });
     const ids = ['a-1', 'b_2', 'c3', 'd4', 'e5'];
     const requests = ids.map((id, i) => ({ custom_id: id, params: params(article(`Post number ${i} explains how to tune PostgreSQL autovacuum for busy tables.`)) }));
     requests.push({ custom_id: 'no-max', params: { model: 'claude-haiku-4-5', messages: [{ role: 'user', content: 'hi' }] } as never });
