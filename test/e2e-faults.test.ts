@@ -143,6 +143,58 @@ describe('a results download that stalls', () => {
   });
 });
 
+describe('a create() whose answer is lost', () => {
+  it('finds its batch among recent ones, rejects a look-alike by its custom_ids, and never submits twice', async () => {
+    emulator = await startEmulator({ batchDurationMs: 200 });
+    const upstream = new URL(emulator.url);
+    let lose = true;
+    // The server creates the batch; the answer never reaches the client.
+    const proxy = createHttpServer((req, res) => {
+      const forward = httpRequest({ host: upstream.hostname, port: upstream.port, path: req.url, method: req.method, headers: req.headers }, (answer) => {
+        if (lose && req.method === 'POST' && req.url === '/v1/messages/batches') {
+          lose = false;
+          answer.resume();
+          answer.once('end', () => res.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode ?? 200, answer.headers);
+        answer.pipe(res);
+      });
+      req.pipe(forward);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    try {
+      const dir = copyExample(fastPolls);
+      const env = { ANTHROPIC_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ANTHROPIC_API_KEY: 'test-key' };
+      const submit = await runCli(['submit'], dir, env);
+      expect(submit.code, submit.stderr).toBe(3);
+      expect(submit.stderr).toMatch(/batch create did not answer/);
+      // Someone else's batch of the same size, created later: list() shows it first.
+      const client = new Anthropic({ apiKey: 'test', baseURL: emulator.url, maxRetries: 0 });
+      const decoy = await client.messages.batches.create({
+        requests: Array.from({ length: 32 }, (_, i) => ({ custom_id: `other_${i}`, params: { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Say hi.' }] } })),
+      });
+      let last = await runCli(['sync'], dir, env);
+      for (let i = 0; i < 6 && last.code !== 0; i++) {
+        await new Promise((r) => setTimeout(r, 250));
+        last = await runCli(['sync'], dir, env);
+      }
+      expect(last.code, last.stderr + last.stdout).toBe(0);
+      const all = await batches(emulator.url);
+      expect(all).toHaveLength(2); // ours (created once) and the decoy
+      const job = Object.values(readState(dir).jobs as Record<string, { batchId?: string; notMine?: string[] }>)[0]!;
+      expect(job.notMine).toEqual([decoy.id]);
+      expect(job.batchId).toBe(all.find((b) => b.id !== decoy.id)!.id);
+      const items = Object.values(readState(dir).items as Record<string, { status: string; attempts: number }>);
+      expect(items).toHaveLength(32);
+      expect(items.every((i) => i.status === 'succeeded' && i.attempts === 1)).toBe(true);
+    } finally {
+      proxy.closeAllConnections();
+      await new Promise((resolve) => proxy.close(resolve));
+    }
+  });
+});
+
 describe('repairs and re-asking', () => {
   it('repairs a labelled, quoted answer and re-asks a refused one with the reason', async () => {
     emulator = await startEmulator({

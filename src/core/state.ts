@@ -77,6 +77,10 @@ export interface JobState {
   collected: number;
   /** Set by `cancel`: its canceled requests are not retried automatically. */
   canceledByUser?: boolean;
+  /** The batch id was found by list() after create() went unanswered: confirmed by its custom_ids when results are read. */
+  recovered?: boolean;
+  /** Batches that list() matched by size and time but whose results proved not ours. */
+  notMine?: string[];
   error?: string;
   /** What this submission's answered requests cost, per task (from each answer's `usage`). */
   spent?: Record<string, Spend>;

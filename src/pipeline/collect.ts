@@ -35,8 +35,8 @@ async function recoverLostCreate(session: Session, job: JobState): Promise<void>
   const size = Object.keys(job.requests).length;
   for await (const batch of client.messages.batches.list({ limit: 100 })) {
     if (Date.parse(batch.created_at) < since) break;
-    if (owned.has(batch.id) || total(batch.request_counts) !== size) continue;
-    Object.assign(job, { batchId: batch.id, status: 'in_progress', counts: batch.request_counts });
+    if (owned.has(batch.id) || job.notMine?.includes(batch.id) || total(batch.request_counts) !== size) continue;
+    Object.assign(job, { batchId: batch.id, status: 'in_progress', counts: batch.request_counts, recovered: true });
     delete job.error;
     session.log.info(`found batch ${batch.id} for ${job.id}, whose create() had not answered`);
     await session.store.save();
@@ -73,6 +73,19 @@ async function collect(session: Session, job: JobState): Promise<number> {
     const stream = await client.messages.batches.results(job.batchId!, {}, { signal: stall.signal });
     for await (const line of stream) {
       alive();
+      if (job.recovered && !job.requests[line.custom_id]) {
+        // Matched by size and time only, and its custom_ids (which carry our submission's nonce) are not ours.
+        clearTimeout(timer);
+        session.log.warn(`batch ${job.batchId} is not the one ${job.id} created (custom_id ${line.custom_id} is not ours); looking again`);
+        job.notMine = [...(job.notMine ?? []), job.batchId!];
+        job.status = 'creating';
+        delete job.batchId;
+        delete job.recovered;
+        delete job.counts;
+        await session.store.save();
+        return 0;
+      }
+      delete job.recovered;
       const key = job.requests[line.custom_id];
       const item = key ? items[key] : undefined;
       if (!key) session.log.warn(`batch ${job.batchId} returned unknown custom_id ${line.custom_id}`);
