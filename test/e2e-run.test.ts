@@ -192,4 +192,32 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const piped = await runCli(['run', '--offline'], copyExample(), { BATCHMATTER_EMULATOR_BATCH_MS: '1500' });
     expect(piped.stderr).not.toMatch(/waiting for 1 batch:/);
   });
+
+  it('runs a chained task after the task it depends on, as a second batch, with its answer in the prompt', async () => {
+    const dir = copyExample((config) =>
+      config
+        .replace("template: 'templates/description.hbs',", "template: 'templates/description.hbs',\n      dependsOn: ['summary'],")
+        .replace('  tasks: {', "  tasks: {\n    summary: { include: 'posts/**/*.{md,mdx}', field: 'summary', template: 'templates/summary.hbs', output: { type: 'text', maxLength: 300 } },"),
+    );
+    writeFileSync(path.join(dir, 'templates/summary.hbs'), 'Summarize this article in at most 300 characters.\n<excerpt>\n{{excerpt}}\n</excerpt>\n');
+    const template = path.join(dir, 'templates/description.hbs');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('<excerpt>', 'Summary written earlier: {{tasks.summary}}\n\n<excerpt>'));
+
+    const plan = await runCli(['plan', '--offline'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/^description: 0 request\(s\) to send\n(?: {2}.*\n)* {2}skipped 17: wait for another task first$/m);
+
+    const run = await runCli(['run', '--offline', '--apply'], dir);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stderr).toMatch(/17 request\(s\) of chained tasks are ready/);
+    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+    const jobs = Object.values(state.jobs as Record<string, { id: string; createdAt: string; requests: Record<string, string> }>).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+    expect(jobs).toHaveLength(2);
+    expect(Object.values(jobs[1]!.requests).every((key) => key.startsWith('description:'))).toBe(true);
+    // The summary now in the file is the one the description request was built on.
+    const file = path.join(dir, 'examples/blog/posts/2024/release-notes.md');
+    const data = parseFrontMatter(readFileSync(file, 'utf8')).data;
+    expect(typeof data.summary).toBe('string');
+    expect(typeof data.description).toBe('string');
+  });
 });

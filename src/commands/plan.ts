@@ -13,6 +13,7 @@ const usd = (n: number | undefined) => (n === undefined ? 'unknown price' : `$${
 const SKIP_LABELS: Record<Skip['reason'], string> = {
   'has-value': 'already have a value',
   'case-variant': 'have the key in another case',
+  waiting: 'wait for another task first',
   'in-flight': 'in flight',
   'awaiting-apply': 'answered, waiting for apply',
   'up-to-date': 'up to date',
@@ -38,7 +39,7 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
     // Unreadable files are listed once, below, with the other diagnostics.
-    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
+    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
   }
   for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
   if (result.estimate.length) lines.push('', formatEstimate(result.estimate, result.counted));

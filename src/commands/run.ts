@@ -3,7 +3,8 @@ import { openJobs } from '../core/state.js';
 import { computeEdits, writeEdits } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
 import { pollOnce } from '../pipeline/collect.js';
-import { submitRetries } from '../pipeline/work.js';
+import { submitRequests } from '../pipeline/submit.js';
+import { planWork, submitRetries } from '../pipeline/work.js';
 import { submitCommand } from './submit.js';
 import { failureLines, stateExitCode, type CommandResult } from './result.js';
 
@@ -59,6 +60,8 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   let interval = 0;
   // Synchronous retries finish inline; bound those rounds so a create() refused with 429 cannot spin.
   let inlineRounds = 0;
+  const chained = session.project.tasks.some((t) => t.config.dependsOn.length > 0);
+  let chainRounds = 0;
   for (;;) {
     if (busy(session)) {
       base ??= await pollIntervalFor(session);
@@ -83,6 +86,15 @@ export async function runCommand(session: Session, options: RunOptions): Promise
       interval = pass.failed ? Math.min(interval * 2, MAX_BACKOFF_MS) * (0.75 + Math.random() / 2) : base;
     }
     const retried = await submitRetries(session);
+    if (!busy(session) && !retried && chained && chainRounds++ < session.project.tasks.length) {
+      // Answers just arrived: chained tasks waiting on them can go now, as the next batch.
+      const next = await planWork(session);
+      if (next.plan.requests.length) {
+        session.log.info(`${next.plan.requests.length} request(s) of chained tasks are ready`);
+        await submitRequests(session, next.plan.requests);
+        continue;
+      }
+    }
     if (!busy(session) && (!retried || ++inlineRounds > session.project.config.batch.maxRetries + 1)) break;
   }
   let applied: string[] = [];

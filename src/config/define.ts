@@ -39,6 +39,11 @@ export interface TaskConfigInput {
   when?: 'missing' | 'always';
   /** A file holding a key that differs only in case (`Description`): `report` it and leave the file alone, or `ignore` it and add the field. @default 'report' */
   caseVariants?: 'report' | 'ignore';
+  /**
+   * Tasks whose validated answer for the same file this one needs: it waits for them (a later
+   * batch, in the same `run` or the next night's) and sees their values as `{{tasks.<name>}}`. @default []
+   */
+  dependsOn?: string[];
   excerpt?: {
     /** Characters of plain body text offered to the template as `{{excerpt}}`. @default 1000 */
     maxChars?: number;

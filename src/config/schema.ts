@@ -73,6 +73,7 @@ const task = z.strictObject({
   system: z.string().min(1).optional(),
   when: z.enum(['missing', 'always']).default('missing'),
   caseVariants: z.enum(['report', 'ignore']).default('report'),
+  dependsOn: z.array(z.string().min(1)).default([]),
   excerpt: z.strictObject({ maxChars: z.number().int().positive().max(100_000).default(1000) }).default({ maxChars: 1000 }),
   model: z.string().min(1).optional(),
   maxTokens: z.number().int().positive().max(64_000).optional(),
@@ -111,7 +112,30 @@ export const configSchema = z.strictObject({
     .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000 }),
   /** Standard (synchronous) USD prices per million tokens; batch is half. */
   prices: z.record(z.string(), prices).default({}),
-  tasks: z.record(z.string().regex(/^[A-Za-z][\w-]{0,31}$/, 'task names are letters, digits, _ and -'), task),
+  tasks: z
+    .record(z.string().regex(/^[A-Za-z][\w-]{0,31}$/, 'task names are letters, digits, _ and -'), task)
+    .superRefine((tasks, ctx) => {
+      for (const [name, t] of Object.entries(tasks)) {
+        t.dependsOn.forEach((dep, i) => {
+          if (!(dep in tasks)) ctx.addIssue({ code: 'custom', path: [name, 'dependsOn', i], message: `no task named "${dep}"` });
+        });
+      }
+      // A chain must end: follow dependsOn from every task and look for a way back.
+      const visiting = new Set<string>();
+      const done = new Set<string>();
+      const visit = (name: string, trail: string[]): void => {
+        if (done.has(name) || !(name in tasks)) return;
+        if (visiting.has(name)) {
+          ctx.addIssue({ code: 'custom', path: [name, 'dependsOn'], message: `tasks depend on each other in a circle: ${[...trail, name].join(' → ')}` });
+          return;
+        }
+        visiting.add(name);
+        for (const dep of tasks[name]!.dependsOn) visit(dep, [...trail, name]);
+        visiting.delete(name);
+        done.add(name);
+      };
+      for (const name of Object.keys(tasks)) visit(name, []);
+    }),
 });
 
 export type ResolvedConfig = z.output<typeof configSchema>;

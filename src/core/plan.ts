@@ -21,6 +21,7 @@ export interface PlannedRequest {
 export type SkipReason =
   | 'has-value'
   | 'case-variant'
+  | 'waiting'
   | 'in-flight'
   | 'awaiting-apply'
   | 'up-to-date'
@@ -53,6 +54,7 @@ export interface PlanOptions {
 export function plan(tasks: Task[], files: ScannedFile[], state: StateData, options: PlanOptions): Plan {
   const requests: PlannedRequest[] = [];
   const skips: Skip[] = [];
+  const byName = new Map(tasks.map((t) => [t.name, t]));
 
   for (const task of tasks) {
     const matches = picomatch(task.include);
@@ -98,13 +100,28 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       }
       if (options.retriesOnly && !(item && sameFile && item.status === 'failed')) continue;
 
+      // A chained task waits until every task it depends on has an answer for this file.
+      const deps: Record<string, unknown> = {};
+      const waitingOn = task.config.dependsOn.filter((name) => {
+        const dep = byName.get(name);
+        const inFile = dep ? getField(file.data!, dep.fieldPath) : undefined;
+        const answered = state.items[itemKey(name, file.rel)];
+        const value = !isMissing(inFile) ? inFile : answered && (answered.status === 'succeeded' || answered.status === 'applied') ? answered.value : undefined;
+        if (value === undefined) return true;
+        deps[name] = value;
+        return false;
+      });
+      if (waitingOn.length) {
+        skip('waiting', `waits for ${waitingOn.join(', ')}`);
+        continue;
+      }
       const text = file.excerpts.get(task.config.excerpt.maxChars);
       // The scan computes the excerpts of every file a task may ask for (see excerptNeeds).
       if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
       let params: RequestParams;
       try {
         const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
-        params = buildParams(task, templateVars(task, { data: file.data, excerpt: text, path: file.rel }), retry);
+        params = buildParams(task, templateVars(task, { data: file.data, excerpt: text, path: file.rel, tasks: deps }), retry);
       } catch (error) {
         if (!(error instanceof TemplateError)) throw error;
         skip('template-error', error.message);

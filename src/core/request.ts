@@ -26,6 +26,8 @@ export interface TemplateVars {
   data: Record<string, unknown>;
   excerpt: string;
   path: string;
+  /** Validated answers of the tasks this one depends on, by task name. */
+  tasks?: Record<string, unknown>;
 }
 
 /** Builds the variables a template sees: front matter keys at top level and under `data`, plus ours. */
@@ -40,6 +42,7 @@ export function templateVars(task: Task, vars: TemplateVars): Record<string, unk
     task: task.name,
     field: task.config.field,
     output: limits,
+    tasks: vars.tasks ?? {},
   };
 }
 
