@@ -39,6 +39,14 @@ describe('validateConfig', () => {
       'tasks.d.output.minLength: must not exceed maxLength (5)',
     ]);
   });
+
+  it('rejects dependsOn naming no task, and tasks that depend on each other in a circle', () => {
+    expect(validateConfig({ tasks: { d: { ...task, dependsOn: ['nope'] } } }).errors).toEqual(['tasks.d.dependsOn[0]: no task named "nope"']);
+    expect(validateConfig({ tasks: { a: { ...task, dependsOn: ['b'] }, b: { ...task, dependsOn: ['c'] }, c: { ...task, dependsOn: ['a'] } } }).errors).toEqual([
+      'tasks.a.dependsOn: tasks depend on each other in a circle: a → b → c → a',
+    ]);
+    expect(validateConfig({ tasks: { a: { ...task }, b: { ...task, dependsOn: ['a'] } } }).errors).toEqual([]);
+  });
 });
 
 describe('loadProject', () => {
