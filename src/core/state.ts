@@ -77,6 +77,8 @@ export interface JobState {
   collected: number;
   /** Set by `cancel`: its canceled requests are not retried automatically. */
   canceledByUser?: boolean;
+  /** The HTTP status create() answered with when it may still have made a batch (a 5xx); absent when no answer came. */
+  createStatus?: number;
   /** The batch id was found by list() after create() went unanswered: confirmed by its custom_ids when results are read. */
   recovered?: boolean;
   /** Batches that list() matched by size and time but whose results proved not ours. */

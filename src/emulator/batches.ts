@@ -1,8 +1,9 @@
 import type { MessageBatch, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { ErrorObject } from '@anthropic-ai/sdk/resources/shared';
-import { takeFault, type FaultPlan } from './faults.js';
-import { errorTypeFor, FAST_RETRY, HttpError } from './http.js';
+import { faultError, takeFault, type FaultPlan } from './faults.js';
+import { HttpError } from './http.js';
 import { digest, randomId } from './ids.js';
+import { ledgerEntry } from './ledger.js';
 import { answer } from './model.js';
 import { isObject, paramsProblem, userText } from './params.js';
 import type { EmulatorData, ResultLine, StoredBatch, StoredRequest } from './store.js';
@@ -11,7 +12,7 @@ export const MAX_REQUESTS = 100_000;
 const CUSTOM_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const DAY = 24 * 60 * 60 * 1000;
 /** Results stay downloadable this long after creation; then the batch lists but its results are gone. */
-export const RESULTS_RETENTION_MS = 29 * DAY;
+const RESULTS_RETENTION_MS = 29 * DAY;
 
 const invalid = (message: string) => new HttpError(400, 'invalid_request_error', message);
 
@@ -41,25 +42,20 @@ export interface CreateContext {
 }
 
 /**
- * Records a new batch. An `http_error` fault fires once per create call: a 4xx
- * one refuses the batch (throws); a 5xx one is returned for the caller to
- * answer with after the batch was accepted, as when the answer to a create is
- * lost — the case that makes a retried create pay twice.
+ * Records a new batch. A request-matched `http_error` rule (one without
+ * `endpoint`) fires once per create call: a 4xx one refuses the batch
+ * (throws); a 5xx one is returned for the caller to answer with after the
+ * batch was accepted, as when the answer to a create is lost — the case that
+ * makes a retried create pay twice.
  */
 export function createBatch(data: EmulatorData, body: unknown, ctx: CreateContext): { batch: StoredBatch; httpFault?: HttpError } {
   const requests = readRequests(body);
   const target = (r: StoredRequest) => ({ userText: userText(r.params), customId: r.custom_id });
-  let httpFault: HttpError | undefined;
+  const http = takeFault(ctx.faults, data, requests.map(target), { accepts: (o) => o === 'http_error' });
+  const httpFault = http && faultError(http);
+  if (httpFault && httpFault.status < 500) throw httpFault;
   for (const request of requests) {
-    const fault = takeFault(ctx.faults, data.faultHits, target(request), (o) => o === 'http_error');
-    if (!fault) continue;
-    const status = fault.status ?? 500;
-    httpFault = new HttpError(status, fault.errorType ?? errorTypeFor(status), `Emulated HTTP ${status} (fault plan).`, FAST_RETRY);
-    if (status < 500) throw httpFault;
-    break;
-  }
-  for (const request of requests) {
-    const fault = takeFault(ctx.faults, data.faultHits, target(request), (o) => o !== 'http_error');
+    const fault = takeFault(ctx.faults, data, target(request), { accepts: (o) => o !== 'http_error' });
     if (fault) request.fault = fault;
   }
   const batch: StoredBatch = {
@@ -108,7 +104,7 @@ function ending(batch: StoredBatch): { at: number; processed: number; rest: 'can
 }
 
 /** Computes and stores the results the first time the batch is seen past its end. Returns true when it changed. */
-export function refresh(batch: StoredBatch, now: number): boolean {
+function refresh(batch: StoredBatch, now: number): boolean {
   if (batch.results) return false;
   const end = ending(batch);
   if (now < end.at) return false;
@@ -120,6 +116,21 @@ export function refresh(batch: StoredBatch, now: number): boolean {
   }));
   batch.endedAt = end.at;
   return true;
+}
+
+/** Brings a batch up to date with the clock; when it has just ended, bills its succeeded requests. Returns true when it changed. */
+export function settle(data: EmulatorData, batch: StoredBatch, now: number): boolean {
+  if (!refresh(batch, now)) return false;
+  const params = new Map(batch.requests.map((r) => [r.custom_id, r.params]));
+  for (const line of batch.results!) {
+    if (line.result.type === 'succeeded') data.ledger.push(ledgerEntry('batch', params.get(line.custom_id), batch.endedAt!, { customId: line.custom_id, batchId: batch.id }));
+  }
+  return true;
+}
+
+/** Results of an ended batch are gone after `retentionMs` from its end when set, else 29 days after creation (the API's rule). */
+export function resultsGone(batch: StoredBatch, now: number, retentionMs: number | undefined): boolean {
+  return retentionMs === undefined ? now > batch.createdAt + RESULTS_RETENTION_MS : batch.endedAt !== null && now >= batch.endedAt + retentionMs;
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());

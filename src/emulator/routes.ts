@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createBatch, findBatch, listPage, refresh, RESULTS_RETENTION_MS, view } from './batches.js';
-import { takeFault, type FaultPlan } from './faults.js';
-import { errorTypeFor, FAST_RETRY, HttpError, readJson, sendJson, statusFor } from './http.js';
+import { createBatch, findBatch, listPage, resultsGone, settle, view } from './batches.js';
+import { faultError, takeFault, type AppliedFault, type Endpoint, type FaultPlan, type FaultTarget } from './faults.js';
+import { HttpError, readJson, sendJson } from './http.js';
+import { isLoopbackAddress, ledgerEntry } from './ledger.js';
 import { answer } from './model.js';
 import { countInputTokens, isObject, paramsProblem, userText } from './params.js';
 import type { Store } from './store.js';
@@ -17,6 +18,8 @@ export interface Env {
   now: () => number;
   durationMs: number;
   faults: FaultPlan;
+  /** See EmulatorOptions.resultsRetentionMs. */
+  resultsRetentionMs: number | undefined;
 }
 
 export interface Call {
@@ -26,29 +29,42 @@ export interface Call {
   /** Where the client reached us (its Host header): results_url must point back there. */
   baseUrl: string;
   version: string | null;
+  /** The parsed JSON body, for endpoints that take one. */
+  body?: unknown;
+  /** An endpoint fault that lets the call do its work, then loses or cuts its answer. */
+  fault?: AppliedFault;
 }
 
 type Handler = (env: Env, call: Call, id: string) => Promise<void>;
 
-/** A batch brought up to date with the clock; saved when that computed its results. */
+/** A batch brought up to date with the clock; saved when that computed (and billed) its results. */
 function current(env: Env, id: string) {
   const data = env.store.read();
   const batch = findBatch(data, id);
-  if (refresh(batch, env.now())) env.store.save();
+  if (settle(data, batch, env.now())) env.store.save();
   return batch;
 }
 
+/** A handler's answer, unless its endpoint fault loses it: the connection dropped, or (an accepted create) an error instead. */
+function reply(call: Call, body: unknown): void {
+  if (call.fault?.outcome === 'disconnect') {
+    call.res.destroy();
+    return;
+  }
+  if (call.fault?.outcome === 'http_error') throw faultError(call.fault);
+  sendJson(call.res, 200, body);
+}
+
 const create: Handler = async (env, call) => {
-  const body = await readJson(call.req, MAX_BATCH_BYTES);
   const data = env.store.read();
   let created;
   try {
-    created = createBatch(data, body, { now: env.now(), durationMs: env.durationMs, faults: env.faults, anthropicVersion: call.version });
+    created = createBatch(data, call.body, { now: env.now(), durationMs: env.durationMs, faults: env.faults, anthropicVersion: call.version });
   } finally {
     env.store.save(); // fault uses count even when the create is refused
   }
   if (created.httpFault) throw created.httpFault;
-  sendJson(call.res, 200, view(created.batch, call.baseUrl));
+  reply(call, view(created.batch, call.baseUrl));
 };
 
 const list: Handler = async (env, call) => {
@@ -59,13 +75,13 @@ const list: Handler = async (env, call) => {
   const data = env.store.read();
   const page = listPage(data, { limit, ...(q.has('after_id') && { afterId: q.get('after_id')! }), ...(q.has('before_id') && { beforeId: q.get('before_id')! }) });
   const now = env.now();
-  if (page.items.map((b) => refresh(b, now)).some(Boolean)) env.store.save();
+  if (page.items.map((b) => settle(data, b, now)).some(Boolean)) env.store.save();
   const items = page.items.map((b) => view(b, call.baseUrl));
-  sendJson(call.res, 200, { data: items, has_more: page.hasMore, first_id: items[0]?.id ?? null, last_id: items.at(-1)?.id ?? null });
+  reply(call, { data: items, has_more: page.hasMore, first_id: items[0]?.id ?? null, last_id: items.at(-1)?.id ?? null });
 };
 
 const retrieve: Handler = async (env, call, id) => {
-  sendJson(call.res, 200, view(current(env, id), call.baseUrl));
+  reply(call, view(current(env, id), call.baseUrl));
 };
 
 const cancel: Handler = async (env, call, id) => {
@@ -74,7 +90,7 @@ const cancel: Handler = async (env, call, id) => {
     batch.cancelInitiatedAt = env.now();
     env.store.save();
   }
-  sendJson(call.res, 200, view(batch, call.baseUrl));
+  reply(call, view(batch, call.baseUrl));
 };
 
 const remove: Handler = async (env, call, id) => {
@@ -83,59 +99,105 @@ const remove: Handler = async (env, call, id) => {
   const data = env.store.read();
   data.batches = data.batches.filter((b) => b !== batch);
   env.store.save();
-  sendJson(call.res, 200, { id, type: 'message_batch_deleted' });
+  reply(call, { id, type: 'message_batch_deleted' });
 };
 
 const results: Handler = async (env, call, id) => {
   const batch = current(env, id);
   if (!batch.results) throw new HttpError(400, 'invalid_request_error', `Batch ${id} is still ${batch.cancelInitiatedAt === null ? 'in progress' : 'canceling'}; results are available once it has ended.`);
-  if (env.now() > batch.createdAt + RESULTS_RETENTION_MS) throw new HttpError(404, 'not_found_error', `The results of batch ${id} are no longer available (29 days after creation).`);
+  if (resultsGone(batch, env.now(), env.resultsRetentionMs)) throw new HttpError(404, 'not_found_error', `The results of batch ${id} are no longer available (past their retention).`);
   call.res.writeHead(200, { 'content-type': 'application/x-jsonl' });
+  const lines = batch.results.map((line) => `${JSON.stringify(line)}\n`);
+  if (call.fault?.outcome === 'disconnect') {
+    // Headers and the first lines arrive, then the body stops without its end: the SDK's reader throws `terminated`.
+    call.res.flushHeaders();
+    const sent = lines.slice(0, call.fault.afterLines ?? 0).join('');
+    if (sent) await new Promise((resolve) => call.res.write(sent, resolve));
+    call.res.destroy();
+    return;
+  }
   // Streamed line by line: a 100,000-line batch is never one string.
-  await pipeline(Readable.from(batch.results.map((line) => `${JSON.stringify(line)}\n`)), call.res);
+  await pipeline(Readable.from(lines), call.res);
 };
 
 const messages: Handler = async (env, call) => {
-  const body = await readJson(call.req, MAX_MESSAGE_BYTES);
+  const { body } = call;
   const problem = paramsProblem(body, call.version);
   if (problem) throw new HttpError(400, 'invalid_request_error', problem);
   const data = env.store.read();
-  const fault = takeFault(env.faults, data.faultHits, { userText: userText(body) }, (o) => o !== 'expired' && o !== 'canceled');
-  if (fault) env.store.save();
+  const fault = takeFault(env.faults, data, { userText: userText(body) }, { accepts: (o) => o !== 'expired' && o !== 'canceled' });
   if (fault?.outcome === 'http_error' || fault?.outcome === 'errored') {
-    const status = fault.status ?? (fault.errorType ? statusFor(fault.errorType) : 500);
-    throw new HttpError(status, fault.errorType ?? errorTypeFor(status), `Emulated HTTP ${status} (fault plan).`, FAST_RETRY);
+    env.store.save();
+    throw faultError(fault);
   }
   const override = fault?.outcome === 'text' ? { text: fault.text ?? '' } : { truncate: fault?.outcome === 'max_tokens' };
-  sendJson(call.res, 200, answer(body, override));
+  const message = answer(body, override);
+  // Billed once answered, even when the answer is then lost on the way back.
+  data.ledger.push(ledgerEntry('sync', body, env.now()));
+  env.store.save();
+  reply(call, message);
 };
 
 const countTokens: Handler = async (_env, call) => {
-  const body = await readJson(call.req, MAX_MESSAGE_BYTES);
+  const { body } = call;
   if (!isObject(body) || typeof body.model !== 'string') throw new HttpError(400, 'invalid_request_error', 'model: Field required');
   if (!Array.isArray(body.messages)) throw new HttpError(400, 'invalid_request_error', 'messages: Field required');
-  sendJson(call.res, 200, { input_tokens: countInputTokens(body) });
+  reply(call, { input_tokens: countInputTokens(body) });
 };
 
-const ROUTES: Array<[method: string, path: RegExp, handler: Handler]> = [
-  ['POST', /^\/v1\/messages\/batches$/, create],
-  ['GET', /^\/v1\/messages\/batches$/, list],
-  ['GET', /^\/v1\/messages\/batches\/([^/]+)$/, retrieve],
-  ['DELETE', /^\/v1\/messages\/batches\/([^/]+)$/, remove],
-  ['POST', /^\/v1\/messages\/batches\/([^/]+)\/cancel$/, cancel],
-  ['GET', /^\/v1\/messages\/batches\/([^/]+)\/results$/, results],
-  ['POST', /^\/v1\/messages$/, messages],
-  ['POST', /^\/v1\/messages\/count_tokens$/, countTokens],
+interface Route {
+  method: string;
+  path: RegExp;
+  endpoint: Endpoint;
+  handler: Handler;
+  /** Endpoints with a JSON body: it is read (up to this size) before faults are decided, so rules can match its prompts. */
+  bodyLimit?: number;
+}
+
+const ROUTES: Route[] = [
+  { method: 'POST', path: /^\/v1\/messages\/batches$/, endpoint: 'create', handler: create, bodyLimit: MAX_BATCH_BYTES },
+  { method: 'GET', path: /^\/v1\/messages\/batches$/, endpoint: 'list', handler: list },
+  { method: 'GET', path: /^\/v1\/messages\/batches\/([^/]+)$/, endpoint: 'retrieve', handler: retrieve },
+  { method: 'DELETE', path: /^\/v1\/messages\/batches\/([^/]+)$/, endpoint: 'delete', handler: remove },
+  { method: 'POST', path: /^\/v1\/messages\/batches\/([^/]+)\/cancel$/, endpoint: 'cancel', handler: cancel },
+  { method: 'GET', path: /^\/v1\/messages\/batches\/([^/]+)\/results$/, endpoint: 'results', handler: results },
+  { method: 'POST', path: /^\/v1\/messages$/, endpoint: 'messages', handler: messages, bodyLimit: MAX_MESSAGE_BYTES },
+  { method: 'POST', path: /^\/v1\/messages\/count_tokens$/, endpoint: 'count_tokens', handler: countTokens, bodyLimit: MAX_MESSAGE_BYTES },
 ];
+
+/** What an endpoint rule's matchers look at: each request of a create, the prompt of a Messages body, nothing otherwise. */
+function targetsOf(endpoint: Endpoint, body: unknown): FaultTarget[] {
+  if (endpoint !== 'create') return body === undefined ? [] : [{ userText: userText(body) }];
+  const requests = isObject(body) && Array.isArray(body.requests) ? body.requests.filter(isObject) : [];
+  return requests.map((r) => ({ userText: userText(r.params), ...(typeof r.custom_id === 'string' && { customId: r.custom_id }) }));
+}
 
 export async function dispatch(env: Env, call: Call): Promise<void> {
   const path = call.url.pathname.replace(/\/+$/, '');
-  for (const [method, pattern, handler] of ROUTES) {
-    const match = pattern.exec(path);
-    if (match && method === call.req.method) return handler(env, call, decodeURIComponent(match[1] ?? ''));
+  for (const route of ROUTES) {
+    const match = route.path.exec(path);
+    if (!match || route.method !== call.req.method) continue;
+    const body = route.bodyLimit === undefined ? undefined : await readJson(call.req, route.bodyLimit);
+    let fault: AppliedFault | undefined;
+    if (env.faults.rules.some((r) => r.endpoint === route.endpoint)) {
+      fault = takeFault(env.faults, env.store.read(), targetsOf(route.endpoint, body), { endpoint: route.endpoint, accepts: () => true });
+      env.store.save(); // uses and draws count even when the call is refused
+    }
+    // Refused at the door: nothing is done (an accepted create's error comes after its work, from reply()).
+    if (fault?.outcome === 'http_error' && !fault.accepted) throw faultError(fault);
+    return route.handler(env, { ...call, ...(body !== undefined && { body }), ...(fault && { fault }) }, decodeURIComponent(match[1] ?? ''));
   }
-  const known = ROUTES.some(([, pattern]) => pattern.test(path));
+  const known = ROUTES.some((r) => r.path.test(path));
   throw known
     ? new HttpError(405, 'invalid_request_error', `Method ${call.req.method} is not allowed on ${path}.`)
     : new HttpError(404, 'not_found_error', `Not found: ${call.req.method} ${path}`);
+}
+
+/** GET /_emulator/ledger: every billed request, as JSON. Loopback clients only; no API key needed. */
+export async function dispatchDebug(env: Env, call: Call): Promise<void> {
+  if (!isLoopbackAddress(call.req.socket.remoteAddress)) throw new HttpError(403, 'permission_error', 'The emulator debug endpoints answer loopback clients only.');
+  const path = call.url.pathname.replace(/\/+$/, '');
+  if (path !== '/_emulator/ledger') throw new HttpError(404, 'not_found_error', `Not found: ${call.req.method} ${path}`);
+  if (call.req.method !== 'GET') throw new HttpError(405, 'invalid_request_error', `Method ${call.req.method} is not allowed on ${path}.`);
+  sendJson(call.res, 200, { data: env.store.read().ledger });
 }

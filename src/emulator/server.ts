@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { faultPlanFromEnv, parseFaultPlan, type FaultPlan } from './faults.js';
 import { HttpError, sendError } from './http.js';
 import { randomId } from './ids.js';
-import { dispatch, type Env } from './routes.js';
+import type { LedgerEntry } from './ledger.js';
+import { dispatch, dispatchDebug, type Env } from './routes.js';
 import { Store } from './store.js';
 
 export interface EmulatorOptions {
@@ -17,8 +18,14 @@ export interface EmulatorOptions {
    * and collect a batch this one created. In memory only when absent.
    */
   dataFile?: string;
-  /** Time from create until a batch has ended. @default 1500 */
+  /** Time from create until a batch has ended. @default env BATCHMATTER_EMULATOR_BATCH_MS, else 1500 */
   batchDurationMs?: number;
+  /**
+   * Results of an ended batch answer 404 not_found_error this long after it
+   * ended (retrieve and list still show the batch).
+   * @default faults.resultsRetentionMs, else 29 days after creation (the API's rule)
+   */
+  resultsRetentionMs?: number;
   /** Clock in epoch ms. @default Date.now */
   now?: () => number;
   /** Scripted misbehaviour. @default parsed from env BATCHMATTER_EMULATOR_FAULTS (JSON), else none */
@@ -31,6 +38,8 @@ export interface RunningEmulator {
   /** e.g. http://127.0.0.1:PORT — use as the SDK's baseURL. */
   url: string;
   port: number;
+  /** Every billed request so far (also GET /_emulator/ledger). */
+  ledger(): LedgerEntry[];
   close(): Promise<void>;
 }
 
@@ -46,15 +55,17 @@ async function handle(env: Env, fallbackBase: string, log: (line: string) => voi
   const requestId = randomId('req_');
   res.setHeader('request-id', requestId);
   try {
-    if (!authenticated(req)) throw new HttpError(401, 'authentication_error', 'Missing API key: send Authorization: Bearer <key> or x-api-key.');
     const version = req.headers['anthropic-version'];
-    await dispatch(env, {
+    const call = {
       req,
       res,
       url: new URL(req.url ?? '/', fallbackBase),
       baseUrl: req.headers.host ? `http://${req.headers.host}` : fallbackBase,
       version: typeof version === 'string' ? version : null,
-    });
+    };
+    if (call.url.pathname.startsWith('/_emulator/')) await dispatchDebug(env, call);
+    else if (!authenticated(req)) throw new HttpError(401, 'authentication_error', 'Missing API key: send Authorization: Bearer <key> or x-api-key.');
+    else await dispatch(env, call);
   } catch (caught) {
     const error = caught instanceof HttpError ? caught : new HttpError(500, 'api_error', `Internal emulator error: ${(caught as Error).message}`);
     if (!(caught instanceof HttpError)) log(`emulator internal error: ${(caught as Error).stack ?? String(caught)}`);
@@ -66,19 +77,28 @@ async function handle(env: Env, fallbackBase: string, log: (line: string) => voi
   log(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`);
 }
 
+function batchMsFromEnv(): number | undefined {
+  const raw = process.env.BATCHMATTER_EMULATOR_BATCH_MS;
+  const ms = raw?.trim() ? Number(raw) : NaN;
+  return Number.isFinite(ms) && ms >= 0 ? ms : undefined;
+}
+
 /**
  * Serves the Messages + Message Batches API on loopback for the real SDK: the
  * demo, --offline runs and the tests. Batches end `batchDurationMs` after
  * creation by the clock, so processing "continues" across restarts.
+ * Faults and the ledger of billed requests: see the module comment in index.ts.
  */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? (() => undefined);
+  const faults = opts.faults ? parseFaultPlan(opts.faults, 'options.faults') : faultPlanFromEnv();
   const env: Env = {
     store: new Store(opts.dataFile),
     now: opts.now ?? Date.now,
-    durationMs: Math.max(0, opts.batchDurationMs ?? 1500),
-    faults: opts.faults ? parseFaultPlan(opts.faults, 'options.faults') : faultPlanFromEnv(),
+    durationMs: Math.max(0, opts.batchDurationMs ?? batchMsFromEnv() ?? 1500),
+    faults,
+    resultsRetentionMs: opts.resultsRetentionMs ?? faults.resultsRetentionMs,
   };
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -95,6 +115,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   return {
     url,
     port,
+    ledger: () => structuredClone(env.store.read().ledger),
     close() {
       closing ??= new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

@@ -2,7 +2,8 @@ import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
-import type { AppliedFault } from './faults.js';
+import type { AppliedFault, FaultCounters } from './faults.js';
+import type { LedgerEntry } from './ledger.js';
 
 export interface StoredRequest {
   custom_id: string;
@@ -35,20 +36,21 @@ export interface CreateLogEntry {
   requests: number;
 }
 
-export interface EmulatorData {
+export interface EmulatorData extends FaultCounters {
   version: 1;
   /** Oldest first; listing reverses. */
   batches: StoredBatch[];
   /** Every accepted create call: tests count them to prove a create was not repeated. */
   creates: CreateLogEntry[];
-  /** Uses per fault rule (keyed by the rule's JSON), for `times`. */
-  faultHits: Record<string, number>;
+  /** Every billed request, in the order answered: tests check that nothing was paid for twice. */
+  ledger: LedgerEntry[];
 }
 
-const empty = (): EmulatorData => ({ version: 1, batches: [], creates: [], faultHits: {} });
+const empty = (): EmulatorData => ({ version: 1, batches: [], creates: [], ledger: [], faultHits: {}, faultDraws: {} });
 
 /**
- * The emulator's data, in memory or in one JSON file. Writes are synchronous
+ * The emulator's data, in memory or in one JSON file (a file from before the
+ * ledger existed loads with an empty one). Writes are synchronous
  * and atomic (temp file + rename) so a kill -9 leaves the old or the new file,
  * and every handler's read-modify-write runs without interleaving. Another
  * process may share the file (a CLI command and a standalone emulator): the

@@ -10,6 +10,8 @@ import type { Session } from './session.js';
 const SAVE_EVERY = 1000;
 /** How long after an unanswered create() we keep looking for the batch before releasing its requests. */
 const LOST_CREATE_WINDOW_MS = 10 * 60_000;
+/** The same after create() answered with a 5xx: the server had finished with it, so a batch would already be listed. */
+const ANSWERED_CREATE_WINDOW_MS = 15_000;
 
 export interface PassSummary {
   polled: number;
@@ -42,9 +44,10 @@ async function recoverLostCreate(session: Session, job: JobState): Promise<void>
     await session.store.save();
     return;
   }
-  if (session.now().getTime() - Date.parse(job.createdAt) > LOST_CREATE_WINDOW_MS) {
+  const window = job.createStatus ? ANSWERED_CREATE_WINDOW_MS : LOST_CREATE_WINDOW_MS;
+  if (session.now().getTime() - Date.parse(job.createdAt) > window) {
     job.status = 'rejected';
-    job.error = `no batch appeared within ${LOST_CREATE_WINDOW_MS / 60_000} minutes of an unanswered create()`;
+    job.error = `no batch appeared within ${window / 1000} s of create() ${job.createStatus ? `answering ${job.createStatus}` : 'going unanswered'}`;
     for (const key of Object.values(job.requests)) {
       const item = session.store.data.items[key];
       if (item?.job === job.id && item.status === 'submitted') {
@@ -94,6 +97,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
       recordResult(session, item, line.result);
       if (line.result.type === 'canceled' && job.canceledByUser) delete items[key!];
       stored++;
+      job.collected++;
       if (++unsaved >= SAVE_EVERY) {
         await session.store.save();
         unsaved = 0;
@@ -103,7 +107,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
     clearTimeout(timer);
     await session.store.save();
     if (error instanceof Anthropic.NotFoundError) {
-      job.error = 'results are no longer available (past the retention window); the requests will be planned again';
+      job.error = 'results are no longer available (past the retention window); the requests are sent again';
       releaseGone(session, job);
       job.status = 'collected';
       await session.store.save();
@@ -122,7 +126,6 @@ async function collect(session: Session, job: JobState): Promise<number> {
       Object.assign(item, { status: 'failed', error: 'the batch returned no result for this request', retryable: true });
     }
   }
-  job.collected += stored;
   job.status = 'collected';
   await session.store.save();
   return stored;
@@ -131,7 +134,10 @@ async function collect(session: Session, job: JobState): Promise<number> {
 function releaseGone(session: Session, job: JobState): void {
   for (const key of Object.values(job.requests)) {
     const item = session.store.data.items[key];
-    if (item?.job === job.id && item.status === 'submitted') delete session.store.data.items[key];
+    // Retried by the same pass (sync or run), without using up one of its retries: the answer was lost, not wrong.
+    if (item?.job === job.id && item.status === 'submitted') {
+      Object.assign(item, { status: 'failed', error: 'its results expired before they were downloaded', retryable: true, attempts: item.attempts - 1 });
+    }
   }
 }
 

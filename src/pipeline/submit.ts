@@ -124,6 +124,8 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
       session.log.warn(`batch create refused (${message}); the requests will be retried`);
     } else {
       job.error = message;
+      // The server did answer, with a 5xx: it is done with the request, so a batch it made would show in list() within moments.
+      if (error instanceof Anthropic.APIError && error.status !== undefined) job.createStatus = error.status;
       await session.store.save();
       session.log.warn(`batch create did not answer (${message}); the next sync looks for it before anything is resubmitted`);
     }
