@@ -2,10 +2,10 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
-import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorData, type EmulatorOptions, type FaultRule, type LedgerEntry, type RunningEmulator } from '../src/emulator/index.js';
 import { isLoopbackAddress, promptDigest } from '../src/emulator/ledger.js';
+import { collect, waitEnded } from './helpers/emulator.js';
 
 const running: RunningEmulator[] = [];
 afterEach(async () => {
@@ -21,21 +21,6 @@ async function start(opts: EmulatorOptions = {}, maxRetries = 0) {
 const params = (text: string) => ({ model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user' as const, content: text }] });
 const requests = (n: number, prefix = 'r') => Array.from({ length: n }, (_, i) => ({ custom_id: `${prefix}${i}`, params: params(`Request ${i} about caching.`) }));
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'batchmatter-faults-')), 'emulator.json');
-
-async function waitEnded(client: Anthropic, id: string) {
-  for (let i = 0; i < 200; i++) {
-    const batch = await client.messages.batches.retrieve(id);
-    if (batch.processing_status === 'ended') return batch;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`batch ${id} did not end`);
-}
-
-async function collect(client: Anthropic, id: string): Promise<MessageBatchIndividualResponse[]> {
-  const lines: MessageBatchIndividualResponse[] = [];
-  for await (const line of await client.messages.batches.results(id)) lines.push(line);
-  return lines;
-}
 
 /** Runs one batch to its end; custom_id → result type. */
 async function outcomes(client: Anthropic, batch: { custom_id: string; params: object }[]): Promise<Map<string, string>> {

@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
-import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorData, type EmulatorOptions, type RunningEmulator } from '../src/emulator/index.js';
+import { collect, waitEnded } from './helpers/emulator.js';
 
 const running: RunningEmulator[] = [];
 afterEach(async () => {
@@ -24,21 +24,6 @@ const params = (text: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 const article = (body: string) => `Write a description, at most 80 characters.\n<excerpt>\n${body}\n</excerpt>`;
-
-async function waitEnded(client: Anthropic, id: string) {
-  for (let i = 0; i < 200; i++) {
-    const batch = await client.messages.batches.retrieve(id);
-    if (batch.processing_status === 'ended') return batch;
-    await new Promise((r) => setTimeout(r, 15));
-  }
-  throw new Error(`batch ${id} did not end`);
-}
-
-async function collect(client: Anthropic, id: string): Promise<MessageBatchIndividualResponse[]> {
-  const lines: MessageBatchIndividualResponse[] = [];
-  for await (const line of await client.messages.batches.results(id)) lines.push(line);
-  return lines;
-}
 
 const tempFile = () => path.join(mkdtempSync(path.join(tmpdir(), 'batchmatter-emulator-')), 'emulator.json');
 
