@@ -84,6 +84,11 @@ export interface BatchConfig {
     syncBelow?: number;
     /** Parallel synchronous requests. @default 4 */
     syncConcurrency?: number;
+    /**
+     * How long to look for the batch of a create() that never answered (the process died, the connection dropped)
+     * before its requests are sent again. Shorter risks paying twice if the API is slow to list a new batch. @default '10m'
+     */
+    lostCreateWindow?: Duration;
     /** A results download that sends nothing for this long is dropped and downloaded again on the next pass. @default '2m' */
     stallTimeout?: Duration;
     /** Refuse to submit when the estimated cost (USD) of a submission is over this; `--max-cost` overrides it. */

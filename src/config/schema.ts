@@ -108,8 +108,9 @@ export const configSchema = z.strictObject({
       syncConcurrency: z.number().int().min(1).max(32).default(4),
       maxCost: z.number().positive().optional(),
       stallTimeout: duration.default(120_000),
+      lostCreateWindow: duration.default(600_000),
     })
-    .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000 }),
+    .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000, lostCreateWindow: 600_000 }),
   /** Standard (synchronous) USD prices per million tokens; batch is half. */
   prices: z.record(z.string(), prices).default({}),
   tasks: z

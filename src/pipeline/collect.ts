@@ -8,8 +8,6 @@ import type { Session } from './session.js';
 
 /** Results are persisted every this many lines: bounded loss, bounded rewrites. */
 const SAVE_EVERY = 1000;
-/** How long after an unanswered create() we keep looking for the batch before releasing its requests. */
-const LOST_CREATE_WINDOW_MS = 10 * 60_000;
 /** The same after create() answered with a 5xx: the server had finished with it, so a batch would already be listed. */
 const ANSWERED_CREATE_WINDOW_MS = 15_000;
 
@@ -44,7 +42,8 @@ async function recoverLostCreate(session: Session, job: JobState): Promise<void>
     await session.store.save();
     return;
   }
-  const window = job.createStatus ? ANSWERED_CREATE_WINDOW_MS : LOST_CREATE_WINDOW_MS;
+  // How long after an unanswered create() we keep looking for the batch before releasing its requests.
+  const window = job.createStatus ? ANSWERED_CREATE_WINDOW_MS : session.project.config.batch.lostCreateWindow;
   if (session.now().getTime() - Date.parse(job.createdAt) > window) {
     job.status = 'rejected';
     job.error = `no batch appeared within ${window / 1000} s of create() ${job.createStatus ? `answering ${job.createStatus}` : 'going unanswered'}`;
