@@ -277,18 +277,19 @@ describe('exit codes and user errors', () => {
   });
 
   it('3 while another command holds the state file; the lock is released after it', async () => {
-    // Long enough that the first run still holds the lock when the second starts, even on a loaded machine.
-    emulator = await startEmulator({ batchDurationMs: 6000 });
+    // A batch that will not end while the test runs: the first command holds the lock until it is stopped.
+    emulator = await startEmulator({ batchDurationMs: 120_000 });
     const dir = copyExample(fastPolls);
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
     const lock = path.join(dir, '.batchmatter/state.json.lock');
     const child = spawnCli(['run'], dir, env);
     const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-    for (const deadline = Date.now() + 20_000; !existsSync(lock) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+    for (const deadline = Date.now() + 30_000; !existsSync(lock) && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
     const second = await runCli(['submit'], dir, env);
     expect(second.code, second.stderr).toBe(3);
     expect(second.stderr).toMatch(new RegExp(`state file state\\.json is in use by process ${child.pid} on `));
-    expect(await exited).toBe(0);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(130); // interrupted, after its last state write
     expect(existsSync(lock)).toBe(false);
     expect(await batches(emulator.url)).toHaveLength(1);
   });

@@ -102,7 +102,8 @@ describe('emulator: batches through the real SDK', () => {
   });
 
   it('deletes only ended batches; unknown ids are 404', async () => {
-    const { client } = await start({ batchDurationMs: 40 });
+    // Long enough to still be in progress at the first delete on a loaded machine; waitEnded allows about 3 s.
+    const { client } = await start({ batchDurationMs: 1000 });
     const batch = await client.messages.batches.create({ requests: [{ custom_id: 'one', params: params('x') }] });
     await expect(client.messages.batches.delete(batch.id)).rejects.toBeInstanceOf(Anthropic.BadRequestError);
     await waitEnded(client, batch.id);
