@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { getField, isMissing, parseFieldPath, withField } from '../src/frontmatter/field-path.js';
+import { findCaseVariant, getField, isMissing, nest, parseFieldPath, withField } from '../src/frontmatter/field-path.js';
 import { FrontMatterError, parseFrontMatter } from '../src/frontmatter/read.js';
 import { setField } from '../src/frontmatter/yaml-edit.js';
 
@@ -117,6 +117,18 @@ describe('field paths', () => {
     for (const present of ['x', 0, false, [], {}]) expect(isMissing(present)).toBe(false);
     expect(withField(data, ['seo', 'title'], 'T')).toEqual({ ...data, seo: { description: 'x', title: 'T' } });
     expect(data.seo).toEqual({ description: 'x' });
+    expect(nest(['seo', 'og'], 'v')).toEqual({ seo: { og: 'v' } });
+    expect(nest([], 'v')).toBe('v');
+  });
+
+  it('finds a key that differs only in case where the field is absent', () => {
+    const data = { Description: 'x', SEO: { Title: 't' }, seo2: { Title: 't' }, title: 'T' };
+    expect(findCaseVariant(data, ['description'])).toBe('Description');
+    expect(findCaseVariant(data, ['seo', 'description'])).toBe('SEO');
+    expect(findCaseVariant(data, ['seo2', 'title'])).toBe('seo2.Title');
+    expect(findCaseVariant(data, ['title'])).toBeUndefined();
+    expect(findCaseVariant(data, ['summary'])).toBeUndefined();
+    expect(findCaseVariant({ title: 'T' }, ['title', 'x'])).toBeUndefined();
   });
 });
 

@@ -60,10 +60,10 @@ export function detectEol(source: string): '\n' | '\r\n' {
   return lf > 0 && source[lf - 1] === '\r' ? '\r\n' : '\n';
 }
 
-/** 1-based line and column of an offset. */
+/** 1-based line and column of an offset; a BOM is not a column, as editors show it. */
 export function lineColumn(source: string, offset: number): { line: number; column: number } {
   let line = 1;
-  let lineStart = 0;
+  let lineStart = source.startsWith(BOM) && offset > 0 ? 1 : 0;
   for (let i = source.indexOf('\n'); i !== -1 && i < offset; i = source.indexOf('\n', i + 1)) {
     line++;
     lineStart = i + 1;

@@ -1,48 +1,65 @@
 import { BOM, detectEol } from './delimit.js';
-import { locateJson, setJsonText } from './json.js';
-import { parseFrontMatter } from './read.js';
-import { locateToml, setTomlText } from './toml.js';
-import { setField as setYamlField, verify } from './yaml-edit.js';
+import { isMissing, isRecord, nest } from './field-path.js';
+import { setJsonText } from './json-edit.js';
+import { readFrontMatter } from './read.js';
+import { setTomlText } from './toml-edit.js';
+import { verify } from './verify.js';
+import { setField as setYamlField } from './yaml-edit.js';
+
+export interface SetFieldOptions {
+  /**
+   * Format of the block created in a file that has no front matter (pass the
+   * format most of the site uses).
+   * @default 'yaml'
+   */
+  newBlockFormat?: 'yaml' | 'toml' | 'json';
+}
 
 /**
  * Sets one field in a file's front matter, whatever its format, and returns
  * the whole new file. Only the field's value changes (or one entry is added);
  * the result is read back and must hold exactly `value` with every other key
- * unchanged, or this throws and nothing should be written.
+ * and the body unchanged, or this throws and nothing should be written.
  */
-export function setField(source: string, path: string[], value: unknown, options: { newBlockFormat?: 'yaml' | 'toml' | 'json' } = {}): string {
-  const toml = locateToml(source);
-  if (toml === 'unclosed') throw new Error('the TOML front matter is never closed (expected a line with +++)');
-  if (toml) {
-    const before = parseFrontMatter(source);
-    const text = setTomlText(source.slice(toml.contentStart, toml.contentEnd), path, value, toml.eol);
-    const next = source.slice(0, toml.contentStart) + text + source.slice(toml.contentEnd);
-    verify(before, next, path, value);
-    return next;
-  }
-  const json = locateJson(source);
-  if (json && 'block' in json) {
-    const before = parseFrontMatter(source);
-    const { start, end, eol } = json.block;
-    const next = source.slice(0, start) + setJsonText(source.slice(start, end), path, value, eol) + source.slice(end);
-    verify(before, next, path, value);
-    return next;
-  }
-  const format = options.newBlockFormat ?? 'yaml';
-  if (format !== 'yaml' && parseFrontMatter(source).format === 'none') {
-    // No front matter yet: a new block in the format the rest of the site uses.
+export function setField(source: string, path: string[], value: unknown, options: SetFieldOptions = {}): string {
+  if (path.length === 0) throw new Error('empty field path');
+  if (value === undefined) throw new Error(`no value to write for ${path.join('.')}`);
+  const { parsed, text } = readFrontMatter(source);
+  const format = parsed.format === 'none' ? (options.newBlockFormat ?? 'yaml') : parsed.format;
+  // YAML edits work on the yaml Document (read again there) and check their own result.
+  if (format === 'yaml') return setYamlField(source, path, value);
+  const edit = format === 'toml' ? setTomlText : setJsonText;
+  let next: string;
+  if (text) {
+    const target = writeTarget(parsed.data, path, value);
+    next = source.slice(0, text.start) + edit(source.slice(text.start, text.end), target.path, target.value, text.eol) + source.slice(text.end);
+  } else {
     const bom = source.startsWith(BOM) ? BOM : '';
     const eol = detectEol(source);
-    const rest = source.slice(bom.length);
-    let nested: unknown = value;
-    for (const key of path.slice(1).reverse()) nested = { [key]: nested };
-    const block =
-      format === 'toml'
-        ? `+++${eol}${setTomlText('', path, value, eol)}+++${eol}`
-        : `{${eol}  ${JSON.stringify(path[0])}: ${JSON.stringify(nested, null, 2).split('\n').join(`${eol}  `)}${eol}}${eol}`;
-    const next = bom + block + rest;
-    verify(parseFrontMatter(source), next, path, value);
-    return next;
+    const block = format === 'toml' ? `+++${eol}${setTomlText('', path, value, eol)}+++` : setJsonText('{}', path, value, eol);
+    next = bom + block + eol + source.slice(bom.length);
   }
-  return setYamlField(source, path, value);
+  verify(parsed, next, path, value);
+  return next;
+}
+
+/**
+ * Where a TOML or JSON write goes: `path` itself, or the first step holding a
+ * blank value (`seo = ""`, `"seo": null`), which becomes the map, as YAML
+ * edits do. A step holding a list or a real value is refused.
+ */
+function writeTarget(data: Record<string, unknown>, path: string[], value: unknown): { path: string[]; value: unknown } {
+  let current = data;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    if (!Object.hasOwn(current, key)) break;
+    const step = current[key];
+    if (isRecord(step)) {
+      current = step;
+      continue;
+    }
+    if (isMissing(step)) return { path: path.slice(0, i + 1), value: nest(path.slice(i + 1), value) };
+    throw new Error(`cannot set ${path.join('.')}: ${path.slice(0, i + 1).join('.')} is ${Array.isArray(step) ? 'a list' : 'a value'}, not a map`);
+  }
+  return { path, value };
 }

@@ -7,7 +7,7 @@ export function parseFieldPath(field: string): string[] {
   return path;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
@@ -19,6 +19,11 @@ export function getField(data: Record<string, unknown>, path: readonly string[])
     current = current[key];
   }
   return current;
+}
+
+/** `value` wrapped in a map per key: `nest(['seo', 'og'], v)` → `{ seo: { og: v } }`; `value` itself for an empty path. */
+export function nest(path: readonly string[], value: unknown): unknown {
+  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
 }
 
 /** A copy of `data` with `value` at `path`, creating maps where a step is absent or not a map. */

@@ -1,9 +1,11 @@
-import { findNodeAtLocation, parseTree, type Node, type ParseError } from 'jsonc-parser';
-import { BOM } from './delimit.js';
+import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
+import { BOM, detectEol } from './delimit.js';
 
 /**
  * JSON front matter (Hugo): a bare `{ … }` object at the very start of the
- * file, located and edited with jsonc-parser's syntax tree.
+ * file, ending at its matching brace. Strict JSON: jsonc-parser finds the
+ * object's extent (the body after it is not JSON) and every error's offset.
+ * Writing is in json-edit.ts.
  */
 export interface JsonBlock {
   start: number;
@@ -35,63 +37,38 @@ function duplicateKey(node: Node | undefined): Node | undefined {
   return undefined;
 }
 
+/** A reader's words for jsonc-parser's error code, naming the two things JSON5-minded authors write. */
+function describe(error: ParseError, text: string): string {
+  const code = printParseErrorCode(error.error);
+  if (code === 'InvalidCommentToken' || code === 'UnexpectedEndOfComment') return 'comments are not allowed (front matter must be strict JSON)';
+  const trailingComma = /,\s*$/.test(text.slice(0, error.offset)) && /^[\]}]/.test(text.slice(error.offset));
+  if (trailingComma) return 'trailing commas are not allowed (front matter must be strict JSON)';
+  return `invalid JSON: ${code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`;
+}
+
 export function locateJson(source: string): JsonLocate {
   const start = source.startsWith(BOM) ? 1 : 0;
   START.lastIndex = start;
   if (!START.test(source)) return undefined;
+  const text = source.slice(start);
   const errors: ParseError[] = [];
-  const root = parseTree(source.slice(start), errors, { disallowComments: true, allowTrailingComma: false });
-  if (!root || root.type !== 'object') return { error: 'front matter starting with { must be a JSON object', offset: start };
-  const end = start + root.offset + root.length;
-  // Errors after the object are the body, which is not JSON.
-  const inside = errors.find((e) => start + e.offset < end);
-  if (inside) return { error: 'invalid JSON (strict JSON: no comments, no trailing commas)', offset: start + inside.offset };
+  const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
+  if (root?.type !== 'object') return { error: 'front matter starting with { must be a JSON object', offset: start };
+  const length = root.offset + root.length;
+  // Errors after the object are about the body, which is not JSON.
+  const inside = errors.find((e) => e.offset < length);
+  if (inside) return { error: describe(inside, text), offset: start + inside.offset };
+  if (text[length - 1] !== '}') return { error: 'JSON front matter opened on line 1 is never closed (expected a matching })', offset: start };
   const duplicate = duplicateKey(root);
   if (duplicate) return { error: `duplicate key "${duplicate.children?.[0]?.value as string}"`, offset: start + duplicate.offset };
-  const data = JSON.parse(source.slice(start, end)) as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    // jsonc-parser checked the syntax; JSON.parse is the reference for the values.
+    data = JSON.parse(text.slice(0, length)) as Record<string, unknown>;
+  } catch (error) {
+    return { error: `invalid JSON: ${(error as Error).message}`, offset: start };
+  }
+  const end = start + length;
   const rest = /^[ \t]*(\r?\n)?/.exec(source.slice(end))!;
-  const lf = source.indexOf('\n', start);
-  return { block: { start, end, bodyStart: end + rest[0].length, eol: lf > 0 && source[lf - 1] === '\r' ? '\r\n' : '\n' }, data };
-}
-
-/** The leading blanks of the line `offset` is on. */
-function indentAt(text: string, offset: number): string {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
-  return /^[ \t]*/.exec(text.slice(lineStart))![0];
-}
-
-/**
- * Sets `path` in the JSON object's text. jsonc-parser finds the nodes; the
- * splice is ours, because its `modify` reformats the neighbouring property too.
- * A replaced value takes the old value's place; a new key goes after the last
- * property of its object, indented like it, with the file's line ending.
- */
-export function setJsonText(text: string, path: string[], value: unknown, eol: string): string {
-  const root = parseTree(text);
-  if (!root) throw new Error('the JSON front matter does not parse');
-  const unit = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
-  const render = (v: unknown, indent: string) => JSON.stringify(v, null, unit).split('\n').join(eol + indent);
-  const existing = findNodeAtLocation(root, path);
-  if (existing) {
-    const property = existing.parent ?? existing;
-    return text.slice(0, existing.offset) + render(value, indentAt(text, property.offset)) + text.slice(existing.offset + existing.length);
-  }
-  // The deepest object on the path that exists; the rest of the path becomes nested objects.
-  let depth = path.length - 1;
-  let parent = depth === 0 ? root : findNodeAtLocation(root, path.slice(0, depth));
-  while (!parent && depth > 0) parent = depth - 1 === 0 ? root : findNodeAtLocation(root, path.slice(0, --depth));
-  if (!parent || parent.type !== 'object') throw new Error(`${path.slice(0, depth).join('.')} is not a JSON object, so ${path.join('.')} cannot be added`);
-  let nested: unknown = value;
-  for (const key of path.slice(depth + 1).reverse()) nested = { [key]: nested };
-  const key = JSON.stringify(path[depth]);
-  const last = parent.children?.at(-1);
-  if (last) {
-    const indent = indentAt(text, last.offset);
-    const at = last.offset + last.length;
-    return `${text.slice(0, at)},${eol}${indent}${key}: ${render(nested, indent)}${text.slice(at)}`;
-  }
-  const outer = indentAt(text, parent.offset);
-  const at = parent.offset + 1; // just after "{"
-  const close = text.indexOf('}', at);
-  return `${text.slice(0, at)}${eol}${outer}${unit}${key}: ${render(nested, outer + unit)}${eol}${outer}${text.slice(close)}`;
+  return { block: { start, end, bodyStart: end + rest[0].length, eol: detectEol(source) }, data };
 }

@@ -51,22 +51,39 @@ export interface YamlFile {
   text?: string;
 }
 
+/** A TOML or JSON block's text range (TOML: between the fences; JSON: the object), for write-back. */
+export interface BlockText {
+  start: number;
+  end: number;
+  eol: '\n' | '\r\n';
+}
+
 /** Reads YAML (`---`), TOML (`+++`) or JSON (`{…}`) front matter; throws FrontMatterError with the file's line and column. */
 export function parseFrontMatter(source: string): ParsedFile {
+  return readFrontMatter(source).parsed;
+}
+
+/** parseFrontMatter plus where a TOML or JSON block's text sits (YAML edits go through readYamlFile). */
+export function readFrontMatter(source: string): { parsed: ParsedFile; text?: BlockText } {
   const toml = locateToml(source);
   if (toml === 'unclosed') throw new FrontMatterError('front matter opened on line 1 is never closed (expected a line with +++)', 1, 1);
   if (toml) {
     const result = parseTomlText(source.slice(toml.contentStart, toml.contentEnd));
     if ('error' in result) throw new FrontMatterError(result.error, lineColumn(source, toml.contentStart).line + result.line - 1, result.column);
-    return { format: 'toml', data: result.data, body: source.slice(toml.bodyStart), bodyLine: lineColumn(source, toml.bodyStart).line };
+    const parsed: ParsedFile = { format: 'toml', data: result.data, body: source.slice(toml.bodyStart), bodyLine: lineColumn(source, toml.bodyStart).line };
+    return { parsed, text: { start: toml.contentStart, end: toml.contentEnd, eol: toml.eol } };
   }
   const json = locateJson(source);
   if (json && 'error' in json) {
     const { line, column } = lineColumn(source, json.offset);
     throw new FrontMatterError(json.error, line, column);
   }
-  if (json) return { format: 'json', data: json.data, body: source.slice(json.block.bodyStart), bodyLine: lineColumn(source, json.block.bodyStart).line };
-  return readYamlFile(source).parsed;
+  if (json) {
+    const { start, end, bodyStart, eol } = json.block;
+    const parsed: ParsedFile = { format: 'json', data: json.data, body: source.slice(bodyStart), bodyLine: lineColumn(source, bodyStart).line };
+    return { parsed, text: { start, end, eol } };
+  }
+  return { parsed: readYamlFile(source).parsed };
 }
 
 /** Parses once and keeps the Document so an edit needs no second parse. */

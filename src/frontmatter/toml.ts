@@ -1,10 +1,10 @@
-import { parse, stringify, TomlDate, TomlError } from 'smol-toml';
+import { parse, TomlDate, TomlError } from 'smol-toml';
 import { BOM } from './delimit.js';
+import { scanToml } from './toml-scan.js';
 
 /**
- * TOML front matter (Hugo): between `+++` lines. Read with smol-toml; written
- * by splicing one `key = value` line, because a parse → stringify round trip
- * drops comments and rewrites dates.
+ * TOML front matter (Hugo): between `+++` lines, read with smol-toml.
+ * Writing is in toml-edit.ts.
  */
 export interface TomlBlock {
   contentStart: number;
@@ -27,9 +27,10 @@ export function locateToml(source: string): TomlBlock | 'unclosed' | undefined {
   return { contentStart, contentEnd: close.index + 1, bodyStart: close.index + close[0].length, eol: open[1] === '\r\n' ? '\r\n' : '\n' };
 }
 
-/** Dates stay text: `2024-03-05` reads as "2024-03-05", as it does in YAML front matter. */
+/** smol-toml's tables have no prototype; data is compared with plain objects, so rebuild them. */
 function plain(value: unknown): unknown {
-  if (value instanceof TomlDate) return value.toISOString().replace(/\.000(?=$|Z|[+-])/, '');
+  // Only if a date escaped the quoting below: its normalised text rather than an empty map.
+  if (value instanceof TomlDate) return value.toISOString();
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;
@@ -37,96 +38,29 @@ function plain(value: unknown): unknown {
 
 export type TomlParse = { data: Record<string, unknown> } | { error: string; line: number; column: number };
 
-/** Parses a block's text; `line` is 1-based within the text. */
+/**
+ * Parses a block's text; `line` is 1-based within the text. Dates stay the
+ * text written (`2024-03-05`, `1979-05-27 07:32:00.5`), as they do in YAML
+ * front matter: smol-toml's TomlDate only gives a normalised form back, so
+ * once the text is known valid each date literal is quoted and it is read again.
+ */
 export function parseTomlText(text: string): TomlParse {
+  let data: unknown;
   try {
-    return { data: plain(parse(text)) as Record<string, unknown> };
+    data = parse(text);
   } catch (error) {
     if (!(error instanceof TomlError)) throw error;
-    return { error: error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, ''), line: error.line, column: error.column };
+    return { error: `invalid TOML: ${error.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '')}`, line: error.line, column: error.column };
   }
-}
-
-const bare = (key: string) => (/^[A-Za-z0-9_-]+$/.test(key) ? key : JSON.stringify(key));
-
-/** One value as TOML source: scalars and arrays by smol-toml, maps as inline tables (valid wherever a value goes). */
-export function tomlValue(value: unknown, where: string): string {
-  if (value === null || value === undefined) throw new Error(`TOML has no null, so ${where} cannot be written into TOML front matter`);
-  if (typeof value === 'object' && !Array.isArray(value)) {
-    const entries = Object.entries(value as Record<string, unknown>).map(([k, v]) => `${bare(k)} = ${tomlValue(v, `${where}.${k}`)}`);
-    return entries.length ? `{ ${entries.join(', ')} }` : '{}';
-  }
-  if (Array.isArray(value) && value.some((v) => v === null)) throw new Error(`TOML has no null, so ${where} cannot be written into TOML front matter`);
-  return stringify({ v: value }).trim().replace(/^v = /, '');
-}
-
-/** Key segments of a `a.b."c d" = …` line's left side. */
-function keySegments(raw: string): string[] {
-  return (raw.match(/"(?:[^"\\]|\\.)*"|'[^']*'|[^.\s]+/g) ?? []).map((s) => (s.startsWith('"') ? (JSON.parse(s) as string) : s.startsWith("'") ? s.slice(1, -1) : s));
-}
-
-/** Where the value on a line ends: before a `#` outside strings, and before the blanks in front of it. */
-function valueEnd(line: string, from: number): number {
-  let quote = '';
-  for (let i = from; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quote) {
-      if (ch === '\\' && quote === '"') i++;
-      else if (ch === quote) quote = '';
-    } else if (ch === '"' || ch === "'") quote = ch;
-    else if (ch === '#') return line.slice(0, i).trimEnd().length;
-  }
-  return line.replace(/[\r\n]+$/, '').trimEnd().length;
-}
-
-const HEADER = /^\s*\[(?!\[)([^\]]+)\]\s*(?:#.*)?$/;
-const ARRAY_HEADER = /^\s*\[\[/;
-const KEY_LINE = /^(\s*)([^=#\s][^=#]*?)(\s*=\s*)/;
-
-/**
- * Sets `path` in a TOML block's text: replaces the value on its line (keeping
- * the key, spacing and any comment), or adds a line at the end of the table
- * the path belongs to (top-level keys go before the first table header).
- */
-export function setTomlText(text: string, path: string[], value: unknown, eol: string): string {
-  const lines = text.split(/(?<=\n)/);
-  // Sections: top level, then each [table]. [[array]] tables are never written to.
-  const sections: Array<{ path: string[]; start: number; end: number; array: boolean }> = [{ path: [], start: 0, end: lines.length, array: false }];
-  lines.forEach((line, i) => {
-    const header = HEADER.exec(line);
-    if (!header && !ARRAY_HEADER.test(line)) return;
-    sections.at(-1)!.end = i;
-    sections.push({ path: header ? keySegments(header[1]!) : [], start: i + 1, end: lines.length, array: !header });
-  });
-  const same = (a: string[], b: string[]) => a.length === b.length && a.every((s, i) => s === b[i]);
-  let section = sections[0]!;
-  for (let n = path.length - 1; n >= 1; n--) {
-    const found = sections.find((s) => !s.array && same(s.path, path.slice(0, n)));
-    if (found) {
-      section = found;
-      break;
+  const { dates } = scanToml(text);
+  if (dates.length) {
+    let quoted = text;
+    for (const [start, end] of dates.reverse()) quoted = `${quoted.slice(0, start)}"${quoted.slice(start, end)}"${quoted.slice(end)}`;
+    try {
+      data = parse(quoted);
+    } catch {
+      // Cannot happen unless the scanner misreads the text: keep the first reading.
     }
   }
-  const key = path.slice(section.path.length);
-  const rendered = tomlValue(value, path.join('.'));
-  for (let i = section.start; i < section.end; i++) {
-    const line = lines[i]!;
-    const match = KEY_LINE.exec(line);
-    if (!match || !same(keySegments(match[2]!), key)) continue;
-    const from = match[0].length;
-    const rest = line.slice(from);
-    if (/^("""|''')/.test(rest) || (/^[[{]/.test(rest) && !/[\]}]\s*(#.*)?\r?\n?$/.test(rest))) {
-      throw new Error(`${path.join('.')} holds a multi-line TOML value; batchmatter only replaces single-line values`);
-    }
-    const end = valueEnd(line, from);
-    lines[i] = line.slice(0, from) + rendered + line.slice(end);
-    return lines.join('');
-  }
-  // A new line after the section's last non-blank line.
-  let at = section.end;
-  while (at > section.start && lines[at - 1]!.trim() === '') at--;
-  const previous = lines[at - 1];
-  if (at > 0 && previous !== undefined && !previous.endsWith('\n')) lines[at - 1] = previous + eol;
-  lines.splice(at, 0, `${key.map(bare).join('.')} = ${rendered}${eol}`);
-  return lines.join('');
+  return { data: plain(data) as Record<string, unknown> };
 }

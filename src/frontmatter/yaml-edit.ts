@@ -1,8 +1,8 @@
-import { isDeepStrictEqual } from 'node:util';
 import { isCollection, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import { BOM, detectEol } from './delimit.js';
-import { getField, isMissing, withField } from './field-path.js';
-import { parseFrontMatter, readYamlFile, type ParsedFile } from './read.js';
+import { isMissing, nest } from './field-path.js';
+import { readYamlFile } from './read.js';
+import { verify } from './verify.js';
 import { DEFAULT_LAYOUT, renderBlockValue, renderFlow, renderPairLines, type Layout } from './yaml-render.js';
 
 /** Replace `start..end` of the block's text; `text` uses `\n`, turned into the file's line ending. */
@@ -37,10 +37,6 @@ export function setField(source: string, path: string[], value: unknown): string
   }
   verify(file.parsed, next, path, value);
   return next;
-}
-
-function nest(path: string[], value: unknown): unknown {
-  return path.reduceRight<unknown>((inner, key) => ({ [key]: inner }), value);
 }
 
 function planSplices(doc: Document.Parsed, text: string, path: string[], value: unknown): Splice[] {
@@ -146,28 +142,6 @@ function detectLayout(doc: Document.Parsed, text: string): Layout {
     if (sawMap && sawSeq) break;
   }
   return layout;
-}
-
-/** The read-back check every format's edit goes through: the field as meant, everything else as it was. */
-export function verify(before: ParsedFile, next: string, path: string[], value: unknown): void {
-  const field = path.join('.');
-  let after: ParsedFile;
-  try {
-    after = parseFrontMatter(next);
-  } catch (error) {
-    throw new Error(`writing ${field} would leave front matter that does not parse: ${(error as Error).message}`);
-  }
-  if (after.body !== before.body) throw new Error(`writing ${field} would change the body`);
-  const readBack = getField(after.data, path);
-  if (!isDeepStrictEqual(readBack, value)) {
-    throw new Error(`${field} would read back as ${JSON.stringify(readBack)}, not ${JSON.stringify(value)}`);
-  }
-  const expected = withField(before.data, path, value);
-  if (!isDeepStrictEqual(after.data, expected)) {
-    const keys = new Set([...Object.keys(expected), ...Object.keys(after.data)]);
-    const changed = [...keys].find((key) => !isDeepStrictEqual(after.data[key], expected[key]));
-    throw new Error(`writing ${field} would also change ${changed ?? 'other fields'}`);
-  }
 }
 
 const at = (offset: number, text: string): Splice => ({ start: offset, end: offset, text });
