@@ -6,7 +6,7 @@ import { cancelCommand } from './commands/cancel.js';
 import { checkCommand } from './commands/check.js';
 import { costCommand } from './commands/cost.js';
 import { reportCommand } from './commands/report.js';
-import { diffCommand } from './commands/diff.js';
+import { DIFF_FORMATS, diffCommand } from './commands/diff.js';
 import { emulatorCommand } from './commands/emulator.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
@@ -139,11 +139,16 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
     check: command('check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, (s) => checkCommand(s)),
     diff: command(
       'diff',
-      'Show the proposed front matter changes (unified diff, or --format markdown)',
-      { format: { type: 'string', description: 'unified (default) or markdown; --json gives JSON', default: 'unified' } },
+      'Show the proposed front matter changes: unified diff, markdown tables, JSON, or an HTML review page',
+      {
+        format: { type: 'string', description: `${DIFF_FORMATS.join(', ')} (default unified)`, default: 'unified' },
+        out: { type: 'string', description: 'Write the report to this file instead of stdout (html, markdown, json)' },
+      },
       (s, a) => {
-        if (a.format !== 'unified' && a.format !== 'markdown') throw new UserError(`--format: expected unified or markdown, got "${String(a.format)}"`);
-        return diffCommand(s, a.format);
+        const format = DIFF_FORMATS.find((f) => f === a.format);
+        if (!format) throw new UserError(`--format: expected one of ${DIFF_FORMATS.join(', ')}, got "${String(a.format)}"`);
+        if (typeof a.out === 'string' && format === 'unified') throw new UserError('--out: write a report with --format html, markdown or json; the unified diff goes to stdout');
+        return diffCommand(s, { format, ...(typeof a.out === 'string' ? { out: path.resolve(String(a.cwd), a.out) } : {}) });
       },
     ),
     apply: command('apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),

@@ -118,7 +118,17 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(markdown.stdout).toMatch(/^### description: `description` in 17 file\(s\)\n\n\| file \| current \| proposed \| length \|\n\|---\|---\|---\|---\|$/m);
     expect(markdown.stdout).toMatch(/^\| `posts\/about-this-blog\.md` \| — \| [^|]+ \| \d+ \/ 160 \|$/m);
     expect(markdown.stdout).toMatch(/^\| `reviews\/2025-10-03-ios-jsmith\.md` \| — \| `\{"sentiment":"negative",[^|]*\}` \| {2}\|$/m);
-    expect((await runCli(['diff', '--format', 'html'], dir)).code).toBe(2);
+    expect((await runCli(['diff', '--format', 'yaml'], dir)).code).toBe(2);
+    const json = JSON.parse((await runCli(['diff', '--format', 'json'], dir)).stdout);
+    const about = json.entries.find((e: { file: string }) => e.file === 'posts/about-this-blog.md');
+    expect(about).toMatchObject({ task: 'description', field: 'description', status: 'proposed', limits: { maxLength: 160 } });
+    expect(markdown.stdout).toContain(`| \`posts/about-this-blog.md\` | — | ${about.proposed} |`);
+    const html = await runCli(['diff', '--format', 'html', '--out', 'review.html'], dir);
+    expect(html.code, html.stderr).toBe(0);
+    expect(html.stdout).toMatch(/^wrote .*review\.html: 32 proposed, 0 failed, 0 stale$/m);
+    const page = readFileSync(path.join(dir, 'review.html'), 'utf8');
+    expect(page).toMatch(/^<!doctype html>/);
+    expect(page).toContain('<code>posts/about-this-blog.md</code>');
 
     const status = JSON.parse((await runCli(['status', '--json'], dir)).stdout);
     expect(status.items.description.succeeded).toBeGreaterThan(0);

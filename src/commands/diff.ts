@@ -1,7 +1,9 @@
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
-import { getField } from '../frontmatter/field-path.js';
-import { parseFrontMatter } from '../frontmatter/read.js';
+import path from 'node:path';
+import writeFileAtomic from 'write-file-atomic';
+import { renderHtml } from '../report/html.js';
+import { buildReportModel, type ReportModel } from '../report/model.js';
 import { computeEdits, type FileEdit } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
 import { ExitCode } from '../errors.js';
@@ -19,39 +21,47 @@ export function renderPatch(edit: FileEdit, color: boolean): string {
     .join('\n');
 }
 
-export type DiffFormat = 'unified' | 'markdown';
+export const DIFF_FORMATS = ['unified', 'markdown', 'json', 'html'] as const;
+export type DiffFormat = (typeof DIFF_FORMATS)[number];
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 const shown = (value: unknown) => (value === undefined || value === null || value === '' ? '—' : typeof value === 'string' ? cell(value) : `\`${cell(JSON.stringify(value))}\``);
 
-/** One table per task: file, current → proposed value, length against the limit. For a pull-request body or $GITHUB_STEP_SUMMARY. */
-export function renderMarkdown(session: Session, edits: FileEdit[]): string {
-  const { items } = session.store.data;
+/**
+ * One table per task (file, current → proposed value, length against the
+ * limit), then what cannot be applied and why. For a pull-request body or
+ * $GITHUB_STEP_SUMMARY.
+ */
+export function renderMarkdown(model: ReportModel): string {
   const out: string[] = [];
-  for (const task of session.project.tasks) {
-    const rows: string[] = [];
-    for (const edit of edits.filter((e) => e.after !== undefined)) {
-      const key = edit.keys.find((k) => items[k]?.task === task.name);
-      if (!key) continue;
-      const value = items[key]!.value;
-      let current: unknown;
-      try {
-        current = getField(parseFrontMatter(edit.before).data, task.fieldPath);
-      } catch {
-        current = undefined;
-      }
-      const limit = task.config.output.type === 'text' ? task.config.output.maxLength : undefined;
-      const length = typeof value === 'string' ? `${[...value].length}${limit ? ` / ${limit}` : ''}` : '';
-      const notes = items[key]!.notes?.length ? ` (${items[key]!.notes!.join('; ')})` : '';
-      rows.push(`| \`${cell(edit.file)}\` | ${shown(current)} | ${shown(value)}${cell(notes)} | ${length} |`);
-    }
+  for (const task of model.tasks) {
+    const rows = model.entries
+      .filter((e) => e.task === task.task && e.status === 'proposed')
+      .map((e) => {
+        const max = e.limits?.maxLength;
+        const length = typeof e.proposed === 'string' ? `${[...e.proposed].length}${max ? ` / ${max}` : ''}` : '';
+        const notes = e.notes.length ? ` (${e.notes.join('; ')})` : '';
+        return `| \`${cell(e.file)}\` | ${shown(e.current)} | ${shown(e.proposed)}${cell(notes)} | ${length} |`;
+      });
     if (!rows.length) continue;
-    out.push(`### ${task.name}: \`${task.config.field}\` in ${rows.length} file(s)`, '', '| file | current | proposed | length |', '|---|---|---|---|', ...rows, '');
+    out.push(`### ${task.task}: \`${task.field}\` in ${rows.length} file(s)`, '', '| file | current | proposed | length |', '|---|---|---|---|', ...rows, '');
+  }
+  const blocked = model.entries.filter((e) => e.status !== 'proposed');
+  if (blocked.length) {
+    out.push(`### not applied: ${blocked.length}`, '', '| file | field | status | reason |', '|---|---|---|---|');
+    out.push(...blocked.map((e) => `| \`${cell(e.file)}\` | \`${cell(e.field)}\` | ${e.status} | ${cell(e.reason ?? '')} |`), '');
   }
   return out.length ? out.join('\n').trimEnd() : 'No proposed changes.';
 }
 
-export async function diffCommand(session: Session, format: DiffFormat = 'unified'): Promise<CommandResult> {
+export interface DiffOptions {
+  format?: DiffFormat;
+  /** Absolute path `--format html` (or json, markdown) is written to; stdout when absent. */
+  out?: string;
+}
+
+export async function diffCommand(session: Session, options: DiffOptions = {}): Promise<CommandResult> {
+  const format = options.format ?? 'unified';
   const edits = await computeEdits(session);
   const changed = edits.filter((e) => e.after !== undefined);
   const problems = edits.flatMap((e) => e.problems.map((p) => `${e.file}  ${p.field}  ${p.reason}`));
@@ -59,13 +69,23 @@ export async function diffCommand(session: Session, format: DiffFormat = 'unifie
   const repairs = changed.flatMap((e) =>
     e.keys.flatMap((key) => (items[key]?.notes ?? []).map((note) => `${e.file}  ${session.task(items[key]!.task)?.config.field ?? items[key]!.task}  ${note}`)),
   );
-  const parts = format === 'markdown' ? [renderMarkdown(session, edits)] : changed.map((e) => renderPatch(e, session.log.color));
-  if (repairs.length && format === 'unified') parts.push(['repaired before validation (worth a look):', ...repairs.map((r) => `  ${r}`)].join('\n'));
+  const exitCode = problems.length ? ExitCode.failures : ExitCode.ok;
+  const data = { files: changed.map((e) => ({ file: e.file, patch: renderPatch(e, false) })), repairs, problems };
+
+  if (format !== 'unified') {
+    const model = await buildReportModel(session, edits);
+    const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? `${JSON.stringify(model, null, 2)}` : renderMarkdown(model);
+    if (!options.out) return { exitCode, data: { ...data, report: model }, text: rendered };
+    const out = options.out;
+    await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+    const count = (status: string) => model.entries.filter((e) => e.status === status).length;
+    const summary = `wrote ${path.relative(process.cwd(), out)}: ${count('proposed')} proposed, ${count('failed')} failed, ${count('stale')} stale`;
+    return { exitCode, data: { ...data, report: model, out }, text: summary };
+  }
+
+  const parts = changed.map((e) => renderPatch(e, session.log.color));
+  if (repairs.length) parts.push(['repaired before validation (worth a look):', ...repairs.map((r) => `  ${r}`)].join('\n'));
   if (problems.length) parts.push(problems.map((p) => `not applicable: ${p}`).join('\n'));
   if (!parts.length) parts.push('no proposed changes');
-  return {
-    exitCode: problems.length ? ExitCode.failures : ExitCode.ok,
-    data: { files: changed.map((e) => ({ file: e.file, patch: renderPatch(e, false) })), repairs, problems },
-    text: parts.join('\n'),
-  };
+  return { exitCode, data, text: parts.join('\n') };
 }
