@@ -7,5 +7,6 @@ export default defineConfig({
     hookTimeout: 30_000,
     // End-to-end tests spawn the CLI; two cores.
     maxWorkers: 2,
+    globalSetup: ['test/setup/tmpdir.ts'],
   },
 });
