@@ -1,5 +1,5 @@
 import path from 'node:path';
-import Anthropic from '@anthropic-ai/sdk';
+import { APIError } from '@anthropic-ai/sdk/error';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { applyCommand } from './commands/apply.js';
 import { cancelCommand } from './commands/cancel.js';
@@ -226,7 +226,7 @@ function reportError(error: unknown, json: boolean): number {
     // citty's own argument errors (a missing positional, a bad value): usage, not a bug.
     message = `${error.message}; run "batchmatter <command> --help"`;
     code = ExitCode.usage;
-  } else if (error instanceof Anthropic.APIError) {
+  } else if (error instanceof APIError) {
     // An API or network failure: the state was saved before the call, so running again resumes.
     message = `API request failed: ${describeError(error)}. The state is saved; run the command again to resume.`;
     code = ExitCode.failures;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { plan } from '../src/core/plan.js';
 import { emptyState, itemKey, type ItemState } from '../src/core/state.js';
-import { parseScanned } from '../src/io/tree.js';
+import { parseScanned } from '../src/io/scan-parse.js';
 import { makeTask } from './helpers/task.js';
 
 const description = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text', maxLength: 160 } });

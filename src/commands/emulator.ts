@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { startEmulator } from '../emulator/index.js';
 import { ExitCode } from '../errors.js';
 import type { CommandResult } from './result.js';
 
@@ -12,6 +11,7 @@ export interface EmulatorCommandOptions {
 
 /** Serves until Ctrl-C / SIGTERM. Loopback only. */
 export async function emulatorCommand(options: EmulatorCommandOptions): Promise<CommandResult> {
+  const { startEmulator } = await import('../emulator/index.js');
   const emulator = await startEmulator({
     port: options.port,
     batchDurationMs: options.batchMs,

@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
 import type { Task } from '../config/load.js';
 import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
-import type { ScannedFile } from '../io/tree.js';
+import type { ScannedFile } from '../io/scan-parse.js';
 import { digest, stableStringify } from './hash.js';
 import { buildParams, templateVars, type RequestParams } from './request.js';
 import { itemKey, type StateData } from './state.js';
@@ -116,7 +116,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         continue;
       }
       const text = file.excerpts.get(task.config.excerpt.maxChars);
-      // The scan computes the excerpts of every file a task may ask for (see excerptNeeds).
+      // The scan computes the excerpts of every file a task may ask for (see core/needs.ts).
       if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
       let params: RequestParams;
       try {
@@ -139,21 +139,4 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
     }
   }
   return { requests, skips };
-}
-
-/**
- * Pure: the excerpt lengths the tasks may need for a file — those of every task
- * that covers it and would ask for its field — so the scan computes exactly
- * those and never keeps a body.
- */
-export function excerptNeeds(tasks: Task[]): (rel: string, data: Record<string, unknown>) => number[] {
-  const matchers = tasks.map((task) => ({
-    task,
-    matches: picomatch(task.include),
-    excluded: task.config.exclude.length ? picomatch(task.config.exclude) : () => false,
-  }));
-  return (rel, data) =>
-    matchers
-      .filter(({ task, matches, excluded }) => matches(rel) && !excluded(rel) && (task.config.when === 'always' || isMissing(getField(data, task.fieldPath))))
-      .map(({ task }) => task.config.excerpt.maxChars);
 }

@@ -1,5 +1,6 @@
 import path from 'node:path';
-import Anthropic from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+import { APIError } from '@anthropic-ai/sdk/error';
 import { UserError } from '../errors.js';
 
 export interface Api {
@@ -32,7 +33,7 @@ export function describeError(error: unknown): string {
 
 /** Why an API error will not go away by retrying (bad key, no access, spend limit), if that is the case. */
 export function fatalApiProblem(error: unknown): string | undefined {
-  if (!(error instanceof Anthropic.APIError)) return undefined;
+  if (!(error instanceof APIError)) return undefined;
   if (error.status === 401) return 'the API rejected the key (401 authentication_error); check ANTHROPIC_API_KEY';
   if (error.status === 403) return 'the API refused access (403 permission_error)';
   if (JSON.stringify(error.error ?? '').includes('enforced_spend_limit_reached')) return 'the monthly spend limit is reached (enforced_spend_limit_reached); retrying will not help';
@@ -54,6 +55,8 @@ function isLoopback(url: string): boolean {
  * to the state file so a later command (or a run after kill -9) finds them.
  */
 export async function connectApi(options: ConnectOptions): Promise<Api> {
+  // Loaded here, not at startup: commands that never call the API (plan, diff, check) skip its ~0.3 s.
+  const { default: Anthropic } = await import('@anthropic-ai/sdk');
   if (options.offline) {
     const { startEmulator } = await import('../emulator/index.js');
     const batchMs = Number(options.env.BATCHMATTER_EMULATOR_BATCH_MS);

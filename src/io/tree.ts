@@ -1,30 +1,16 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
+import { existsSync, statSync, type Stats as Stat } from 'node:fs';
+import { realpath, stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
-import pLimit from 'p-limit';
-import { digest } from '../core/hash.js';
-import { excerpt } from '../core/excerpt.js';
-import { FrontMatterError, parseFrontMatter, type FrontMatterFormat } from '../frontmatter/read.js';
+import { needsOf, type ExcerptNeeds, type ExcerptSpec } from '../core/needs.js';
+import type { FrontMatterFormat } from '../frontmatter/read.js';
 import { emptyScanCache, fresh, type CacheEntry, type ScanCache } from './scan-cache.js';
+import type { ReadOutcome, ScannedFile } from './scan-parse.js';
+import type { ScanChunk } from './scan-worker.js';
 
-export interface ScannedFile {
-  /** Path relative to the content root, with `/` separators. */
-  rel: string;
-  abs: string;
-  /** Digest of the whole file: the stale guard compares it before any write. */
-  hash: string;
-  mdx: boolean;
-  /** The front matter as plain data; absent when it could not be read (see `error`). */
-  data?: Record<string, unknown>;
-  format?: FrontMatterFormat;
-  /** `line:col message` when the front matter could not be read. */
-  error?: string;
-  /** Plain-text excerpts of the body by maxChars: only those a task needs for this file. */
-  excerpts: Map<number, string>;
-}
-
-/** The excerpt lengths some task will need for a file, given its front matter (none when every field is filled). */
-export type ExcerptNeeds = (rel: string, data: Record<string, unknown>) => number[];
+export type { ScannedFile } from './scan-parse.js';
 
 export interface Diagnostic {
   file: string;
@@ -48,11 +34,42 @@ export interface ScanResult {
   /** What this scan learnt, for the next one; `reread` files were read (the rest came from the cache). */
   cache: ScanCache;
   reread: number;
+  /** Worker threads that parsed the `reread` files (0: this thread did). */
+  threads: number;
 }
 
 export interface ScanContext {
-  needs: ExcerptNeeds;
+  /**
+   * Which excerpts each file needs: the tasks' specs (plain data, so worker
+   * threads can decide it too), or a function (then parsing stays in this thread).
+   */
+  needs: ExcerptSpec[] | ExcerptNeeds;
   cache?: ScanCache;
+  /**
+   * Worker threads for parsing when at least WORKER_MIN files must be read;
+   * 0 parses in this thread. Default: see defaultWorkers.
+   */
+  workers?: number;
+  /** Called as files are read and parsed (not for files the cache answers). */
+  onProgress?(done: number, total: number): void;
+}
+
+/** Below this many files to read, starting workers (~0.2 s each to load the parsers) costs more than it saves. */
+export const WORKER_MIN = 400;
+const CHUNK = 50;
+const WORKER_SCRIPT = new URL('./scan-worker.js', import.meta.url);
+
+/**
+ * BATCHMATTER_SCAN_WORKERS, else one worker per core but one (at most 4), and
+ * none on two cores or fewer: there, two parsing threads contend for caches and
+ * the garbage collector's helper threads, and `npm run bench` measured no gain
+ * (5.4 s either way over 10,000 files) for 30 MB more memory.
+ */
+function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
+  const configured = env.BATCHMATTER_SCAN_WORKERS;
+  if (configured !== undefined && /^\d+$/.test(configured)) return Number(configured);
+  const cores = availableParallelism();
+  return cores > 2 ? Math.min(cores - 1, 4) : 0;
 }
 
 /** What the globs match: regular files, plus symlinks, which are resolved by the caller. */
@@ -72,23 +89,8 @@ async function listContent(root: string, { include, exclude }: ScanOptions): Pro
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
 }
 
-/** Parses one file's text: its front matter, and the excerpts `needs` asks for (the body itself is not kept). */
-export function parseScanned(rel: string, abs: string, text: string, needs: ExcerptNeeds = () => []): ScannedFile {
-  const file: ScannedFile = { rel, abs, hash: digest(text), mdx: rel.endsWith('.mdx'), excerpts: new Map() };
-  try {
-    const parsed = parseFrontMatter(text);
-    file.data = parsed.data;
-    file.format = parsed.format;
-    for (const maxChars of new Set(needs(rel, parsed.data))) file.excerpts.set(maxChars, excerpt(parsed.body, { maxChars, mdx: file.mdx }));
-  } catch (error) {
-    if (!(error instanceof FrontMatterError)) throw error;
-    file.error = error.line !== undefined ? `${error.line}:${error.column ?? 1} ${error.message}` : error.message;
-  }
-  return file;
-}
-
 function fromCache(rel: string, abs: string, entry: CacheEntry): ScannedFile {
-  const file: ScannedFile = { rel, abs, hash: entry.hash, mdx: rel.endsWith('.mdx'), excerpts: new Map(Object.entries(entry.excerpts).map(([k, v]) => [Number(k), v])) };
+  const file: ScannedFile = { rel, abs, hash: entry.hash, mdx: rel.endsWith('.mdx'), excerpts: new Map(entry.excerpts) };
   if (entry.data) file.data = entry.data;
   if (entry.format) file.format = entry.format;
   if (entry.error !== undefined) file.error = entry.error;
@@ -104,24 +106,8 @@ function toCache(file: ScannedFile, st: { size: number; mtimeMs: number; ino: nu
     ...(file.data ? { data: file.data } : {}),
     ...(file.format ? { format: file.format } : {}),
     ...(file.error !== undefined ? { error: file.error } : {}),
-    excerpts: Object.fromEntries(file.excerpts),
+    excerpts: [...file.excerpts],
   };
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
-
-/** Why a file's bytes are not a text file we may edit, if they are not. */
-function refuseBytes(bytes: Buffer): string | undefined {
-  // Nothing to describe, and no front matter to keep: leave it for its author.
-  if (bytes.every((b) => b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) return 'empty file; skipped';
-  // Git's heuristic: a NUL byte in the first 8000 bytes means binary.
-  if (bytes.subarray(0, 8000).includes(0)) return 'binary content; skipped';
-  try {
-    utf8.decode(bytes);
-  } catch {
-    return 'not valid UTF-8; skipped (convert it to UTF-8 to include it)';
-  }
-  return undefined;
 }
 
 const formatSize = (bytes: number) => (bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 2).toFixed(1)} MB` : `${Math.ceil(bytes / 1024)} KB`);
@@ -131,13 +117,14 @@ const formatSize = (bytes: number) => (bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 
  * inside the root, and then read (and later written) under its target's path,
  * once. Unreadable files become diagnostics; the scan goes on.
  */
-export async function scanTree(root: string, options: ScanOptions, { needs, cache = emptyScanCache() }: ScanContext = { needs: () => [] }): Promise<ScanResult> {
-  const next: ScanCache = { version: 1, writtenAt: Date.now(), entries: {} };
-  let reread = 0;
+export async function scanTree(root: string, options: ScanOptions, context: ScanContext = { needs: () => [] }): Promise<ScanResult> {
+  const { needs, cache = emptyScanCache(), onProgress } = context;
+  const next: ScanCache = { version: 2, writtenAt: Date.now(), entries: {} };
   const entries = await listContent(root, options);
   const realRoot = await realpath(root);
   const diagnostics: Diagnostic[] = [];
   const skip = (file: string, message: string) => diagnostics.push({ file, message, warning: true });
+  const unreadable = (file: string, code: string) => diagnostics.push({ file, message: `could not read: ${code}` });
 
   // Regular files first, so a symlink to one of them is recognised whichever sorts first.
   const targets = new Set(entries.filter((e) => !e.link).map((e) => e.rel));
@@ -157,42 +144,97 @@ export async function scanTree(root: string, options: ScanOptions, { needs, cach
     else if ((await stat(real)).isFile()) targets.add(targetRel);
   }
 
-  const limit = pLimit(32);
-  const files = await Promise.all(
-    [...targets].sort().map((rel) =>
-      limit(async () => {
-        const abs = path.join(root, rel);
-        try {
-          const st = await stat(abs);
-          if (st.size > options.maxFileSize) {
-            skip(rel, `${formatSize(st.size)} is over content.maxFileSize (${formatSize(options.maxFileSize)}); skipped`);
-            return undefined;
-          }
-          const cached = cache.entries[rel];
-          if (fresh(cached, st, cache.writtenAt) && (cached.data ? needs(rel, cached.data) : []).every((m) => String(m) in cached.excerpts)) {
-            next.entries[rel] = cached;
-            return fromCache(rel, abs, cached);
-          }
-          reread++;
-          const bytes = await readFile(abs);
-          const refused = refuseBytes(bytes);
-          if (refused) {
-            skip(rel, refused);
-            return undefined;
-          }
-          const file = parseScanned(rel, abs, bytes.toString('utf8'), needs);
-          next.entries[rel] = toCache(file, st);
-          return file;
-        } catch (error) {
-          diagnostics.push({ file: rel, message: `could not read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` });
-          return undefined;
-        }
-      }),
-    ),
-  );
-  for (const f of files) if (f?.error) diagnostics.push({ file: f.rel, message: f.error });
+  // Every file is stat'ed; only those the cache cannot answer are read. Both
+  // synchronously: nothing else runs meanwhile, and statSync is ~3.5× faster
+  // than fs/promises' stat here (10,000 files: 83 ms against 297 ms).
+  const decide = typeof needs === 'function' ? needs : needsOf(needs);
+  const found = new Map<string, ScannedFile>();
+  const toRead: Array<{ rel: string; abs: string; st: Stat }> = [];
+  for (const rel of targets) {
+    const abs = path.join(root, rel);
+    let st: Stat;
+    try {
+      st = statSync(abs);
+    } catch (error) {
+      unreadable(rel, (error as NodeJS.ErrnoException).code ?? (error as Error).message);
+      continue;
+    }
+    if (st.size > options.maxFileSize) {
+      skip(rel, `${formatSize(st.size)} is over content.maxFileSize (${formatSize(options.maxFileSize)}); skipped`);
+      continue;
+    }
+    const cached = cache.entries[rel];
+    if (fresh(cached, st, cache.writtenAt) && (cached.data ? decide(rel, cached.data) : []).every((m) => cached.excerpts.some(([n]) => n === m))) {
+      next.entries[rel] = cached;
+      found.set(rel, fromCache(rel, abs, cached));
+    } else toRead.push({ rel, abs, st });
+  }
+
+  const settle = (item: { rel: string; st: Stat }, outcome: ReadOutcome) => {
+    if ('refused' in outcome) skip(item.rel, outcome.refused);
+    else if ('failed' in outcome) unreadable(item.rel, outcome.failed);
+    else {
+      next.entries[item.rel] = toCache(outcome.file, item.st);
+      found.set(item.rel, outcome.file);
+    }
+  };
+  const workers = context.workers ?? defaultWorkers();
+  let threads = 0;
+  // Run from the TypeScript sources (the tests), the worker script is not built: parse here.
+  if (toRead.length >= WORKER_MIN && workers > 0 && typeof needs !== 'function' && existsSync(fileURLToPath(WORKER_SCRIPT))) {
+    threads = await readInWorkers(toRead, needs, workers, settle, onProgress);
+  } else {
+    const { readBytes, parseBytes } = await import('./scan-parse.js');
+    let done = 0;
+    for (const item of toRead) {
+      settle(item, parseBytes(item.rel, item.abs, readBytes(item.abs), decide));
+      onProgress?.(++done, toRead.length);
+      // Let a status line (and, offline, the embedded emulator) have the event loop now and then.
+      if (done % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  const files = [...targets].sort().flatMap((rel) => found.get(rel) ?? []);
+  for (const f of files) if (f.error) diagnostics.push({ file: f.rel, message: f.error });
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { files: files.filter((f): f is ScannedFile => f !== undefined), diagnostics, matched: entries.length, cache: next, reread };
+  return { files, diagnostics, matched: entries.length, cache: next, reread: toRead.length, threads };
+}
+
+/** Reads and parses `items` in a pool of worker threads, in chunks, settling each chunk as it comes back. */
+async function readInWorkers<T extends { rel: string; abs: string }>(
+  items: T[],
+  specs: ExcerptSpec[],
+  workers: number,
+  settle: (item: T, outcome: ReadOutcome) => void,
+  onProgress?: (done: number, total: number) => void,
+): Promise<number> {
+  const { Tinypool } = await import('tinypool');
+  const threads = Math.min(workers, Math.ceil(items.length / CHUNK));
+  const pool = new Tinypool({
+    filename: WORKER_SCRIPT.href,
+    minThreads: threads,
+    maxThreads: threads,
+    // Not the parent's flags: a worker refuses many (--input-type, --expose-gc).
+    execArgv: [],
+    // A worker holds one chunk at a time: a small heap makes it collect early instead of growing.
+    resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 },
+  });
+  let done = 0;
+  try {
+    const chunks: T[][] = [];
+    for (let i = 0; i < items.length; i += CHUNK) chunks.push(items.slice(i, i + CHUNK));
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        const task: ScanChunk = { specs, files: chunk.map(({ rel, abs }) => ({ rel, abs })) };
+        const outcomes = (await pool.run(task)) as ReadOutcome[];
+        chunk.forEach((item, i) => settle(item, outcomes[i]!));
+        onProgress?.((done += chunk.length), items.length);
+      }),
+    );
+  } finally {
+    await pool.destroy();
+  }
+  return threads;
 }
 
 /** `path:line:col message` for front matter errors, `path: reason` for skipped files. */

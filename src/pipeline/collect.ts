@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import { APIError, NotFoundError } from '@anthropic-ai/sdk/error';
 import type { JobState, RequestCounts } from '../core/state.js';
 import { openJobs } from '../core/state.js';
 import { UserError } from '../errors.js';
@@ -105,7 +105,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
   } catch (error) {
     clearTimeout(timer);
     await session.store.save();
-    if (error instanceof Anthropic.NotFoundError) {
+    if (error instanceof NotFoundError) {
       job.error = 'results are no longer available (past the retention window); the requests are sent again';
       releaseGone(session, job);
       job.status = 'collected';
@@ -150,7 +150,7 @@ export async function pollOnce(session: Session): Promise<PassSummary> {
       // One batch's trouble must not stop the others; a problem retrying cannot fix stops everything.
       const fatal = fatalApiProblem(error);
       if (fatal) throw new UserError(fatal);
-      if (!(error instanceof Anthropic.APIError)) throw error;
+      if (!(error instanceof APIError)) throw error;
       summary.failed++;
       summary.inFlight++;
       session.log.warn(`${job.batchId ? `batch ${job.batchId}` : job.id}: ${describeError(error)}; polled again on the next pass`);

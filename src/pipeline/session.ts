@@ -7,7 +7,7 @@ import { connectApi } from '../io/api.js';
 import type { Log } from '../io/log.js';
 import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
-import { excerptNeeds } from '../core/plan.js';
+import { excerptSpecs } from '../core/needs.js';
 import { readScanCache, writeScanCache } from '../io/scan-cache.js';
 import { dominantFormat, scanTree, type ScanResult } from '../io/tree.js';
 
@@ -84,9 +84,25 @@ export async function siteFormat(session: Session): Promise<'yaml' | 'toml' | 'j
 export async function scanProject(session: Session): Promise<ScanResult> {
   const { contentRoot, config, tasks } = session.project;
   const cacheFile = scanCacheFile(session);
-  const result = await scanTree(contentRoot, config.content, { needs: excerptNeeds(tasks), cache: await readScanCache(cacheFile) });
-  await mkdir(path.dirname(cacheFile), { recursive: true });
-  await writeScanCache(cacheFile, result.cache);
-  session.log.debug(`scanned ${result.matched} file(s): ${result.reread} read, ${result.matched - result.reread} unchanged since the last scan`);
+  const cache = await readScanCache(cacheFile);
+  const started = Date.now();
+  let shown = 0;
+  const result = await scanTree(contentRoot, config.content, {
+    needs: excerptSpecs(tasks),
+    cache,
+    onProgress(done, total) {
+      // A status line ten times a second at most: a terminal write per file would cost more than the parse.
+      if (Date.now() - shown < 100 && done < total) return;
+      shown = Date.now();
+      session.log.status(`reading ${done}/${total} new or changed file(s) · ${Math.round((shown - started) / 1000)}s`);
+    },
+  });
+  session.log.status('');
+  // Nothing read and nothing gone: the cache on disk already says all this.
+  if (result.reread > 0 || Object.keys(result.cache.entries).length !== Object.keys(cache.entries).length) {
+    await mkdir(path.dirname(cacheFile), { recursive: true });
+    await writeScanCache(cacheFile, result.cache);
+  }
+  session.log.debug(`scanned ${result.matched} file(s): ${result.reread} read${result.threads ? ` in ${result.threads} worker threads` : ''}, ${result.matched - result.reread} unchanged since the last scan`);
   return result;
 }

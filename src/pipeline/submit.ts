@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import { APIConnectionError, APIError } from '@anthropic-ai/sdk/error';
 import pLimit from 'p-limit';
 import type { PlannedRequest } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
@@ -83,8 +83,8 @@ function neverSent(error: unknown): boolean {
 
 /** create() failed in a way that proves nothing was accepted. */
 function definitelyRejected(error: unknown): boolean {
-  if (error instanceof Anthropic.APIConnectionError) return neverSent(error);
-  return error instanceof Anthropic.APIError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409;
+  if (error instanceof APIConnectionError) return neverSent(error);
+  return error instanceof APIError && error.status !== undefined && error.status >= 400 && error.status < 500 && error.status !== 408 && error.status !== 409;
 }
 
 
@@ -125,7 +125,7 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
     } else {
       job.error = message;
       // The server did answer, with a 5xx: it is done with the request, so a batch it made would show in list() within moments.
-      if (error instanceof Anthropic.APIError && error.status !== undefined) job.createStatus = error.status;
+      if (error instanceof APIError && error.status !== undefined) job.createStatus = error.status;
       await session.store.save();
       session.log.warn(`batch create did not answer (${message}); the next sync looks for it before anything is resubmitted`);
     }
@@ -151,8 +151,8 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
           recordResult(session, item, { type: 'succeeded', message });
         } catch (error) {
           fatal ??= fatalApiProblem(error);
-          const status = error instanceof Anthropic.APIError ? error.status : undefined;
-          const kind = error instanceof Anthropic.APIError ? ((error.error as { error?: { type?: string } })?.error?.type ?? 'api_error') : 'connection_error';
+          const status = error instanceof APIError ? error.status : undefined;
+          const kind = error instanceof APIError ? ((error.error as { error?: { type?: string } })?.error?.type ?? 'api_error') : 'connection_error';
           recordResult(session, item, {
             type: 'errored',
             error: { type: 'error', request_id: null, error: { type: kind as 'api_error', message: describeError(error) } },

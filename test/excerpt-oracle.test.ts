@@ -1,0 +1,126 @@
+import { readFileSync } from 'node:fs';
+import fg from 'fast-glob';
+import remarkMdx from 'remark-mdx';
+import remarkParse from 'remark-parse';
+import { unified } from 'unified';
+import { describe, expect, it } from 'vitest';
+import { excerptProse } from '../src/core/excerpt.js';
+import { parseFrontMatter } from '../src/frontmatter/read.js';
+
+/*
+ * The excerpt reads micromark's token stream instead of building remark's
+ * syntax tree. This is the oracle it must agree with: the same rules applied
+ * to the tree remark-parse (+ remark-mdx) builds from the same text.
+ */
+interface MdNode {
+  type: string;
+  value?: unknown;
+  children?: MdNode[];
+}
+const markdown = unified().use(remarkParse).freeze();
+const mdx = unified().use(remarkParse).use(remarkMdx).freeze();
+const DROP = new Set(['mdxjsEsm', 'mdxFlowExpression', 'mdxTextExpression', 'code', 'html', 'definition', 'image', 'imageReference']);
+const BLOCKS = new Set(['paragraph', 'heading']);
+const ESM_LINE = /^(?:import|export)\b/;
+
+function inlineText(node: MdNode): string {
+  if (DROP.has(node.type) || node.type === 'break') return ' ';
+  if (typeof node.value === 'string') return node.value;
+  return node.children ? node.children.map(inlineText).join('') : '';
+}
+
+function collect(node: MdNode, blocks: string[], fallback: boolean): void {
+  if (DROP.has(node.type)) return;
+  if (BLOCKS.has(node.type) || !node.children) {
+    const text = inlineText(node).replace(/\s+/g, ' ').trim();
+    if (text && !(fallback && node.type === 'paragraph' && ESM_LINE.test(text))) blocks.push(text);
+    return;
+  }
+  for (const child of node.children) collect(child, blocks, fallback);
+}
+
+function oracle(source: string, isMdx: boolean): string {
+  let tree: MdNode;
+  let fallback = false;
+  try {
+    tree = (isMdx ? mdx : markdown).parse(source) as MdNode;
+  } catch {
+    tree = markdown.parse(source) as MdNode;
+    fallback = true;
+  }
+  const blocks: string[] = [];
+  collect(tree, blocks, fallback);
+  return blocks.join('\n\n');
+}
+
+/** Seeded so a failure reproduces. */
+function random(seed: number) {
+  let s = seed;
+  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+}
+
+const PIECES = [
+  'Plain words here.',
+  '# Heading *one*',
+  'Setext heading\n===',
+  '> quoted **strong** text',
+  '- item one\n- item [two](https://x.test "title") three',
+  '1. first\n2. second',
+  '```js\nconst code = 1;\n```',
+  '    indented code',
+  '<div>\nhtml block\n</div>',
+  'inline <span>html</span> and `code span` here',
+  'An ![image](a.png) and ![ref image][r]',
+  '[r]: https://example.test/def "Def"',
+  'A [reference link][r] and <https://auto.link/x> and <me@mail.test>',
+  'Escapes \\* and entities &amp; &copy; &#x41; &#66;',
+  'hard break  \nnext line\\\nthird',
+  'Emoji 🎉 and CJK 日本語 text',
+  '***',
+  'text with trailing spaces   ',
+  'import { X } from "./x"',
+  'export const meta = { a: 1 }',
+  '<Callout type="info">JSX **text** inside</Callout>',
+  '<Note>\n  Flow JSX with [a link](/x).\n</Note>',
+  'Inline <Badge>jsx</Badge> in a sentence',
+  'An {expression} in text',
+  '{/* a comment */}',
+  'A lone { brace',
+  'Line one<br>line two',
+  '<!-- an html comment -->',
+];
+
+function document(next: () => number): string {
+  const parts: string[] = [];
+  const count = 2 + Math.floor(next() * 10);
+  for (let i = 0; i < count; i++) parts.push(PIECES[Math.floor(next() * PIECES.length)]!);
+  return parts.join(next() < 0.8 ? '\n\n' : '\n');
+}
+
+describe('excerpt text agrees with remark', () => {
+  it('on every body of the example site and the fixture corpus', () => {
+    const files = fg.sync(['examples/**/*.{md,mdx}', 'test/fixtures/site/**/*.{md,mdx}'], { onlyFiles: true });
+    expect(files.length).toBeGreaterThan(60);
+    let compared = 0;
+    for (const file of files) {
+      let body: string;
+      try {
+        body = parseFrontMatter(readFileSync(file, 'utf8')).body;
+      } catch {
+        continue; // broken front matter: the scan never reaches the body
+      }
+      const isMdx = file.endsWith('.mdx');
+      expect(excerptProse(body, isMdx), file).toBe(oracle(body, isMdx));
+      compared++;
+    }
+    expect(compared).toBeGreaterThan(50);
+  });
+
+  it('on 600 seeded random documents mixing every construct, as Markdown and as MDX', () => {
+    const next = random(20261125);
+    for (let i = 0; i < 600; i++) {
+      const source = document(next);
+      for (const isMdx of [false, true]) expect(excerptProse(source, isMdx), `${isMdx ? 'mdx' : 'md'} #${i}:\n${source}`).toBe(oracle(source, isMdx));
+    }
+  });
+});
