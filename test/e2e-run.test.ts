@@ -231,4 +231,39 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(typeof data.summary).toBe('string');
     expect(typeof data.description).toBe('string');
   });
+
+  it('sends identical requests once and shares the answer; a file edited outside its prompt reuses its own answer', async () => {
+    const dir = copyExample();
+    const reviews = path.join(dir, 'examples/blog/reviews');
+    // The same review posted twice (another author and date, which the prompt does not include).
+    const original = readFileSync(path.join(reviews, '2025-09-12-ios-jsmith.md'), 'utf8');
+    writeFileSync(path.join(reviews, '2025-09-13-ios-jsmith2.md'), original.replace('author: jsmith', 'author: jsmith2').replace('date: 2025-09-12', 'date: 2025-09-13'));
+
+    const plan = await runCli(['plan', '--offline'], dir);
+    expect(plan.stdout).toMatch(/^sentiment: 15 request\(s\) to send\n {2}skipped 1: same request as another file: answered once, shared$/m);
+
+    const run = await runCli(['run', '--offline', '--apply'], dir);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stderr).toMatch(/1 request\(s\) identical to one answered before: its answer reused, nothing sent/);
+    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+    const sent = Object.values(state.jobs as Record<string, { requests: Record<string, string> }>).flatMap((j) => Object.values(j.requests));
+    expect(sent.filter((key) => key.startsWith('sentiment:'))).toHaveLength(15);
+    const copies = ['2025-09-12-ios-jsmith.md', '2025-09-13-ios-jsmith2.md'].map((f) => parseFrontMatter(readFileSync(path.join(reviews, f), 'utf8')).data.analysis);
+    expect(copies[0]).toMatchObject({ sentiment: 'positive' });
+    expect(copies[1]).toEqual(copies[0]);
+    expect(Object.values(state.items as Record<string, { reusedFrom?: string }>).filter((i) => i.reusedFrom)).toHaveLength(1);
+
+    // An edit the prompt does not include changes the file, not the request: answered again for free.
+    const always = copyExample((config) => config.replace("field: 'analysis',", "field: 'analysis',\n      when: 'always',"));
+    expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);
+    const jobsBefore = Object.keys(JSON.parse(readFileSync(path.join(always, '.batchmatter/state.json'), 'utf8')).jobs).length;
+    const file = path.join(always, 'examples/blog/reviews/2025-09-12-ios-jsmith.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('author: jsmith', 'author: J. Smith'));
+    const again = await runCli(['run', '--offline', '--apply'], always);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/1 request\(s\) identical to one answered before/);
+    const after = JSON.parse(readFileSync(path.join(always, '.batchmatter/state.json'), 'utf8'));
+    expect(Object.keys(after.jobs)).toHaveLength(jobsBefore);
+    expect(after.items['sentiment:reviews/2025-09-12-ios-jsmith.md'].reusedFrom).toBe('sentiment:reviews/2025-09-12-ios-jsmith.md');
+  });
 });

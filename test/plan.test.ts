@@ -109,4 +109,35 @@ describe('plan', () => {
     expect(request?.params.tool_choice).toEqual({ type: 'tool', name: 'record_sentiment' });
     expect(request?.params.tools?.[0]).toMatchObject({ name: 'record_sentiment', input_schema: { type: 'object' } });
   });
+
+  it('sends identical requests once, and answers a request identical to an answered one from the state', () => {
+    const twins = [file('posts/x.md', '---\ntitle: Same\n---\nSame body.\n'), file('posts/y.md', '---\ntitle: Same\nauthor: other\n---\nSame body.\n')];
+    const first = plan([description], twins, emptyState(), { maxRetries: 2 });
+    expect(first.requests.map((r) => r.file)).toEqual(['posts/x.md']);
+    expect(first.skips).toEqual([{ task: 'description', file: 'posts/y.md', reason: 'same-request', detail: "same request as posts/x.md's: sent once, its answer used for both" }]);
+    expect(first.reused).toEqual([]);
+
+    // While x is in flight, y still waits for it rather than being sent.
+    const sent = first.requests[0]!;
+    const inFlight = emptyState();
+    inFlight.items[sent.key] = { task: 'description', file: 'posts/x.md', planHash: sent.planHash, requestHash: sent.requestHash, status: 'submitted', attempts: 1 };
+    const waiting = plan([description], twins, inFlight, { maxRetries: 2 });
+    expect(waiting.requests).toEqual([]);
+    expect(waiting.skips.map((s) => [s.file, s.reason])).toEqual([['posts/x.md', 'in-flight'], ['posts/y.md', 'same-request']]);
+
+    // Once answered, y takes x's answer; nothing is sent.
+    const answered = emptyState();
+    answered.items[sent.key] = { ...inFlight.items[sent.key]!, status: 'succeeded', value: 'A shared description.' };
+    const next = plan([description], twins, answered, { maxRetries: 2 });
+    expect(next.requests).toEqual([]);
+    expect(next.reused).toEqual([
+      { key: itemKey('description', 'posts/y.md'), task: 'description', file: 'posts/y.md', planHash: twins[1]!.hash, requestHash: sent.requestHash, value: 'A shared description.', from: sent.key },
+    ]);
+
+    // A failed answer is not shared: y is sent on its own.
+    const failed = emptyState();
+    failed.items[sent.key] = { ...inFlight.items[sent.key]!, status: 'failed', error: 'too long', retryable: false };
+    expect(plan([description], twins, failed, { maxRetries: 2 }).requests.map((r) => r.file)).toEqual(['posts/y.md']);
+  });
 });
+

@@ -20,6 +20,7 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   'failed-permanently': 'failed permanently',
   unreadable: 'unreadable front matter',
   'template-error': 'template error',
+  'same-request': 'same request as another file: answered once, shared',
 };
 
 export function formatPlan(result: PlanResult, color: boolean, session: Session): string {
@@ -33,13 +34,14 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
   const tasks = new Set(configured.map((t) => t.name));
   for (const task of [...tasks].sort()) {
     const requests = result.plan.requests.filter((r) => r.task === task).length;
-    lines.push(`${c.bold(task)}: ${requests} request(s) to send`);
+    const reused = result.plan.reused.filter((r) => r.task === task).length;
+    lines.push(`${c.bold(task)}: ${requests} request(s) to send${reused ? `, ${reused} answered by an identical request before (free)` : ''}`);
     const skips = result.plan.skips.filter((s) => s.task === task);
     const counts = new Map<Skip['reason'], number>();
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
     // Unreadable files are listed once, below, with the other diagnostics.
-    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
+    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
   }
   for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
   if (result.estimate.length) lines.push('', formatEstimate(result.estimate, result.counted));
@@ -65,6 +67,7 @@ export async function planCommand(session: Session, countTokens = false): Promis
     exitCode: errorsIn(result.diagnostics).length ? ExitCode.failures : ExitCode.ok,
     data: {
       requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: r.attempts > 0 })),
+      reused: result.plan.reused.map((r) => ({ task: r.task, file: r.file, from: r.from })),
       skipped: result.plan.skips,
       diagnostics: result.diagnostics,
       estimate: result.estimate,

@@ -5,7 +5,7 @@ import type { Session } from '../pipeline/session.js';
 import { pollOnce } from '../pipeline/collect.js';
 import { submitRequests } from '../pipeline/submit.js';
 import { planWork, submitRetries } from '../pipeline/work.js';
-import { submitCommand } from './submit.js';
+import { submitCommand, waitingOnShared } from './submit.js';
 import { failureLines, stateExitCode, type CommandResult } from './result.js';
 
 export interface RunOptions {
@@ -54,6 +54,7 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   const started = Date.now();
   const submitted = await submitCommand(session);
   session.log.info(submitted.text);
+  let shared = Number(submitted.data.waiting ?? 0);
   if (busy(session)) session.log.info('waiting for results');
   let waited = false;
   let base: number | undefined;
@@ -86,12 +87,14 @@ export async function runCommand(session: Session, options: RunOptions): Promise
       interval = pass.failed ? Math.min(interval * 2, MAX_BACKOFF_MS) * (0.75 + Math.random() / 2) : base;
     }
     const retried = await submitRetries(session);
-    if (!busy(session) && !retried && chained && chainRounds++ < session.project.tasks.length) {
-      // Answers just arrived: chained tasks waiting on them can go now, as the next batch.
+    if (!busy(session) && !retried && (chained || shared > 0) && chainRounds++ < session.project.tasks.length + 1) {
+      // Answers just arrived: chained tasks waiting on them can go now, as the next batch, and
+      // requests left out as identical to one just answered take its answer.
       const next = await planWork(session);
-      if (next.plan.requests.length) {
-        session.log.info(`${next.plan.requests.length} request(s) of chained tasks are ready`);
-        await submitRequests(session, next.plan.requests);
+      shared = waitingOnShared(next.plan);
+      if (next.plan.requests.length || next.plan.reused.length) {
+        if (next.plan.requests.length) session.log.info(`${next.plan.requests.length} request(s) of chained tasks are ready`);
+        await submitRequests(session, next.plan.requests, next.plan.reused);
         continue;
       }
     }

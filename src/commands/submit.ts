@@ -1,3 +1,4 @@
+import type { Plan } from '../core/plan.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
 import { submitRequests } from '../pipeline/submit.js';
@@ -5,20 +6,25 @@ import { planWork } from '../pipeline/work.js';
 import { formatEstimate } from './plan.js';
 import { stateExitCode, type CommandResult } from './result.js';
 
+/** Requests left out because an identical one is being sent: the next round shares its answer. */
+export const waitingOnShared = (plan: Plan) => plan.skips.filter((s) => s.reason === 'same-request').length;
+
 export async function submitCommand(session: Session): Promise<CommandResult> {
   const { plan, estimate, diagnostics } = await planWork(session);
   for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d));
   const errors = errorsIn(diagnostics).length;
   if (plan.requests.length === 0) {
-    return { exitCode: stateExitCode(session, errors), data: { submitted: 0, errors }, text: 'nothing to submit' };
+    await submitRequests(session, [], plan.reused);
+    const text = plan.reused.length ? `${plan.reused.length} answer(s) reused from identical requests; nothing to submit` : 'nothing to submit';
+    return { exitCode: stateExitCode(session, errors), data: { submitted: 0, reused: plan.reused.length, errors, waiting: waitingOnShared(plan) }, text };
   }
   await session.api(); // A missing key is reported before anything else is printed.
   session.log.info(formatEstimate(estimate));
-  const summary = await submitRequests(session, plan.requests);
+  const summary = await submitRequests(session, plan.requests, plan.reused);
   const where = summary.mode === 'sync' ? 'answered synchronously' : `in ${summary.batches.length} batch(es): ${summary.batches.join(', ')}`;
   return {
     exitCode: stateExitCode(session, errors),
-    data: { submitted: summary.requests, errors, ...summary },
+    data: { submitted: summary.requests, reused: plan.reused.length, errors, waiting: waitingOnShared(plan), ...summary },
     text: `${summary.requests} request(s) ${where}`,
   };
 }

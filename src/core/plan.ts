@@ -27,7 +27,9 @@ export type SkipReason =
   | 'up-to-date'
   | 'failed-permanently'
   | 'unreadable'
-  | 'template-error';
+  | 'template-error'
+  /** The same request (same task, model and prompt) as another file's in this plan: sent once, its answer shared next round. */
+  | 'same-request';
 
 export interface Skip {
   task: string;
@@ -36,8 +38,21 @@ export interface Skip {
   detail?: string;
 }
 
+/** A request identical to one already answered: its answer is taken instead of sending it (and paying) again. */
+export interface ReusedAnswer {
+  key: string;
+  task: string;
+  file: string;
+  planHash: string;
+  requestHash: string;
+  value: unknown;
+  /** The item whose answer it is. */
+  from: string;
+}
+
 export interface Plan {
   requests: PlannedRequest[];
+  reused: ReusedAnswer[];
   skips: Skip[];
 }
 
@@ -53,8 +68,18 @@ export interface PlanOptions {
  */
 export function plan(tasks: Task[], files: ScannedFile[], state: StateData, options: PlanOptions): Plan {
   const requests: PlannedRequest[] = [];
+  const reused: ReusedAnswer[] = [];
   const skips: Skip[] = [];
   const byName = new Map(tasks.map((t) => [t.name, t]));
+  // By task and request digest, valid answers and requests in flight: the same request is never paid for twice.
+  const answers = new Map<string, string>();
+  /** Requests in flight, then also the first planned request of each digest: identical ones wait for its answer. */
+  const sending = new Map<string, { file: string }>();
+  for (const [key, item] of Object.entries(state.items)) {
+    const same = `${item.task}\0${item.requestHash}`;
+    if ((item.status === 'succeeded' || item.status === 'applied') && item.value !== undefined) answers.set(same, key);
+    else if (item.status === 'submitted') sending.set(same, item);
+  }
 
   for (const task of tasks) {
     const matches = picomatch(task.include);
@@ -127,16 +152,27 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         skip('template-error', error.message);
         continue;
       }
-      requests.push({
-        key,
-        task: task.name,
-        file: file.rel,
-        planHash: file.hash,
-        requestHash: digest(stableStringify(params)),
-        params,
-        attempts: item && sameFile ? item.attempts : 0,
-      });
+      const requestHash = digest(stableStringify(params));
+      const same = `${task.name}\0${requestHash}`;
+      const answered = answers.get(same);
+      if (answered !== undefined) {
+        const from = state.items[answered]!;
+        reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered });
+        continue;
+      }
+      const first = sending.get(same);
+      if (first?.file === file.rel) {
+        skip('in-flight'); // edited since, but outside what the request contains
+        continue;
+      }
+      if (first) {
+        skip('same-request', `same request as ${first.file}'s: sent once, its answer used for both`);
+        continue;
+      }
+      const request: PlannedRequest = { key, task: task.name, file: file.rel, planHash: file.hash, requestHash, params, attempts: item && sameFile ? item.attempts : 0 };
+      sending.set(same, request);
+      requests.push(request);
     }
   }
-  return { requests, skips };
+  return { requests, reused, skips };
 }

@@ -42,6 +42,8 @@ export interface ItemState {
   usage?: Usage;
   /** Digest of the file right after apply wrote it. */
   appliedHash?: string;
+  /** The item whose answer this one took, its request being identical (nothing was sent). */
+  reusedFrom?: string;
 }
 
 export type JobStatus =

@@ -60,6 +60,26 @@ export function createLog(options: LogOptions = {}): Log {
   };
 }
 
+/**
+ * A throttled status line for a long step (`reading 1200/10000 files · 3s`):
+ * call it as the work advances; it redraws at most ten times a second and
+ * clears itself at the end. Nothing when stderr is not a terminal.
+ */
+export function progress(log: Log, describe: (done: number, total: number) => string): (done: number, total: number) => void {
+  const started = Date.now();
+  let shown = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done >= total) {
+      log.status('');
+      return;
+    }
+    if (now - shown < 100) return;
+    shown = now;
+    log.status(`${describe(done, total)} · ${Math.floor((now - started) / 1000)}s`);
+  };
+}
+
 /** stderr, when a person is watching it: a TTY, not CI, not a dumb terminal. */
 export function interactiveStderr(env: NodeJS.ProcessEnv): NodeJS.WriteStream | undefined {
   const stream = process.stderr;

@@ -10,6 +10,8 @@ export interface StateStore {
   readonly data: StateData;
   /** Atomically replaces the file (temp file + rename, via lowdb's steno writer). */
   save(): Promise<void>;
+  /** How many times save() wrote the file in this process (the benchmark counts them). */
+  readonly writes: number;
   readonly file?: string;
 }
 
@@ -20,11 +22,18 @@ async function open(adapter: Adapter<StateData>, file?: string): Promise<StateSt
   if (problems.length) {
     throw new UserError(`state file ${file ?? '(memory)'} is not usable: ${problems.join('; ')}. It was left untouched; fix or move it away.`);
   }
+  let writes = 0;
   return {
     get data() {
       return db.data;
     },
-    save: () => db.write(),
+    get writes() {
+      return writes;
+    },
+    save: () => {
+      writes++;
+      return db.write();
+    },
     ...(file ? { file } : {}),
   };
 }

@@ -5,6 +5,7 @@ import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
 import { recordResult } from './record.js';
 import type { Session } from './session.js';
+import { progress } from '../io/log.js';
 
 /** Results are persisted every this many lines: bounded loss, bounded rewrites. */
 const SAVE_EVERY = 1000;
@@ -71,6 +72,8 @@ async function collect(session: Session, job: JobState): Promise<number> {
     clearTimeout(timer);
     timer = setTimeout(() => stall.abort(), stallMs);
   };
+  const total = Object.keys(job.requests).length;
+  const shown = progress(session.log, (done) => `collecting batch ${job.batchId}: ${done}/${total} results`);
   try {
     const stream = await client.messages.batches.results(job.batchId!, {}, { signal: stall.signal });
     for await (const line of stream) {
@@ -97,6 +100,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
       if (line.result.type === 'canceled' && job.canceledByUser) delete items[key!];
       stored++;
       job.collected++;
+      shown(job.collected, total);
       if (++unsaved >= SAVE_EVERY) {
         await session.store.save();
         unsaved = 0;
@@ -104,6 +108,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
     }
   } catch (error) {
     clearTimeout(timer);
+    session.log.status('');
     await session.store.save();
     if (error instanceof NotFoundError) {
       job.error = 'results are no longer available (past the retention window); the requests are sent again';
@@ -118,6 +123,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
     return stored;
   }
   clearTimeout(timer);
+  session.log.status('');
   // The stream ended cleanly: a request it never mentioned will not come back, so it is retried.
   for (const [customId, key] of Object.entries(job.requests)) {
     const item = items[key];

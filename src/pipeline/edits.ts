@@ -8,6 +8,7 @@ import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
 import { setField } from '../frontmatter/edit.js';
 import { siteFormat, type Session } from './session.js';
+import { progress } from '../io/log.js';
 
 export interface FileEdit {
   file: string;
@@ -93,7 +94,9 @@ function readData(text: string): Record<string, unknown> {
 export async function writeEdits(session: Session, edits: FileEdit[]): Promise<{ written: string[]; stale: string[]; failed: string[] }> {
   const { items } = session.store.data;
   const result = { written: [] as string[], stale: [] as string[], failed: [] as string[] };
-  for (const edit of edits) {
+  const shown = progress(session.log, (done, total) => `applying: ${done}/${total} files`);
+  for (const [index, edit] of edits.entries()) {
+    shown(index, edits.length);
     for (const key of edit.done) Object.assign(items[key]!, { status: 'applied', appliedHash: digest(edit.before) });
     for (const problem of edit.problems) {
       const item = items[problem.key];
@@ -119,6 +122,7 @@ export async function writeEdits(session: Session, edits: FileEdit[]): Promise<{
     for (const key of edit.keys) Object.assign(items[key]!, { status: 'applied', appliedHash: hash });
     result.written.push(edit.file);
   }
+  session.log.status('');
   await session.store.save();
   return result;
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadProject, type Project, type Task } from '../config/load.js';
 import type { Api } from '../io/api.js';
 import { connectApi } from '../io/api.js';
-import type { Log } from '../io/log.js';
+import { progress, type Log } from '../io/log.js';
 import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
 import { excerptSpecs } from '../core/needs.js';
@@ -59,6 +59,7 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
     },
     task: (name) => tasks.get(name),
     async close() {
+      options.log.debug(`state file written ${store.writes} time(s)`);
       try {
         if (api) await (await api).close();
       } finally {
@@ -85,17 +86,10 @@ export async function scanProject(session: Session): Promise<ScanResult> {
   const { contentRoot, config, tasks } = session.project;
   const cacheFile = scanCacheFile(session);
   const cache = await readScanCache(cacheFile);
-  const started = Date.now();
-  let shown = 0;
   const result = await scanTree(contentRoot, config.content, {
     needs: excerptSpecs(tasks),
     cache,
-    onProgress(done, total) {
-      // A status line ten times a second at most: a terminal write per file would cost more than the parse.
-      if (Date.now() - shown < 100 && done < total) return;
-      shown = Date.now();
-      session.log.status(`reading ${done}/${total} new or changed file(s) · ${Math.round((shown - started) / 1000)}s`);
-    },
+    onProgress: progress(session.log, (done, total) => `reading new or changed files: ${done}/${total}`),
   });
   session.log.status('');
   // Nothing read and nothing gone: the cache on disk already says all this.

@@ -1,6 +1,6 @@
 import { APIConnectionError, APIError } from '@anthropic-ai/sdk/error';
 import pLimit from 'p-limit';
-import type { PlannedRequest } from '../core/plan.js';
+import type { PlannedRequest, ReusedAnswer } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
 import type { ItemState, JobState } from '../core/state.js';
 import { budgetProblem } from '../core/cost.js';
@@ -173,7 +173,31 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
 }
 
 /** Sends planned requests: synchronously when few, else as batches of at most maxRequests. */
-export async function submitRequests(session: Session, requests: PlannedRequest[]): Promise<SubmitSummary> {
+/**
+ * Items whose request is identical to one already answered take that answer:
+ * nothing is sent, nothing is paid, and apply writes it like any other.
+ */
+export async function recordReused(session: Session, reused: readonly ReusedAnswer[]): Promise<void> {
+  if (!reused.length) return;
+  const { items } = session.store.data;
+  for (const r of reused) {
+    items[r.key] = {
+      task: r.task,
+      file: r.file,
+      planHash: r.planHash,
+      requestHash: r.requestHash,
+      status: 'succeeded',
+      attempts: items[r.key]?.attempts ?? 0,
+      value: r.value,
+      reusedFrom: r.from,
+    };
+  }
+  await session.store.save();
+  session.log.info(`${reused.length} request(s) identical to one answered before: its answer reused, nothing sent`);
+}
+
+export async function submitRequests(session: Session, requests: PlannedRequest[], reused: readonly ReusedAnswer[] = []): Promise<SubmitSummary> {
+  await recordReused(session, reused);
   if (requests.length === 0) return { mode: 'none', requests: 0, jobs: [], batches: [] };
   const { batch, prices } = session.project.config;
   if (batch.maxCost !== undefined) {

@@ -46,9 +46,9 @@ async function countInputTokens(session: Session, requests: PlannedRequest[]): P
 export async function submitRetries(session: Session): Promise<SubmitSummary | undefined> {
   if (retryableCount(session.store.data, session.project.config.batch.maxRetries) === 0) return undefined;
   const { plan: retries } = await planWork(session, true);
-  if (!retries.requests.length) return undefined;
-  session.log.info(`retrying ${retries.requests.length} failed request(s)`);
-  return submitRequests(session, retries.requests);
+  if (!retries.requests.length && !retries.reused.length) return undefined;
+  if (retries.requests.length) session.log.info(`retrying ${retries.requests.length} failed request(s)`);
+  return submitRequests(session, retries.requests, retries.reused);
 }
 
 /** One cron-friendly pass: poll every in-flight batch once, collect, submit retries. */
