@@ -40,6 +40,13 @@ export interface TaskConfigInput {
   /** A file holding a key that differs only in case (`Description`): `report` it and leave the file alone, or `ignore` it and add the field. @default 'report' */
   caseVariants?: 'report' | 'ignore';
   /**
+   * Where a field the file does not have yet is added: right after this key of
+   * the same map (the first of a list that the file has), instead of at the end.
+   * A value being replaced stays where it is.
+   * @example insertAfter: ['title', 'date']
+   */
+  insertAfter?: string | string[];
+  /**
    * Tasks whose validated answer for the same file this one needs: it waits for them (a later
    * batch, in the same `run` or the next night's) and sees their values as `{{tasks.<name>}}`. @default []
    */

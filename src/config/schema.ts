@@ -73,6 +73,7 @@ const task = z.strictObject({
   system: z.string().min(1).optional(),
   when: z.enum(['missing', 'always']).default('missing'),
   caseVariants: z.enum(['report', 'ignore']).default('report'),
+  insertAfter: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   dependsOn: z.array(z.string().min(1)).default([]),
   excerpt: z.strictObject({ maxChars: z.number().int().positive().max(100_000).default(1000) }).default({ maxChars: 1000 }),
   model: z.string().min(1).optional(),

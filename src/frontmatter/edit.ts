@@ -13,6 +13,11 @@ export interface SetFieldOptions {
    * @default 'yaml'
    */
   newBlockFormat?: 'yaml' | 'toml' | 'json';
+  /**
+   * Where a key that is added (not replaced) goes: right after the first of
+   * these keys that its map has, instead of after the map's last entry.
+   */
+  after?: string[];
 }
 
 /**

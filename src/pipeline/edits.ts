@@ -69,7 +69,7 @@ export async function computeEdits(session: Session, filter?: (item: ItemState) 
         edit.problems.push({ key, field, reason: 'file changed since its request was planned; not overwritten', stale: true });
       } else {
         try {
-          text = setField(text, task.fieldPath, item.value, { newBlockFormat });
+          text = setField(text, task.fieldPath, item.value, { newBlockFormat, ...(task.config.insertAfter ? { after: [task.config.insertAfter].flat() } : {}) });
           edit.keys.push(key);
         } catch (error) {
           edit.problems.push({ key, field, reason: (error as Error).message });
