@@ -1,8 +1,8 @@
-import picomatch from 'picomatch';
 import type { Task } from '../config/load.js';
 import { getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/tree.js';
 import { checkExisting } from './validate.js';
+import { covers } from './needs.js';
 
 export interface Finding {
   file: string;
@@ -17,10 +17,9 @@ export interface Finding {
 export function checkFiles(tasks: Task[], files: ScannedFile[]): Finding[] {
   const findings: Finding[] = [];
   for (const task of tasks) {
-    const matches = picomatch(task.include);
-    const excluded = task.config.exclude.length ? picomatch(task.config.exclude) : () => false;
+    const covered = covers(task);
     for (const file of files) {
-      if (!file.data || !matches(file.rel) || excluded(file.rel)) continue;
+      if (!file.data || !covered(file.rel)) continue;
       const value = getField(file.data, task.fieldPath);
       const problem = isMissing(value) ? 'missing' : checkExisting(task, value);
       if (problem) findings.push({ file: file.rel, field: task.config.field, problem });

@@ -18,6 +18,23 @@ export interface ExcerptSpec {
 /** The excerpt lengths some task will need for a file, given its front matter (none when every field is filled). */
 export type ExcerptNeeds = (rel: string, data: Record<string, unknown>) => number[];
 
+/** Whether a path (relative to the content root) is in `include` and not in `exclude`, compiled once. */
+export function fileMatcher(include: readonly string[], exclude: readonly string[]): (rel: string) => boolean {
+  const matches = picomatch([...include]);
+  if (!exclude.length) return matches;
+  const excluded = picomatch([...exclude]);
+  return (rel) => matches(rel) && !excluded(rel);
+}
+
+const compiled = new WeakMap<Task, (rel: string) => boolean>();
+
+/** The files a task covers (its include globs less its exclude globs), compiled once per task. */
+export function covers(task: Task): (rel: string) => boolean {
+  let matcher = compiled.get(task);
+  if (!matcher) compiled.set(task, (matcher = fileMatcher(task.include, task.config.exclude)));
+  return matcher;
+}
+
 export function excerptSpecs(tasks: readonly Task[]): ExcerptSpec[] {
   return tasks.map((task) => ({
     include: task.include,
@@ -33,11 +50,6 @@ export function excerptSpecs(tasks: readonly Task[]): ExcerptSpec[] {
  * its field, so the scan computes exactly those and never keeps a body.
  */
 export function needsOf(specs: readonly ExcerptSpec[]): ExcerptNeeds {
-  const matchers = specs.map((spec) => ({
-    spec,
-    matches: picomatch(spec.include),
-    excluded: spec.exclude.length ? picomatch(spec.exclude) : () => false,
-  }));
-  return (rel, data) =>
-    matchers.filter(({ spec, matches, excluded }) => matches(rel) && !excluded(rel) && (spec.always || isMissing(getField(data, spec.fieldPath)))).map(({ spec }) => spec.maxChars);
+  const matchers = specs.map((spec) => ({ spec, covers: fileMatcher(spec.include, spec.exclude) }));
+  return (rel, data) => matchers.filter(({ spec, covers }) => covers(rel) && (spec.always || isMissing(getField(data, spec.fieldPath)))).map(({ spec }) => spec.maxChars);
 }

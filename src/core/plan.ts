@@ -1,8 +1,8 @@
-import picomatch from 'picomatch';
 import type { Task } from '../config/load.js';
 import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/scan-parse.js';
 import { digest, stableStringify } from './hash.js';
+import { covers } from './needs.js';
 import { buildParams, templateVars, type RequestParams } from './request.js';
 import { itemKey, type StateData } from './state.js';
 import { TemplateError } from './template.js';
@@ -82,10 +82,9 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
   }
 
   for (const task of tasks) {
-    const matches = picomatch(task.include);
-    const excluded = task.config.exclude.length ? picomatch(task.config.exclude) : () => false;
+    const covered = covers(task);
     for (const file of files) {
-      if (!matches(file.rel) || excluded(file.rel)) continue;
+      if (!covered(file.rel)) continue;
       const key = itemKey(task.name, file.rel);
       const item = state.items[key];
       const skip = (reason: SkipReason, detail?: string) =>

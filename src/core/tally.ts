@@ -1,7 +1,7 @@
-import picomatch from 'picomatch';
 import type { Task } from '../config/load.js';
 import { getField } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/tree.js';
+import { covers } from './needs.js';
 
 export interface Tally {
   task: string;
@@ -28,10 +28,11 @@ function enumProperties(task: Task): Record<string, string[]> {
 export function tally(task: Task, files: ScannedFile[]): Tally {
   const enums = enumProperties(task);
   const counts = Object.fromEntries(Object.entries(enums).map(([name, values]) => [name, Object.fromEntries(values.map((v) => [v, 0]))]));
-  const matches = picomatch(task.include);
+  // Include less exclude, as the task itself sees files.
+  const covered = covers(task);
   const result: Tally = { task: task.name, field: task.config.field, files: 0, answered: 0, counts, urgent: [] };
   for (const file of files) {
-    if (!file.data || !matches(file.rel)) continue;
+    if (!file.data || !covered(file.rel)) continue;
     result.files++;
     const value = getField(file.data, task.fieldPath);
     if (typeof value !== 'object' || value === null) continue;
