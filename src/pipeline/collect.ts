@@ -133,6 +133,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
   }
   job.status = 'collected';
   await session.store.save();
+  session.log.info(`batch ${job.batchId}: ${stored} result(s) stored`);
   return stored;
 }
 
