@@ -12,6 +12,8 @@ export default defineConfig({
     description: {
       include: 'posts/**/*.{md,mdx}',
       field: 'description',
+      // Added right under the title (or the date), where people put it by hand.
+      insertAfter: ['title', 'date'],
       template: 'templates/description.hbs',
       maxTokens: 120,
       output: {

@@ -32,12 +32,12 @@ export function setField(source: string, path: string[], value: unknown, options
   const { parsed, text } = readFrontMatter(source);
   const format = parsed.format === 'none' ? (options.newBlockFormat ?? 'yaml') : parsed.format;
   // YAML edits work on the yaml Document (read again there) and check their own result.
-  if (format === 'yaml') return setYamlField(source, path, value);
+  if (format === 'yaml') return setYamlField(source, path, value, { after: options.after ?? [] });
   const edit = format === 'toml' ? setTomlText : setJsonText;
   let next: string;
   if (text) {
     const target = writeTarget(parsed.data, path, value);
-    next = source.slice(0, text.start) + edit(source.slice(text.start, text.end), target.path, target.value, text.eol) + source.slice(text.end);
+    next = source.slice(0, text.start) + edit(source.slice(text.start, text.end), target.path, target.value, text.eol, options.after ?? []) + source.slice(text.end);
   } else {
     const bom = source.startsWith(BOM) ? BOM : '';
     const eol = detectEol(source);

@@ -6,8 +6,8 @@ import { nest } from './field-path.js';
  * nodes; the splice is ours, because its `modify` re-formats the neighbouring
  * property as well (`"tags": ["a","b"]` becomes four lines when a key is added
  * after it, jsonc-parser 3.3). A replaced value takes the old value's place;
- * a new key goes after the last property of its object, indented like it,
- * with the file's line ending.
+ * a new key goes after the last property of its object (or after the
+ * property named by `after`), indented like it, with the file's line ending.
  */
 
 /** The leading blanks of the line `offset` is on. */
@@ -26,7 +26,7 @@ function oneLine(value: unknown): string {
 }
 
 /** Sets `path`; callers have checked that no step holds a list or a value, and verify the result. */
-export function setJsonText(text: string, path: string[], value: unknown, eol: string): string {
+export function setJsonText(text: string, path: string[], value: unknown, eol: string, after: readonly string[] = []): string {
   const root = parseTree(text);
   if (!root) throw new Error('the JSON front matter does not parse');
   // The file's indentation step, from its first indented key.
@@ -49,7 +49,11 @@ export function setJsonText(text: string, path: string[], value: unknown, eol: s
     if (parent.type !== 'object') throw new Error(`${path.slice(0, n).join('.')} is not a JSON object, so ${path.join('.')} cannot be added`);
     const key = JSON.stringify(path[n]);
     const item = nest(path.slice(n + 1), value);
-    const last = parent.children?.at(-1);
+    // With `after`: right after the first of those keys the object has, else after its last property.
+    // A property node ends with its value (a nested object or list included); the `,` and line
+    // break that followed it now follow the new property. (Strict JSON has no comments to keep.)
+    const anchor = after.map((name) => parent.children?.find((property) => property.children?.[0]?.value === name)).find((property) => property !== undefined);
+    const last = anchor ?? parent.children?.at(-1);
     const close = parent.offset + parent.length - 1;
     if (!last) {
       const outer = indentAt(text, parent.offset);

@@ -1,12 +1,12 @@
 import { stringify } from 'smol-toml';
-import { scanToml } from './toml-scan.js';
+import { scanToml, type TomlPair } from './toml-scan.js';
 
 /**
  * Writes one field into a TOML block's text by splicing, because a parse →
  * stringify round trip drops comments and rewrites dates. An existing value's
  * text is replaced (key, spacing and trailing comment stay); a new key is one
- * line added after the last entry of the table it belongs to, or one entry
- * added to an inline table.
+ * line added after the last entry of the table it belongs to (or after the
+ * entry named by `after`), or one entry added to an inline table.
  */
 
 const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((key, i) => path[i] === key);
@@ -49,7 +49,7 @@ function attachedStart(text: string, lineStart: number): number {
  * Sets `path` in a TOML block's text. Callers have checked that no step of
  * the path holds a list or a value; the result is verified by the caller.
  */
-export function setTomlText(text: string, path: string[], value: unknown, eol: string): string {
+export function setTomlText(text: string, path: string[], value: unknown, eol: string, after: readonly string[] = []): string {
   const field = path.join('.');
   const rendered = tomlValue(value, field);
   const { tables, pairs } = scanToml(text);
@@ -60,6 +60,16 @@ export function setTomlText(text: string, path: string[], value: unknown, eol: s
     throw new Error(`${field} is written as [table] sections or dotted keys; batchmatter only replaces a single key = value`);
   }
 
+  // The map the new key goes into (for `after`): the deepest step of the path the block already has,
+  // as a [table], an inline table or the prefix of dotted keys.
+  const present = (prefix: readonly string[]) => tables.some((table) => !table.array && startsWith(table.path, prefix)) || pairs.some((pair) => startsWith(pair.path, prefix));
+  let depth = path.length - 1;
+  while (depth > 0 && !present(path.slice(0, depth))) depth--;
+  const mapPath = path.slice(0, depth);
+  // The first `after` key the map has, and the pairs that make up its entry (one, or several dotted keys).
+  const anchorKey = after.find((key) => present([...mapPath, key]));
+  const anchorPairs = anchorKey === undefined ? [] : pairs.filter((pair) => startsWith(pair.path, [...mapPath, anchorKey]));
+
   // The deepest table on the path takes the entry; the rest of the path becomes a dotted key.
   for (let n = path.length - 1; n >= 0; n--) {
     const parent = path.slice(0, n);
@@ -67,6 +77,9 @@ export function setTomlText(text: string, path: string[], value: unknown, eol: s
     const inlinePair = n > 0 ? pairs.find((pair) => same(pair.path, parent) && pair.inline) : undefined;
     if (inlinePair?.inline) {
       const { close, lastEnd } = inlinePair.inline;
+      // After `after`'s entry: right after its value, before the `,` that follows it, if any.
+      const anchorEnd = Math.max(...anchorPairs.filter((pair) => pair.valueStart > inlinePair.valueStart && pair.valueEnd <= close).map((pair) => pair.valueEnd));
+      if (anchorEnd > 0) return splice(text, anchorEnd, anchorEnd, `, ${entry}`);
       return lastEnd === undefined ? splice(text, inlinePair.valueStart + 1, close, ` ${entry} `) : splice(text, lastEnd, lastEnd, `, ${entry}`);
     }
     const index = n === 0 ? -1 : tables.findIndex((table) => !table.array && same(table.path, parent));
@@ -77,8 +90,15 @@ export function setTomlText(text: string, path: string[], value: unknown, eol: s
     const next = tables[index + 1];
     const sectionEnd = next ? next.start : text.length;
     const lastLine = pairs.filter((pair) => pair.lineEnd !== undefined && pair.valueStart >= sectionStart && pair.valueStart < sectionEnd).at(-1)?.lineEnd;
+    // After `after`'s entry: at the start of the line after the line where its value ends (so past
+    // multi-line arrays and strings and a trailing comment). Comment lines and blank lines below
+    // it are not part of the entry and stay above the key that followed them. An `after` key that
+    // is not a `key = value` in this section (say, a [table] of its own) leaves the default place.
+    const inSection = (pair: TomlPair) => pair.lineEnd !== undefined && pair.valueStart >= sectionStart && pair.valueStart < sectionEnd;
+    const anchorLine = Math.max(...anchorPairs.filter(inSection).map((pair) => pair.lineEnd!));
     let at: number;
-    if (lastLine !== undefined) at = lastLine;
+    if (anchorLine > 0) at = anchorLine;
+    else if (lastLine !== undefined) at = lastLine;
     else if (index !== -1) at = sectionStart; // right under the header
     else at = next ? attachedStart(text, next.start) : text.length; // above the first header and its comment
     const newline = at > 0 && text[at - 1] !== '\n' ? eol : '';

@@ -17,7 +17,7 @@ interface Splice {
  * range changes (or one `key: value` entry is added), then the result is read
  * back: if anything else would differ, this throws and the file stays as it was.
  */
-export function setField(source: string, path: string[], value: unknown): string {
+export function setField(source: string, path: string[], value: unknown, options: { after?: string[] } = {}): string {
   if (path.length === 0) throw new Error('empty field path');
   const file = readYamlFile(source);
   let next: string;
@@ -25,7 +25,7 @@ export function setField(source: string, path: string[], value: unknown): string
     const { block, doc, text } = file;
     let edited = text;
     // Splices come in document order; applying them from the last keeps earlier offsets valid.
-    for (const splice of planSplices(doc, text, path, value).reverse()) {
+    for (const splice of planSplices(doc, text, path, value, options.after ?? []).reverse()) {
       edited = edited.slice(0, splice.start) + splice.text.replaceAll('\n', block.eol) + edited.slice(splice.end);
     }
     next = source.slice(0, block.contentStart) + edited + source.slice(block.contentEnd);
@@ -39,7 +39,7 @@ export function setField(source: string, path: string[], value: unknown): string
   return next;
 }
 
-function planSplices(doc: Document.Parsed, text: string, path: string[], value: unknown): Splice[] {
+function planSplices(doc: Document.Parsed, text: string, path: string[], value: unknown, after: readonly string[]): Splice[] {
   const layout = detectLayout(doc, text);
   let map: Node | null = doc.contents;
   if (map === null) {
@@ -51,8 +51,8 @@ function planSplices(doc: Document.Parsed, text: string, path: string[], value: 
     if (!isMap(map)) throw new Error('front matter is not a map');
     const key = path[i]!;
     const rest = path.slice(i + 1);
-    const pair = map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
-    if (!pair) return insertPair(map, key, nest(rest, value), text, layout);
+    const pair = findPair(map, key);
+    if (!pair) return insertPair(map, key, nest(rest, value), text, layout, after);
     const current = pair.value as Node | null;
     if (rest.length === 0) return replaceValue(map, pair, value, text, layout);
     if (isMap(current)) {
@@ -68,17 +68,41 @@ function planSplices(doc: Document.Parsed, text: string, path: string[], value: 
   throw new Error('unreachable: the path ends inside the loop');
 }
 
-function insertPair(map: YAMLMap, key: string, value: unknown, text: string, layout: Layout): Splice[] {
+/** The pair of `map` with a plain key `key`. */
+function findPair(map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((item) => isScalar(item.key) && String(item.key.value) === key);
+}
+
+/** Where a pair's own text ends: after its value (or its key, when the value is empty or absent). */
+function pairEnd(pair: Pair): number {
+  const value = pair.value as Node | null;
+  const keyEnd = span(pair.key as Node)[1];
+  return value ? Math.max(keyEnd, span(value)[1]) : keyEnd;
+}
+
+/**
+ * Adds `key: value` to `map`: right after the entry of the first key of
+ * `after` that the map has, or else after its last entry.
+ */
+function insertPair(map: YAMLMap, key: string, value: unknown, text: string, layout: Layout, after: readonly string[]): Splice[] {
+  const anchor = after.map((name) => findPair(map, name)).find((pair) => pair !== undefined);
   const last = map.items.at(-1);
   if (map.flow) {
     const entry = renderFlow(key, value, { ...layout, flowPadding: isPadded(map, text) });
     if (!last) return [at(span(map)[0] + 1, entry)];
-    return [at(last.value ? span(last.value as Node)[1] : span(last.key as Node)[1], `, ${entry}`)];
+    // Right after the anchor's value (or key), before the `,` that follows it, if any.
+    return [at(pairEnd(anchor ?? last), `, ${entry}`)];
   }
   const indent = ' '.repeat(column(text, span(map.items[0]!.key as Node)[0]));
   const lines = renderPairLines(key, value, layout).map((line) => indent + line);
   // A block map's range ends after its last entry's line break, before trailing comments.
-  const end = nextLineStart(text, span(map)[1]);
+  // After an anchor entry: at the start of the line after its value ends. Value ranges
+  // cover block scalars (with their kept blank lines for `|+`), nested block maps and
+  // lists, and multi-line flow values; the rest of that last line (a trailing
+  // `# comment`) stays with the entry. Comment lines and blank lines below the
+  // entry are not part of it: the new key goes above them, so they stay where
+  // they are, above the key that followed them before.
+  const end = nextLineStart(text, anchor ? pairEnd(anchor) : span(map)[1]);
   const newline = end === 0 || text[end - 1] === '\n' ? '' : '\n';
   return [at(end, newline + lines.join('\n') + '\n')];
 }
