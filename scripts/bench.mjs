@@ -10,7 +10,7 @@
 //
 // Each measurement runs in its own child process, so peak RSS is that step's own;
 // each is the best of three runs except the naive pipeline's (40 s).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -129,13 +129,13 @@ if (code !== 0) throw new Error('exit ' + code);`;
 const plan = cli(['plan', '--offline', '--quiet', '--json']);
 
 /** The CLI in a child process, for the collect step: its stderr has the --verbose count of state writes. */
-function cliChild(args, ok = [0]) {
+function cliChild(args, ok = [0], env = {}) {
   const started = process.hrtime.bigint();
   const result = spawnSync(process.execPath, [path.join(root, 'bin/batchmatter.js'), ...args], {
     cwd: dir,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,
-    env: { ...process.env, BATCHMATTER_EMULATOR_BATCH_MS: '0' },
+    env: { ...process.env, ...env },
   });
   if (!ok.includes(result.status)) throw new Error(`batchmatter ${args.join(' ')} exited ${result.status}:\n${result.stderr.slice(-2000)}`);
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, stdout: result.stdout, stderr: result.stderr };
@@ -162,11 +162,31 @@ const threaded = run('batchmatter plan, first, 2 worker threads', plan, { env: {
 const first = run('batchmatter plan, first', plan, { fresh: true });
 const second = run('batchmatter plan, unchanged tree', plan);
 
-// Collecting: submit one request per file (not timed), then time the pass that collects every result.
-cliChild(['submit', '--offline', '--quiet', '--config', 'batch.collect.mjs'], [0, 3]); // 3: batches in flight
-const collect = cliChild(['sync', '--offline', '--verbose', '--config', 'batch.collect.mjs']);
+// Collecting: submit one request per file (not timed), then time the pass that collects every result,
+// from an emulator in its own process (its work answering is the API's, not ours).
+const emulator = spawn(process.execPath, [path.join(root, 'bin/batchmatter.js'), 'emulator', '--port', '0', '--batch-ms', '0', '--data', path.join(dir, 'emulator.json')], {
+  cwd: dir,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const url = await new Promise((resolve, reject) => {
+  let out = '';
+  emulator.stdout.on('data', (chunk) => {
+    out += chunk;
+    const match = /listening on (http:\/\/\S+)/.exec(out);
+    if (match) resolve(match[1]);
+  });
+  emulator.on('exit', (code) => reject(new Error(`the emulator exited ${code}`)));
+});
+const api = { ANTHROPIC_BASE_URL: url, ANTHROPIC_API_KEY: 'bench' };
+let collect;
+try {
+  cliChild(['submit', '--quiet', '--config', 'batch.collect.mjs'], [0, 3], api); // 3: batches in flight
+  collect = cliChild(['sync', '--verbose', '--config', 'batch.collect.mjs'], [0], api);
+} finally {
+  emulator.kill();
+}
 const writes = Number(/state file written (\d+) time/.exec(collect.stderr)?.[1]);
-const collected = Number(/(\d+) result\(s\) stored/.exec(collect.stdout)?.[1] ?? NaN);
+const collected = Number(/(\d+) result\(s\) stored;/.exec(collect.stdout)?.[1] ?? NaN);
 process.stderr.write(`  collect: ${(collect.ms / 1000).toFixed(2)} s, ${writes} state writes\n`);
 
 const ratio = (a, b) => (a.ms / b.ms).toFixed(2);
