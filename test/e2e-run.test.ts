@@ -266,4 +266,26 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(Object.keys(after.jobs)).toHaveLength(jobsBefore);
     expect(after.items['sentiment:reviews/2025-09-12-ios-jsmith.md'].reusedFrom).toBe('sentiment:reviews/2025-09-12-ios-jsmith.md');
   });
+
+  it('reports a template variable a file lacks as path, field and variable, goes on with the other files, and exits 1', async () => {
+    const dir = copyExample();
+    const template = path.join(dir, 'templates/sentiment.hbs');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('Platform: {{platform}}', 'Platform: {{platform}}\nVersion: {{version}}'));
+    // Two reviews without a version.
+    const lacking = fg.sync('examples/blog/reviews/*.md', { cwd: dir }).sort().slice(0, 2);
+    for (const file of lacking) writeFileSync(path.join(dir, file), readFileSync(path.join(dir, file), 'utf8').replace(/^version: .*\n/m, ''));
+    const plan = await runCli(['plan', '--offline'], dir);
+    expect(plan.code).toBe(1);
+    const run = await runCli(['run', '--offline', '--apply'], dir);
+    expect(run.code).toBe(1);
+    for (const file of lacking) {
+      const rel = file.replace('examples/blog/', '');
+      expect(run.stderr).toContain(`${rel}  analysis  template templates/sentiment.hbs: references "version", which this file does not have`);
+      expect(parseFrontMatter(readFileSync(path.join(dir, file), 'utf8')).data.analysis).toBeUndefined();
+    }
+    const done = fg.sync('examples/blog/reviews/*.md', { cwd: dir }).filter((f) => !lacking.includes(f));
+    expect(done.length).toBeGreaterThan(0);
+    for (const file of done) expect(parseFrontMatter(readFileSync(path.join(dir, file), 'utf8')).data.analysis).toMatchObject({ sentiment: expect.any(String) });
+  });
 });
+

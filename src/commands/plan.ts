@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import type { CostEstimate } from '../core/cost.js';
-import type { Skip } from '../core/plan.js';
+import { problemSkips, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
@@ -64,7 +64,7 @@ export function formatEstimate(estimate: CostEstimate[], counted = false): strin
 export async function planCommand(session: Session, countTokens = false): Promise<CommandResult> {
   const result = await planWork(session, false, countTokens);
   return {
-    exitCode: errorsIn(result.diagnostics).length ? ExitCode.failures : ExitCode.ok,
+    exitCode: errorsIn(result.diagnostics).length || problemSkips(result.plan).length ? ExitCode.failures : ExitCode.ok,
     data: {
       requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: r.attempts > 0 })),
       reused: result.plan.reused.map((r) => ({ task: r.task, file: r.file, from: r.from })),

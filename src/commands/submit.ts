@@ -1,4 +1,4 @@
-import type { Plan } from '../core/plan.js';
+import { problemSkips, type Plan } from '../core/plan.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
 import { submitRequests } from '../pipeline/submit.js';
@@ -12,7 +12,8 @@ export const waitingOnShared = (plan: Plan) => plan.skips.filter((s) => s.reason
 export async function submitCommand(session: Session): Promise<CommandResult> {
   const { plan, estimate, diagnostics } = await planWork(session);
   for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d));
-  const errors = errorsIn(diagnostics).length;
+  for (const s of problemSkips(plan)) session.log.error(`${s.file}  ${session.task(s.task)?.config.field ?? s.task}  ${s.detail ?? s.reason}`);
+  const errors = errorsIn(diagnostics).length + problemSkips(plan).length;
   if (plan.requests.length === 0) {
     await submitRequests(session, [], plan.reused);
     const text = plan.reused.length ? `${plan.reused.length} answer(s) reused from identical requests; nothing to submit` : 'nothing to submit';

@@ -56,6 +56,9 @@ export interface Plan {
   skips: Skip[];
 }
 
+/** Skips that are problems to fix (a template naming a variable the file lacks): like broken front matter, they make the command end with exit code 1. */
+export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => s.reason === 'template-error');
+
 export interface PlanOptions {
   maxRetries: number;
   /** Only re-plan work the state already knows about (retries), no new files. */
