@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { diffLines } from 'diff';
@@ -286,6 +287,25 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const done = fg.sync('examples/blog/reviews/*.md', { cwd: dir }).filter((f) => !lacking.includes(f));
     expect(done.length).toBeGreaterThan(0);
     for (const file of done) expect(parseFrontMatter(readFileSync(path.join(dir, file), 'utf8')).data.analysis).toMatchObject({ sentiment: expect.any(String) });
+  });
+
+  it('init writes a starter project that plans, runs offline and puts the description under the title', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'batchmatter-init-'));
+    const init = await runCli(['init'], dir);
+    expect(init.code, init.stderr).toBe(0);
+    expect((await runCli(['init'], dir)).code).toBe(2); // never overwrites without --force
+    mkdirSync(path.join(dir, 'content'));
+    const post = '---\ntitle: Hello\ndate: 2025-01-02\ntags: [a]\n---\n\nA first post about setting up the blog, the theme and the deploy.\n';
+    writeFileSync(path.join(dir, 'content/hello.md'), post);
+    const plan = await runCli(['plan', '--offline'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/^description: 1 request\(s\) to send$/m);
+    const run = await runCli(['run', '--offline', '--apply'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const after = readFileSync(path.join(dir, 'content/hello.md'), 'utf8');
+    const description = parseFrontMatter(after).data.description as string;
+    expect(description.length).toBeGreaterThan(10);
+    expect(after).toBe(post.replace('title: Hello\n', `title: Hello\ndescription: ${description}\n`));
   });
 });
 

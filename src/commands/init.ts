@@ -17,6 +17,8 @@ export default defineConfig({
   tasks: {
     description: {
       field: 'description',
+      // New descriptions go right under the title, where people write them by hand.
+      insertAfter: ['title'],
       template: 'templates/description.hbs',
       maxTokens: 120,
       output: {
