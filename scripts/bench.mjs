@@ -122,7 +122,7 @@ for (const p of paths) {
 }`;
 
 const cli = (command) => `
-const { main } = await import(${JSON.stringify(path.join(root, 'dist/cli.js'))});
+const { main } = await import(${JSON.stringify(path.join(root, 'dist/bundle/cli.js'))});
 const code = await main(${JSON.stringify(command)});
 if (code !== 0) throw new Error('exit ' + code);`;
 

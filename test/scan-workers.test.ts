@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type * as Tree from '../src/io/tree.js';
-import { repoRoot } from './helpers/cli.js';
+import { repoRoot, runCli } from './helpers/cli.js';
 
 // The built scanner (npm test builds first): worker threads run dist/io/scan-worker.js.
 const { scanTree, WORKER_MIN } = (await import(path.join(repoRoot, 'dist/io/tree.js'))) as typeof Tree;
@@ -61,4 +61,22 @@ describe('scanning in worker threads', () => {
     expect(threads.files.find((f) => f.rel === 'drafts/0002.md')!.excerpts.size).toBe(0);
     expect(threads.files.find((f) => f.rel === 'posts/0000.md')!.excerpts.size).toBe(0); // has a description
   });
+
+  it('runs from the installed CLI too: plan reads in worker threads and plans what one thread plans', async () => {
+    const root = site();
+    writeFileSync(
+      path.join(root, 'batch.config.mjs'),
+      `export default { content: { root: '.', include: ['**/*.md', '**/*.mdx'] }, tasks: { description: { field: 'description', template: 't.hbs', output: { type: 'text', maxLength: 160 } } } };\n`,
+    );
+    writeFileSync(path.join(root, 't.hbs'), 'Title: {{title}}\n{{excerpt}}\n');
+    const threaded = await runCli(['plan', '--offline', '--json', '--verbose'], root, { BATCHMATTER_SCAN_WORKERS: '2' });
+    expect(threaded.stderr).toMatch(/read in 2 worker threads/);
+    rmSync(path.join(root, '.batchmatter'), { recursive: true });
+    const single = await runCli(['plan', '--offline', '--json', '--verbose'], root, { BATCHMATTER_SCAN_WORKERS: '0' });
+    expect(single.stderr).not.toMatch(/worker threads/);
+    expect(threaded.code).toBe(1); // the broken file
+    expect(JSON.parse(threaded.stdout)).toEqual(JSON.parse(single.stdout));
+    expect(JSON.parse(threaded.stdout).requests.length).toBeGreaterThan(WORKER_MIN / 2);
+  });
 });
+
