@@ -139,5 +139,15 @@ describe('plan', () => {
     failed.items[sent.key] = { ...inFlight.items[sent.key]!, status: 'failed', error: 'too long', retryable: false };
     expect(plan([description], twins, failed, { maxRetries: 2 }).requests.map((r) => r.file)).toEqual(['posts/y.md']);
   });
+
+  it('asks again when an answer it wrote was removed from the file, rather than reusing it', () => {
+    const [request] = plan([description], [posts[0]!], emptyState(), { maxRetries: 2 }).requests;
+    const state = emptyState();
+    // Applied, then deleted by hand: the file is back to its old text, with another hash than after apply.
+    state.items[request!.key] = { task: 'description', file: 'posts/a.md', planHash: request!.planHash, requestHash: request!.requestHash, status: 'applied', attempts: 1, value: 'Rejected.', appliedHash: 'after-apply' };
+    const again = plan([description], [posts[0]!], state, { maxRetries: 2 });
+    expect(again.reused).toEqual([]);
+    expect(again.requests.map((r) => r.file)).toEqual(['posts/a.md']);
+  });
 });
 

@@ -157,7 +157,9 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       const requestHash = digest(stableStringify(params));
       const same = `${task.name}\0${requestHash}`;
       const answered = answers.get(same);
-      if (answered !== undefined) {
+      // Its own answer, written once and gone from the file now: someone removed it, so ask again.
+      const removed = answered === key && item?.status === 'applied' && isMissing(getField(file.data, task.fieldPath));
+      if (answered !== undefined && !removed) {
         const from = state.items[answered]!;
         reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered });
         continue;
