@@ -27,6 +27,13 @@ describe('validateConfig', () => {
     expect(errors.join('\n')).toMatch(/^batch\.maxRequests: /m);
   });
 
+  it('drops a leading ./ from globs, which would otherwise come back in every path', () => {
+    const { config } = validateConfig({ content: { include: './posts/**/*.md', exclude: ['./drafts/**'] }, tasks: { d: { ...task, include: ['././posts/*.md'] } } });
+    expect(config?.content.include).toEqual(['posts/**/*.md']);
+    expect(config?.content.exclude).toEqual(['drafts/**']);
+    expect(config?.tasks.d?.include).toEqual(['posts/*.md']);
+  });
+
   it('parses durations', () => {
     expect(validateConfig({ batch: { pollInterval: '2m' }, tasks: { d: task } }).config?.batch.pollInterval).toBe(120_000);
     expect(validateConfig({ batch: { pollInterval: 45 }, tasks: { d: task } }).config?.batch.pollInterval).toBe(45_000);

@@ -49,6 +49,8 @@ beforeAll(async () => {
   symlinkSync('missing.md', path.join(site(), 'links/broken.md'));
   symlinkSync('../human/has-description.md', path.join(site(), 'links/inside.md'));
   symlinkSync('ok/comments.md', path.join(site(), 'a-link-sorted-first.md'));
+  // What a kill -9 in the middle of an atomic write leaves beside the file (write-file-atomic's name).
+  writeFileSync(path.join(site(), 'human/has-description.md.2746123901'), '---\ntitle: half writ');
 
   original = new Map(fg.sync('**/*', { cwd: site(), dot: true, followSymbolicLinks: false }).map((rel) => [rel, read(rel)]));
   run = await runCli(['run', '--offline', '--apply'], dir);
@@ -111,6 +113,7 @@ describe('the hostile-file corpus', () => {
     expect(out).toMatch(/links\/broken\.md: broken symlink/);
     expect(out).toMatch(/links\/inside\.md: symlink to human\/has-description\.md, which is processed under its own name/);
     expect(out).toMatch(/a-link-sorted-first\.md: symlink to ok\/comments\.md, which is processed under its own name/);
+    expect(out).toMatch(/human\/has-description\.md\.2746123901: temporary file of an interrupted write to human\/has-description\.md, which is intact; safe to delete/);
   });
 
   it('reports a key that differs only in case instead of adding a second one', async () => {

@@ -24,7 +24,10 @@ const size = z.union([z.number().int().positive(), z.string()]).transform((value
   return Math.round(Number(match[1]) * unit);
 });
 
-const globs = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((v) => (Array.isArray(v) ? v : [v]));
+/** Globs relative to the content root; a leading `./` is dropped (fast-glob would keep it in every path it returns). */
+const globs = z
+  .union([z.string().min(1), z.array(z.string().min(1))])
+  .transform((v) => (Array.isArray(v) ? v : [v]).map((glob) => glob.replace(/^(?:\.\/)+/, '')));
 
 /** A zod schema (any zod 4 instance) or a plain JSON Schema object. */
 const outputSchema = z.custom<object>(

@@ -72,9 +72,15 @@ function defaultWorkers(env: NodeJS.ProcessEnv = process.env): number {
   return cores > 2 ? Math.min(cores - 1, 4) : 0;
 }
 
-/** What the globs match: regular files, plus symlinks, which are resolved by the caller. */
-async function listContent(root: string, { include, exclude }: ScanOptions): Promise<Array<{ rel: string; link: boolean }>> {
-  const entries = await fg(include, {
+/** write-file-atomic's temporary name for `file`: `file.<32-bit number>`. */
+const TEMP_SUFFIX = /\.\d{1,10}$/;
+
+/**
+ * What the globs match: regular files, plus symlinks, which are resolved by
+ * the caller; and the temporary files an interrupted write left beside them.
+ */
+async function listContent(root: string, { include, exclude }: ScanOptions): Promise<{ entries: Array<{ rel: string; link: boolean }>; leftovers: string[] }> {
+  const found = await fg([...include, ...include.map((pattern) => `${pattern}.+([0-9])`)], {
     cwd: root,
     ignore: ['**/node_modules/**', ...exclude],
     onlyFiles: false,
@@ -83,10 +89,14 @@ async function listContent(root: string, { include, exclude }: ScanOptions): Pro
     // Never descend into a symlinked folder: it may lead outside the root, or back up into a loop.
     followSymbolicLinks: false,
   });
-  return entries
+  const matched = found
     .filter((e) => e.dirent.isFile() || e.dirent.isSymbolicLink())
     .map((e) => ({ rel: e.path, link: e.dirent.isSymbolicLink() }))
     .sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  // `post.md.1234567` beside `post.md`: a leftover, whichever pattern matched it.
+  const names = new Set(matched.map((e) => e.rel));
+  const isLeftover = (e: { rel: string; link: boolean }) => !e.link && TEMP_SUFFIX.test(e.rel) && names.has(e.rel.replace(TEMP_SUFFIX, ''));
+  return { entries: matched.filter((e) => !isLeftover(e)), leftovers: matched.filter(isLeftover).map((e) => e.rel) };
 }
 
 function fromCache(rel: string, abs: string, entry: CacheEntry): ScannedFile {
@@ -120,11 +130,13 @@ const formatSize = (bytes: number) => (bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 
 export async function scanTree(root: string, options: ScanOptions, context: ScanContext = { needs: () => [] }): Promise<ScanResult> {
   const { needs, cache = emptyScanCache(), onProgress } = context;
   const next: ScanCache = { version: 2, writtenAt: Date.now(), entries: {} };
-  const entries = await listContent(root, options);
+  const { entries, leftovers } = await listContent(root, options);
   const realRoot = await realpath(root);
   const diagnostics: Diagnostic[] = [];
   const skip = (file: string, message: string) => diagnostics.push({ file, message, warning: true });
   const unreadable = (file: string, code: string) => diagnostics.push({ file, message: `could not read: ${code}` });
+  // A kill during a write can leave one; the file it was for is whole (the write renames or never happens).
+  for (const rel of leftovers) skip(rel, `temporary file of an interrupted write to ${rel.replace(TEMP_SUFFIX, '')}, which is intact; safe to delete`);
 
   // Regular files first, so a symlink to one of them is recognised whichever sorts first.
   const targets = new Set(entries.filter((e) => !e.link).map((e) => e.rel));
