@@ -1,7 +1,7 @@
 import type { Task } from '../config/load.js';
 import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/scan-parse.js';
-import { digest, stableStringify } from './hash.js';
+import { digest } from './hash.js';
 import { covers } from './needs.js';
 import { buildParams, templateVars, type RequestParams } from './request.js';
 import { itemKey, type StateData } from './state.js';
@@ -154,7 +154,8 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         skip('template-error', error.message);
         continue;
       }
-      const requestHash = digest(stableStringify(params));
+      // buildParams builds every request with its keys in one order, so plain JSON is stable enough to compare.
+      const requestHash = digest(JSON.stringify(params));
       const same = `${task.name}\0${requestHash}`;
       const answered = answers.get(same);
       // Its own answer, written once and gone from the file now: someone removed it, so ask again.
