@@ -172,12 +172,11 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
   return job;
 }
 
-/** Sends planned requests: synchronously when few, else as batches of at most maxRequests. */
 /**
  * Items whose request is identical to one already answered take that answer:
  * nothing is sent, nothing is paid, and apply writes it like any other.
  */
-export async function recordReused(session: Session, reused: readonly ReusedAnswer[]): Promise<void> {
+async function recordReused(session: Session, reused: readonly ReusedAnswer[]): Promise<void> {
   if (!reused.length) return;
   const { items } = session.store.data;
   for (const r of reused) {
@@ -196,6 +195,7 @@ export async function recordReused(session: Session, reused: readonly ReusedAnsw
   session.log.info(`${reused.length} request(s) identical to one answered before: its answer reused, nothing sent`);
 }
 
+/** Records reused answers, then sends planned requests: synchronously when few, else as batches of at most maxRequests. */
 export async function submitRequests(session: Session, requests: PlannedRequest[], reused: readonly ReusedAnswer[] = []): Promise<SubmitSummary> {
   await recordReused(session, reused);
   if (requests.length === 0) return { mode: 'none', requests: 0, jobs: [], batches: [] };
