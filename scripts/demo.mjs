@@ -23,5 +23,7 @@ step('what would be sent, and what it would cost', ['plan', '--offline']);
 const code = step('submit, wait for the batch, collect and validate', ['run', '--offline']);
 step('what it cost, against the synchronous API', ['cost']);
 step('review the proposed front matter', ['diff']);
-process.stdout.write(`\nTo write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --cwd ${dir}\n`);
+step('the same as a page with search-result previews', ['diff', '--format', 'html', '--out', path.join(dir, 'review.html')]);
+process.stdout.write(`\nOpen ${path.join(dir, 'review.html')} in a browser to review it there.\n`);
+process.stdout.write(`To write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --cwd ${dir}\n`);
 process.exit(code);

@@ -74,12 +74,13 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
 
   if (format !== 'unified') {
     const model = await buildReportModel(session, edits);
-    const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? `${JSON.stringify(model, null, 2)}` : renderMarkdown(model);
+    const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model);
     if (!options.out) return { exitCode, data: { ...data, report: model }, text: rendered };
     const out = options.out;
     await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`);
     const count = (status: string) => model.entries.filter((e) => e.status === status).length;
-    const summary = `wrote ${path.relative(process.cwd(), out)}: ${count('proposed')} proposed, ${count('failed')} failed, ${count('stale')} stale`;
+    const relative = path.relative(process.cwd(), out);
+    const summary = `wrote ${relative.startsWith('..') ? out : relative}: ${count('proposed')} proposed, ${count('failed')} failed, ${count('stale')} stale`;
     return { exitCode, data: { ...data, report: model, out }, text: summary };
   }
 
