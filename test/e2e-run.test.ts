@@ -253,6 +253,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(copies[0]).toMatchObject({ sentiment: 'positive' });
     expect(copies[1]).toEqual(copies[0]);
     expect(Object.values(state.items as Record<string, { reusedFrom?: string }>).filter((i) => i.reusedFrom)).toHaveLength(1);
+    expect((await runCli(['cost'], dir)).stdout).toMatch(/^1 answer\(s\) taken from identical requests answered before: not sent, not billed$/m);
 
     // An edit the prompt does not include changes the file, not the request: answered again for free.
     const always = copyExample((config) => config.replace("field: 'analysis',", "field: 'analysis',\n      when: 'always',"));

@@ -19,7 +19,9 @@ export async function costCommand(session: Session): Promise<CommandResult> {
   const { total } = report;
   lines.push(`total: ${usd(total.usd)} spent; the synchronous API would have cost ${usd(total.syncUsd)}, saved ${usd((total.syncUsd ?? 0) - (total.usd ?? 0))}`);
   if (report.unpriced) lines.push('some answers came from a model without a known price; add it to "prices" in the config');
-  return { exitCode: ExitCode.ok, data: { ...report }, text: lines.join('\n') };
+  const reused = Object.values(session.store.data.items).filter((i) => i.reusedFrom !== undefined).length;
+  if (reused) lines.push(`${reused} answer(s) taken from identical requests answered before: not sent, not billed`);
+  return { exitCode: ExitCode.ok, data: { ...report, reused }, text: lines.join('\n') };
 }
 
 export function formatStats(session: Session): string {
