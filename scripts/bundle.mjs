@@ -4,7 +4,11 @@
 // separate files (measured on the 2-core development machine: a nightly CLI
 // starts often). dist/ (tsc's output) stays the library's entry and the types.
 // jiti, the SDK and tinypool stay external: each loads files of its own by path.
+import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+
+// Chunk names carry content hashes: start empty, or old chunks pile up.
+rmSync('dist/bundle', { recursive: true, force: true });
 
 await build({
   entryPoints: ['dist/cli.js', 'dist/io/scan-worker.js'],
