@@ -149,5 +149,24 @@ describe('plan', () => {
     expect(again.reused).toEqual([]);
     expect(again.requests.map((r) => r.file)).toEqual(['posts/a.md']);
   });
+
+  it('remembers what it rendered: an unchanged file plans from the memo, with the same digest and, when asked, the same body', () => {
+    const first = plan([description], posts, emptyState(), { maxRetries: 2 });
+    expect(first.learned.map((l) => l.file)).toEqual(['posts/a.md', 'posts/c.md']);
+    const remembered = posts.map((f) => ({ ...f, memo: new Map(first.learned.filter((l) => l.file === f.rel).map((l) => [l.task, l.memo])) }));
+    const second = plan([description], remembered, emptyState(), { maxRetries: 2 });
+    expect(second.learned).toEqual([]);
+    expect(second.requests.map((r) => [r.file, r.requestHash, r.inputTokens])).toEqual(first.requests.map((r) => [r.file, r.requestHash, r.inputTokens]));
+    expect(second.requests[0]!.params).toEqual(first.requests[0]!.params);
+
+    // Another template is another fingerprint: rendered again.
+    const reworded = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text', maxLength: 160 } }, 'Describe {{title}}: {{excerpt}}');
+    const third = plan([reworded], remembered, emptyState(), { maxRetries: 2 });
+    expect(third.learned.map((l) => l.file)).toEqual(['posts/a.md', 'posts/c.md']);
+    expect(third.requests[0]!.requestHash).not.toBe(first.requests[0]!.requestHash);
+    // So is a memo that does not match the file any more.
+    const stale = remembered.map((f) => ({ ...f, memo: new Map([...(f.memo ?? [])].map(([t, m]) => [t, { ...m, fp: 'other' }])) }));
+    expect(plan([description], stale, emptyState(), { maxRetries: 2 }).learned).toHaveLength(2);
+  });
 });
 

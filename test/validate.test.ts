@@ -1,7 +1,7 @@
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import { describe, expect, it } from 'vitest';
 import { CUSTOM_ID_PATTERN, customId } from '../src/core/custom-id.js';
-import { estimateCost } from '../src/core/cost.js';
+import { estimateCost, estimateInputTokens } from '../src/core/cost.js';
 import { buildParams } from '../src/core/request.js';
 import { compileTemplate } from '../src/core/template.js';
 import { judgeResult } from '../src/core/validate.js';
@@ -135,10 +135,10 @@ describe('custom ids, chunks, cost', () => {
     for (const id of ids) expect(id).toMatch(CUSTOM_ID_PATTERN);
   });
 
-  const request = (i: number, size = 10): PlannedRequest => ({
-    key: `t:${i}`, task: 't', file: `${i}.md`, planHash: 'h', requestHash: 'r', attempts: 0,
-    params: { model: 'claude-haiku-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'x'.repeat(size) }] },
-  });
+  const request = (i: number, size = 10, model = 'claude-haiku-4-5'): PlannedRequest => {
+    const params = { model, max_tokens: 100, messages: [{ role: 'user' as const, content: 'x'.repeat(size) }] };
+    return { key: `t:${i}`, task: 't', file: `${i}.md`, planHash: 'h', requestHash: 'r', attempts: 0, params, model, maxTokens: 100, inputTokens: estimateInputTokens(params) };
+  };
 
   it('splits by count and by bytes', () => {
     expect(chunkRequests(Array.from({ length: 5 }, (_, i) => request(i)), 2).map((c) => c.length)).toEqual([2, 2, 1]);
@@ -150,6 +150,6 @@ describe('custom ids, chunks, cost', () => {
     expect(estimate?.requests).toBe(2);
     expect(estimate?.batchUsd).toBeCloseTo(estimate!.syncUsd! / 2, 10);
     expect(estimate?.outputTokens).toBe(100);
-    expect(estimateCost([{ ...request(1), params: { ...request(1).params, model: 'unknown-model' } }], {})[0]?.batchUsd).toBeUndefined();
+    expect(estimateCost([request(1, 10, 'unknown-model')], {})[0]?.batchUsd).toBeUndefined();
   });
 });

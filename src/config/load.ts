@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { createJiti } from 'jiti';
 import { ConfigError, UserError } from '../errors.js';
 import { parseFieldPath } from '../frontmatter/field-path.js';
+import { digest } from '../core/hash.js';
 import { compileOutputSchema, type CompiledSchema } from '../core/output-schema.js';
 import { compileTemplate, TemplateError, type RenderFn } from '../core/template.js';
 import type { ResolvedConfig, TaskConfig } from './schema.js';
@@ -22,6 +23,12 @@ export interface Task {
   render: RenderFn;
   system?: RenderFn;
   schema?: CompiledSchema;
+  /**
+   * Digest of everything besides the file that shapes this task's requests
+   * (templates, model, limits, schema): a request remembered under the same
+   * fingerprint and file digest need not be rendered again to be known.
+   */
+  fingerprint: string;
 }
 
 export interface Project {
@@ -59,7 +66,7 @@ async function importConfig(file: string): Promise<unknown> {
   }
 }
 
-function readTemplate(dir: string, file: string, key: string, errors: string[]): RenderFn | undefined {
+function readTemplate(dir: string, file: string, key: string, errors: string[]): { render: RenderFn; source: string } | undefined {
   const full = path.resolve(dir, file);
   let source: string;
   try {
@@ -69,12 +76,23 @@ function readTemplate(dir: string, file: string, key: string, errors: string[]):
     return undefined;
   }
   try {
-    return compileTemplate(source, path.relative(dir, full));
+    return { render: compileTemplate(source, path.relative(dir, full)), source };
   } catch (error) {
     errors.push(`${key}: ${error instanceof TemplateError ? error.message : String(error)}`);
     return undefined;
   }
 }
+
+/** What `Task.fingerprint` digests; RegExps count by their source, a zod schema by its JSON Schema. */
+export function taskFingerprint(parts: { name: string; config: TaskConfig; model: string; maxTokens: number; template: string; system?: string | undefined; schema?: CompiledSchema | undefined }): string {
+  const { config, schema, ...rest } = parts;
+  const output = config.output.type === 'json' ? { type: 'json', schema: schema?.jsonSchema ?? null } : config.output;
+  const json = JSON.stringify({ ...rest, field: config.field, excerpt: config.excerpt, output, version: REQUEST_FORMAT }, (_key, value: unknown) => (value instanceof RegExp ? String(value) : value));
+  return digest(json);
+}
+
+/** Bump when the way requests are built changes, so remembered request digests are not trusted across it. */
+const REQUEST_FORMAT = 1;
 
 export async function loadProject(cwd: string, explicit?: string): Promise<Project> {
   const configFile = findConfig(cwd, explicit);
@@ -86,7 +104,7 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
   const problems: string[] = [];
   for (const [name, taskConfig] of Object.entries(config.tasks)) {
     const key = `tasks.${name}`;
-    const render = readTemplate(dir, taskConfig.template, `${key}.template`, problems);
+    const template = readTemplate(dir, taskConfig.template, `${key}.template`, problems);
     const system = taskConfig.system ? readTemplate(dir, taskConfig.system, `${key}.system`, problems) : undefined;
     let schema: CompiledSchema | undefined;
     if (taskConfig.output.type === 'json') {
@@ -96,17 +114,20 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
         problems.push(`${key}.output.schema: ${(error as Error).message}`);
       }
     }
-    if (!render) continue;
+    if (!template) continue;
+    const model = taskConfig.model ?? config.model;
+    const maxTokens = taskConfig.maxTokens ?? config.maxTokens;
     tasks.push({
       name,
       config: taskConfig,
       fieldPath: parseFieldPath(taskConfig.field),
-      model: taskConfig.model ?? config.model,
-      maxTokens: taskConfig.maxTokens ?? config.maxTokens,
+      model,
+      maxTokens,
       include: taskConfig.include ?? config.content.include,
-      render,
-      ...(system ? { system } : {}),
+      render: template.render,
+      ...(system ? { system: system.render } : {}),
       ...(schema ? { schema } : {}),
+      fingerprint: taskFingerprint({ name, config: taskConfig, model, maxTokens, template: template.source, system: system?.source, schema }),
     });
   }
   if (problems.length) throw new ConfigError(configFile, problems);

@@ -1,4 +1,5 @@
 import type { PlannedRequest } from './plan.js';
+import type { RequestParams } from './request.js';
 import type { Spend } from './state.js';
 
 export interface Price {
@@ -40,6 +41,11 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+/** The local estimate of a request's input tokens: what it sends as system prompt, messages and tools, ~4 characters a token. */
+export function estimateInputTokens(params: RequestParams): number {
+  return estimateTokens(JSON.stringify({ system: params.system, messages: params.messages, tools: params.tools }));
+}
+
 export interface CostEstimate {
   task: string;
   requests: number;
@@ -55,12 +61,12 @@ export function estimateCost(requests: PlannedRequest[], overrides: Record<strin
   const byTask = new Map<string, CostEstimate & { unpriced: boolean }>();
   for (const r of requests) {
     const e = byTask.get(r.task) ?? { task: r.task, requests: 0, inputTokens: 0, outputTokens: 0, batchUsd: 0, syncUsd: 0, unpriced: false };
-    const input = counted?.get(r.key) ?? estimateTokens(JSON.stringify({ system: r.params.system, messages: r.params.messages, tools: r.params.tools }));
-    const output = Math.ceil(r.params.max_tokens / 2);
+    const input = counted?.get(r.key) ?? r.inputTokens;
+    const output = Math.ceil(r.maxTokens / 2);
     e.requests++;
     e.inputTokens += input;
     e.outputTokens += output;
-    const price = priceOf(r.params.model, overrides);
+    const price = priceOf(r.model, overrides);
     if (!price) e.unpriced = true;
     else {
       const usd = (input * price.input + output * price.output) / 1e6;

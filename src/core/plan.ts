@@ -1,6 +1,7 @@
 import type { Task } from '../config/load.js';
 import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/scan-parse.js';
+import { estimateInputTokens } from './cost.js';
 import { digest } from './hash.js';
 import { covers } from './needs.js';
 import { buildParams, templateVars, type RequestParams } from './request.js';
@@ -13,9 +14,25 @@ export interface PlannedRequest {
   file: string;
   planHash: string;
   requestHash: string;
-  params: RequestParams;
+  /** The Messages API body; built on first use when the plan took the request from the memo. */
+  readonly params: RequestParams;
+  model: string;
+  maxTokens: number;
+  /** Local estimate of the input tokens (see estimateInputTokens). */
+  inputTokens: number;
   /** Submissions before this one (0 for new work). */
   attempts: number;
+}
+
+/**
+ * What planning a request for a file learnt, kept with the file's scan-cache
+ * entry: while the file, the task and the request's other inputs are the same
+ * (`fp`), the next plan knows the request's digest and size without rendering it.
+ */
+export interface RequestMemo {
+  fp: string;
+  requestHash: string;
+  inputTokens: number;
 }
 
 export type SkipReason =
@@ -54,6 +71,8 @@ export interface Plan {
   requests: PlannedRequest[];
   reused: ReusedAnswer[];
   skips: Skip[];
+  /** Requests rendered this time, to remember with their files (file → task → memo). */
+  learned: Array<{ file: string; task: string; memo: RequestMemo }>;
 }
 
 /** Skips that are problems to fix (a template naming a variable the file lacks): like broken front matter, they make the command end with exit code 1. */
@@ -73,6 +92,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
   const requests: PlannedRequest[] = [];
   const reused: ReusedAnswer[] = [];
   const skips: Skip[] = [];
+  const learned: Plan['learned'] = [];
   const byName = new Map(tasks.map((t) => [t.name, t]));
   // By task and request digest, valid answers and requests in flight: the same request is never paid for twice.
   const answers = new Map<string, string>();
@@ -145,17 +165,31 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       const text = file.excerpts.get(task.config.excerpt.maxChars);
       // The scan computes the excerpts of every file a task may ask for (see core/needs.ts).
       if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
-      let params: RequestParams;
-      try {
-        const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
-        params = buildParams(task, templateVars(task, { data: file.data, excerpt: text, path: file.rel, tasks: deps }), retry);
-      } catch (error) {
-        if (!(error instanceof TemplateError)) throw error;
-        skip('template-error', error.message);
-        continue;
+      const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
+      const data = file.data;
+      const build = () => buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry);
+      // Everything a request is made of: the file, the task, the answers it depends on, a refused answer to quote.
+      const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}`);
+      const memo = file.memo?.get(task.name);
+      let params: RequestParams | undefined;
+      let requestHash: string;
+      let inputTokens: number;
+      if (memo?.fp === fp) {
+        // Rendered before from the same inputs, and rendering is deterministic: no template error either.
+        ({ requestHash, inputTokens } = memo);
+      } else {
+        try {
+          params = build();
+        } catch (error) {
+          if (!(error instanceof TemplateError)) throw error;
+          skip('template-error', error.message);
+          continue;
+        }
+        // buildParams builds every request with its keys in one order, so plain JSON is stable enough to compare.
+        requestHash = digest(JSON.stringify(params));
+        inputTokens = estimateInputTokens(params);
+        learned.push({ file: file.rel, task: task.name, memo: { fp, requestHash, inputTokens } });
       }
-      // buildParams builds every request with its keys in one order, so plain JSON is stable enough to compare.
-      const requestHash = digest(JSON.stringify(params));
       const same = `${task.name}\0${requestHash}`;
       const answered = answers.get(same);
       // Its own answer, written once and gone from the file now: someone removed it, so ask again.
@@ -174,10 +208,23 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         skip('same-request', `same request as ${first.file}'s: sent once, its answer used for both`);
         continue;
       }
-      const request: PlannedRequest = { key, task: task.name, file: file.rel, planHash: file.hash, requestHash, params, attempts: item && sameFile ? item.attempts : 0 };
+      const request: PlannedRequest = {
+        key,
+        task: task.name,
+        file: file.rel,
+        planHash: file.hash,
+        requestHash,
+        get params() {
+          return (params ??= build());
+        },
+        model: task.model,
+        maxTokens: task.maxTokens,
+        inputTokens,
+        attempts: item && sameFile ? item.attempts : 0,
+      };
       sending.set(same, request);
       requests.push(request);
     }
   }
-  return { requests, reused, skips };
+  return { requests, reused, skips, learned };
 }

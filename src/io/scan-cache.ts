@@ -17,6 +17,8 @@ export type CacheEntry = Pick<ScannedFile, 'hash' | 'data' | 'format' | 'error'>
    * every such object a 1,000-slot backing store (80 MB over 10,000 files).
    */
   excerpts: Array<[number, string]>;
+  /** Requests planned from this file, as [task, fingerprint, request digest, input tokens] (see RequestMemo). */
+  requests?: Array<[string, string, string, number]>;
 };
 
 export interface ScanCache {

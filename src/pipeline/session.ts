@@ -8,7 +8,7 @@ import { progress, type Log } from '../io/log.js';
 import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
 import { excerptSpecs } from '../core/needs.js';
-import { readScanCache, writeScanCache } from '../io/scan-cache.js';
+import { readScanCache, writeScanCache, type ScanCache } from '../io/scan-cache.js';
 import { dominantFormat, scanTree, type ScanResult } from '../io/tree.js';
 
 export interface GlobalOptions {
@@ -82,10 +82,15 @@ export async function siteFormat(session: Session): Promise<'yaml' | 'toml' | 'j
   return dominantFormat(Object.values(cache.entries).map((e) => e.format));
 }
 
-export async function scanProject(session: Session): Promise<ScanResult> {
+export interface ProjectScan extends ScanResult {
+  /** Whether the scan learnt something the cache on disk does not hold. */
+  changed: boolean;
+}
+
+/** Scans the content tree; the scan cache is saved unless `save` is false (then the caller saves it, once, with saveScanCache). */
+export async function scanProject(session: Session, options: { save?: boolean } = {}): Promise<ProjectScan> {
   const { contentRoot, config, tasks } = session.project;
-  const cacheFile = scanCacheFile(session);
-  const cache = await readScanCache(cacheFile);
+  const cache = await readScanCache(scanCacheFile(session));
   const result = await scanTree(contentRoot, config.content, {
     needs: excerptSpecs(tasks),
     cache,
@@ -93,10 +98,14 @@ export async function scanProject(session: Session): Promise<ScanResult> {
   });
   session.log.status('');
   // Nothing read and nothing gone: the cache on disk already says all this.
-  if (result.reread > 0 || Object.keys(result.cache.entries).length !== Object.keys(cache.entries).length) {
-    await mkdir(path.dirname(cacheFile), { recursive: true });
-    await writeScanCache(cacheFile, result.cache);
-  }
+  const changed = result.reread > 0 || Object.keys(result.cache.entries).length !== Object.keys(cache.entries).length;
+  if (changed && options.save !== false) await saveScanCache(session, result.cache);
   session.log.debug(`scanned ${result.matched} file(s): ${result.reread} read${result.threads ? ` in ${result.threads} worker threads` : ''}, ${result.matched - result.reread} unchanged since the last scan`);
-  return result;
+  return { ...result, changed };
+}
+
+export async function saveScanCache(session: Session, cache: ScanCache): Promise<void> {
+  const file = scanCacheFile(session);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeScanCache(file, cache);
 }

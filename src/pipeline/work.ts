@@ -4,7 +4,7 @@ import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import type { Diagnostic } from '../io/tree.js';
 import { pollOnce, type PassSummary } from './collect.js';
 import { retryableCount } from './report.js';
-import { scanProject, type Session } from './session.js';
+import { saveScanCache, scanProject, type Session } from './session.js';
 import { submitRequests, type SubmitSummary } from './submit.js';
 
 export interface PlanResult {
@@ -18,9 +18,16 @@ export interface PlanResult {
 }
 
 export async function planWork(session: Session, retriesOnly = false, countTokens = false): Promise<PlanResult> {
-  const { files, diagnostics, matched } = await scanProject(session);
+  const scan = await scanProject(session, { save: false });
+  const { files, diagnostics, matched } = scan;
   const { config } = session.project;
   const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly });
+  // What rendering taught this plan is kept with the files, so the next plan of unchanged files need not render.
+  for (const { file, task, memo } of result.learned) {
+    const entry = scan.cache.entries[file];
+    if (entry) entry.requests = [...(entry.requests ?? []).filter(([name]) => name !== task), [task, memo.fp, memo.requestHash, memo.inputTokens]];
+  }
+  if (scan.changed || result.learned.length) await saveScanCache(session, scan.cache);
   const counted = countTokens ? await countInputTokens(session, result.requests) : undefined;
   return { plan: result, estimate: estimateCost(result.requests, config.prices, counted), diagnostics, scanned: matched, counted: Boolean(counted) };
 }

@@ -1,4 +1,4 @@
-import type { Task } from '../../src/config/load.js';
+import { taskFingerprint, type Task } from '../../src/config/load.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { compileOutputSchema } from '../../src/core/output-schema.js';
 import { compileTemplate } from '../../src/core/template.js';
@@ -8,14 +8,18 @@ export function makeTask(name: string, input: Record<string, unknown>, template 
   const { config, errors } = validateConfig({ tasks: { [name]: { template: `${name}.hbs`, ...input } } });
   if (!config) throw new Error(errors.join('\n'));
   const tc = config.tasks[name]!;
+  const schema = tc.output.type === 'json' ? compileOutputSchema(tc.output.schema) : undefined;
+  const model = tc.model ?? config.model;
+  const maxTokens = tc.maxTokens ?? config.maxTokens;
   return {
     name,
     config: tc,
     fieldPath: tc.field.split('.'),
-    model: tc.model ?? config.model,
-    maxTokens: tc.maxTokens ?? config.maxTokens,
+    model,
+    maxTokens,
     include: tc.include ?? config.content.include,
     render: compileTemplate(template, `${name}.hbs`),
-    ...(tc.output.type === 'json' ? { schema: compileOutputSchema(tc.output.schema) } : {}),
+    ...(schema ? { schema } : {}),
+    fingerprint: taskFingerprint({ name, config: tc, model, maxTokens, template, schema }),
   };
 }
