@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { readScanCache, writeScanCache } from '../src/io/scan-cache.js';
 import { scanTree } from '../src/io/tree.js';
 
 const options = { include: ['**/*.md'], exclude: [], maxFileSize: 1024 * 1024 };
@@ -56,4 +57,27 @@ describe('the scan cache', () => {
     expect(more.reread).toBe(2); // a.md for the new length; b.md now needs one; c.md is broken, nothing to need
     expect(more.files.find((f) => f.rel === 'posts/a.md')?.excerpts.get(50)).toBe('Alpha is about edge caches.');
   });
+
+  it('keeps excerpt texts in a second file read only when one is wanted, and starts over when the pair does not match', async () => {
+    const root = site();
+    const file = path.join(root, '.cache/scan-cache.json');
+    mkdirSync(path.dirname(file));
+    const first = await scanTree(root, options, { needs });
+    await writeScanCache(file, first.cache, true);
+    expect(readFileSync(file, 'utf8')).not.toContain('Alpha is about');
+    expect(readFileSync(path.join(root, '.cache/scan-cache.excerpts.json'), 'utf8')).toContain('Alpha is about edge caches.');
+
+    const read = await readScanCache(file);
+    const again = await scanTree(root, options, { needs, cache: read });
+    expect(again.reread).toBe(0);
+    expect(again.files.find((f) => f.rel === 'posts/a.md')?.excerpts.get(200)).toBe('Alpha is about edge caches.');
+
+    // Entries written without their texts (a crash between the two writes of another pair): not trusted.
+    const excerpts = path.join(root, '.cache/scan-cache.excerpts.json');
+    writeFileSync(excerpts, readFileSync(excerpts, 'utf8').replace(/^\{"id":"[0-9a-f]+"/, '{"id":"0000"'));
+    expect(Object.keys((await readScanCache(file)).entries)).toEqual([]);
+    rmSync(excerpts);
+    expect(Object.keys((await readScanCache(file)).entries)).toEqual([]);
+  });
 });
+

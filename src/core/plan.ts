@@ -162,12 +162,15 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         skip('waiting', `waits for ${waitingOn.join(', ')}`);
         continue;
       }
-      const text = file.excerpts.get(task.config.excerpt.maxChars);
-      // The scan computes the excerpts of every file a task may ask for (see core/needs.ts).
-      if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
       const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
       const data = file.data;
-      const build = () => buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry);
+      const build = () => {
+        // Read only here: a request taken from the memo needs its excerpt only when it is sent.
+        const text = file.excerpts.get(task.config.excerpt.maxChars);
+        // The scan computes the excerpts of every file a task may ask for (see core/needs.ts).
+        if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
+        return buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry);
+      };
       // Everything a request is made of: the file, the task, the answers it depends on, a refused answer to quote.
       const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}`);
       const memo = file.memo?.get(task.name);

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import type { ScannedFile } from './scan-parse.js';
@@ -11,36 +13,101 @@ export type CacheEntry = Pick<ScannedFile, 'hash' | 'data' | 'format' | 'error'>
   size: number;
   mtimeMs: number;
   ino: number;
-  /**
-   * Excerpts computed so far, as [maxChars, text] pairs: not an object keyed by
-   * maxChars, because V8 stores a key like "1000" as an array index and gives
-   * every such object a 1,000-slot backing store (80 MB over 10,000 files).
-   */
-  excerpts: Array<[number, string]>;
+  /** The excerpt lengths computed so far; their texts are in the excerpt store. */
+  excerpts: number[];
   /** Requests planned from this file, as [task, fingerprint, request digest, input tokens] (see RequestMemo). */
   requests?: Array<[string, string, string, number]>;
 };
 
+/**
+ * Excerpt texts by file, as [maxChars, text] pairs (not an object keyed by
+ * maxChars: V8 stores a key like "1000" as an array index and gives every such
+ * object a 1,000-slot backing store, 80 MB over 10,000 files).
+ */
+export interface ExcerptStore {
+  get(rel: string): Array<[number, string]> | undefined;
+}
+
 export interface ScanCache {
-  version: 2;
+  version: 3;
   /** When it was written: a file modified in the same instant may not show it in its mtime, so it is re-read. */
   writtenAt: number;
   entries: Record<string, CacheEntry>;
+  /**
+   * Kept in a second file (`<cache>.excerpts.json`), read only when an
+   * excerpt is wanted: a plan of unchanged files needs none (its requests are
+   * remembered), and the texts are most of the cache's bytes.
+   */
+  excerpts: ExcerptStore;
+  /** Tells the two files apart from another pair's: both carry it. */
+  excerptsId: string;
 }
 
-export const emptyScanCache = (): ScanCache => ({ version: 2, writtenAt: 0, entries: {} });
+const NO_EXCERPTS: ExcerptStore = { get: () => undefined };
+
+export const emptyScanCache = (): ScanCache => ({ version: 3, writtenAt: 0, entries: {}, excerpts: NO_EXCERPTS, excerptsId: '' });
+
+const excerptsFile = (file: string) => file.replace(/\.json$/, '') + '.excerpts.json';
+
+/** The excerpts file's id, from its first bytes (it is written first: `{"id":"…",`). */
+function excerptsIdOf(file: string): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, 'r');
+    const head = Buffer.alloc(64);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return /^\{"id":"([0-9a-f]+)"/.exec(head.subarray(0, n).toString('utf8'))?.[1];
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Loads the excerpt texts on the first get(). */
+function lazyExcerpts(file: string): ExcerptStore {
+  let texts: Record<string, Array<[number, string]>> | undefined;
+  return {
+    get(rel) {
+      if (!texts) {
+        try {
+          texts = (JSON.parse(readFileSync(file, 'utf8')) as { entries: Record<string, Array<[number, string]>> }).entries;
+        } catch {
+          texts = {}; // gone since the id was checked: the plan reports the missing excerpt
+        }
+      }
+      return texts[rel];
+    },
+  };
+}
 
 export async function readScanCache(file: string): Promise<ScanCache> {
   try {
-    const cache = JSON.parse(await readFile(file, 'utf8')) as ScanCache;
-    return cache.version === 2 && typeof cache.entries === 'object' && cache.entries !== null ? cache : emptyScanCache();
+    const cache = JSON.parse(await readFile(file, 'utf8')) as Omit<ScanCache, 'excerpts'>;
+    if (cache.version !== 3 || typeof cache.entries !== 'object' || cache.entries === null) return emptyScanCache();
+    // A crash between the two writes, or a file removed by hand: start over rather than plan from excerpts of other text.
+    if (excerptsIdOf(excerptsFile(file)) !== cache.excerptsId) return emptyScanCache();
+    return { ...cache, excerpts: lazyExcerpts(excerptsFile(file)) };
   } catch {
     return emptyScanCache();
   }
 }
 
-export async function writeScanCache(file: string, cache: ScanCache): Promise<void> {
-  await writeFileAtomic(file, JSON.stringify(cache));
+/**
+ * Writes the cache: the excerpt texts first (when `excerptsChanged`), under a
+ * new id, then the entries naming that id, so a crash in between leaves a pair
+ * that does not match and the next scan starts over.
+ */
+export async function writeScanCache(file: string, cache: ScanCache, excerptsChanged: boolean): Promise<void> {
+  let { excerptsId } = cache;
+  if (excerptsChanged || !excerptsId) {
+    excerptsId = randomBytes(8).toString('hex');
+    const entries = Object.fromEntries(Object.keys(cache.entries).map((rel) => [rel, cache.excerpts.get(rel) ?? []]));
+    await writeFileAtomic(excerptsFile(file), `{"id":"${excerptsId}","entries":${JSON.stringify(entries)}}`);
+  }
+  const { excerpts: _texts, ...rest } = cache;
+  await writeFileAtomic(file, JSON.stringify({ ...rest, excerptsId }));
+  cache.excerptsId = excerptsId;
 }
 
 /** Mtimes this close to the cache's writing are not trusted (a write in the same clock tick leaves the mtime unchanged). */

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 import { needsOf, type ExcerptNeeds, type ExcerptSpec } from '../core/needs.js';
 import type { FrontMatterFormat } from '../frontmatter/read.js';
-import { emptyScanCache, fresh, type CacheEntry, type ScanCache } from './scan-cache.js';
+import { emptyScanCache, fresh, type CacheEntry, type ExcerptStore, type ScanCache } from './scan-cache.js';
 import type { ReadOutcome, ScannedFile } from './scan-parse.js';
 import type { ScanChunk } from './scan-worker.js';
 
@@ -99,8 +99,18 @@ async function listContent(root: string, { include, exclude }: ScanOptions): Pro
   return { entries: matched.filter((e) => !isLeftover(e)), leftovers: matched.filter(isLeftover).map((e) => e.rel) };
 }
 
-function fromCache(rel: string, abs: string, entry: CacheEntry): ScannedFile {
-  const file: ScannedFile = { rel, abs, hash: entry.hash, mdx: rel.endsWith('.mdx'), excerpts: new Map(entry.excerpts) };
+function fromCache(rel: string, abs: string, entry: CacheEntry, store: ExcerptStore): ScannedFile {
+  let excerpts: Map<number, string> | undefined;
+  const file: ScannedFile = {
+    rel,
+    abs,
+    hash: entry.hash,
+    mdx: rel.endsWith('.mdx'),
+    // Read from the excerpt store only when a request is rendered.
+    get excerpts() {
+      return (excerpts ??= new Map(store.get(rel) ?? []));
+    },
+  };
   if (entry.data) file.data = entry.data;
   if (entry.format) file.format = entry.format;
   if (entry.error !== undefined) file.error = entry.error;
@@ -117,7 +127,7 @@ function toCache(file: ScannedFile, st: { size: number; mtimeMs: number; ino: nu
     ...(file.data ? { data: file.data } : {}),
     ...(file.format ? { format: file.format } : {}),
     ...(file.error !== undefined ? { error: file.error } : {}),
-    excerpts: [...file.excerpts],
+    excerpts: [...file.excerpts.keys()],
   };
 }
 
@@ -130,7 +140,9 @@ const formatSize = (bytes: number) => (bytes >= 1024 ** 2 ? `${(bytes / 1024 ** 
  */
 export async function scanTree(root: string, options: ScanOptions, context: ScanContext = { needs: () => [] }): Promise<ScanResult> {
   const { needs, cache = emptyScanCache(), onProgress } = context;
-  const next: ScanCache = { version: 2, writtenAt: Date.now(), entries: {} };
+  // Texts of the files read now; the rest stay where the old cache has them.
+  const texts = new Map<string, Array<[number, string]>>();
+  const next: ScanCache = { version: 3, writtenAt: Date.now(), entries: {}, excerpts: { get: (rel) => texts.get(rel) ?? cache.excerpts.get(rel) }, excerptsId: cache.excerptsId };
   const { entries, leftovers } = await listContent(root, options);
   const realRoot = await realpath(root);
   const diagnostics: Diagnostic[] = [];
@@ -177,9 +189,9 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
       continue;
     }
     const cached = cache.entries[rel];
-    if (fresh(cached, st, cache.writtenAt) && (cached.data ? decide(rel, cached.data) : []).every((m) => cached.excerpts.some(([n]) => n === m))) {
+    if (fresh(cached, st, cache.writtenAt) && (cached.data ? decide(rel, cached.data) : []).every((m) => cached.excerpts.includes(m))) {
       next.entries[rel] = cached;
-      found.set(rel, fromCache(rel, abs, cached));
+      found.set(rel, fromCache(rel, abs, cached, cache.excerpts));
     } else toRead.push({ rel, abs, st });
   }
 
@@ -188,6 +200,7 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
     else if ('failed' in outcome) unreadable(item.rel, outcome.failed);
     else {
       next.entries[item.rel] = toCache(outcome.file, item.st);
+      texts.set(item.rel, [...outcome.file.excerpts]);
       found.set(item.rel, outcome.file);
     }
   };

@@ -99,13 +99,14 @@ export async function scanProject(session: Session, options: { save?: boolean } 
   session.log.status('');
   // Nothing read and nothing gone: the cache on disk already says all this.
   const changed = result.reread > 0 || Object.keys(result.cache.entries).length !== Object.keys(cache.entries).length;
-  if (changed && options.save !== false) await saveScanCache(session, result.cache);
+  if (changed && options.save !== false) await saveScanCache(session, result.cache, result.reread > 0);
   session.log.debug(`scanned ${result.matched} file(s): ${result.reread} read${result.threads ? ` in ${result.threads} worker threads` : ''}, ${result.matched - result.reread} unchanged since the last scan`);
   return { ...result, changed };
 }
 
-export async function saveScanCache(session: Session, cache: ScanCache): Promise<void> {
+/** `excerptsChanged`: files were read, so the excerpt texts are written too (else only the entries). */
+export async function saveScanCache(session: Session, cache: ScanCache, excerptsChanged: boolean): Promise<void> {
   const file = scanCacheFile(session);
   await mkdir(path.dirname(file), { recursive: true });
-  await writeScanCache(file, cache);
+  await writeScanCache(file, cache, excerptsChanged);
 }
