@@ -153,7 +153,7 @@ describe('plan', () => {
   it('remembers what it rendered: an unchanged file plans from the memo, with the same digest and, when asked, the same body', () => {
     const first = plan([description], posts, emptyState(), { maxRetries: 2 });
     expect(first.learned.map((l) => l.file)).toEqual(['posts/a.md', 'posts/c.md']);
-    const remembered = posts.map((f) => ({ ...f, memo: new Map(first.learned.filter((l) => l.file === f.rel).map((l) => [l.task, l.memo])) }));
+    const remembered = posts.map((f) => ({ ...f, memo: first.learned.filter((l) => l.file === f.rel).map((l) => [l.task, l.memo.fp, l.memo.requestHash, l.memo.inputTokens] as const) }));
     const second = plan([description], remembered, emptyState(), { maxRetries: 2 });
     expect(second.learned).toEqual([]);
     expect(second.requests.map((r) => [r.file, r.requestHash, r.inputTokens])).toEqual(first.requests.map((r) => [r.file, r.requestHash, r.inputTokens]));
@@ -165,7 +165,7 @@ describe('plan', () => {
     expect(third.learned.map((l) => l.file)).toEqual(['posts/a.md', 'posts/c.md']);
     expect(third.requests[0]!.requestHash).not.toBe(first.requests[0]!.requestHash);
     // So is a memo that does not match the file any more.
-    const stale = remembered.map((f) => ({ ...f, memo: new Map([...(f.memo ?? [])].map(([t, m]) => [t, { ...m, fp: 'other' }])) }));
+    const stale = remembered.map((f) => ({ ...f, memo: f.memo.map(([t, , h, n]) => [t, 'other', h, n] as const) }));
     expect(plan([description], stale, emptyState(), { maxRetries: 2 }).learned).toHaveLength(2);
   });
 });

@@ -173,13 +173,13 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       };
       // Everything a request is made of: the file, the task, the answers it depends on, a refused answer to quote.
       const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}`);
-      const memo = file.memo?.get(task.name);
+      const memo = file.memo?.find(([name]) => name === task.name);
       let params: RequestParams | undefined;
       let requestHash: string;
       let inputTokens: number;
-      if (memo?.fp === fp) {
+      if (memo?.[1] === fp) {
         // Rendered before from the same inputs, and rendering is deterministic: no template error either.
-        ({ requestHash, inputTokens } = memo);
+        [, , requestHash, inputTokens] = memo;
       } else {
         try {
           params = build();

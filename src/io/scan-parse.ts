@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { excerpt } from '../core/excerpt.js';
 import { digest } from '../core/hash.js';
 import type { ExcerptNeeds } from '../core/needs.js';
-import type { RequestMemo } from '../core/plan.js';
 import { FrontMatterError, parseFrontMatter, type FrontMatterFormat } from '../frontmatter/read.js';
 
 /**
@@ -25,8 +24,8 @@ export interface ScannedFile {
   error?: string;
   /** Plain-text excerpts of the body by maxChars: only those a task needs for this file. */
   excerpts: Map<number, string>;
-  /** Requests planned for this file before, by task (from the scan cache; see RequestMemo). */
-  memo?: Map<string, RequestMemo>;
+  /** Requests planned for this file before, as [task, fingerprint, request digest, input tokens] (from the scan cache; see RequestMemo). */
+  memo?: ReadonlyArray<readonly [string, string, string, number]>;
 }
 
 /** Parses one file's text: its front matter, and the excerpts `needs` asks for (the body itself is not kept). */

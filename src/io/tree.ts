@@ -114,7 +114,7 @@ function fromCache(rel: string, abs: string, entry: CacheEntry, store: ExcerptSt
   if (entry.data) file.data = entry.data;
   if (entry.format) file.format = entry.format;
   if (entry.error !== undefined) file.error = entry.error;
-  if (entry.requests) file.memo = new Map(entry.requests.map(([task, fp, requestHash, inputTokens]) => [task, { fp, requestHash, inputTokens }]));
+  if (entry.requests) file.memo = entry.requests;
   return file;
 }
 
