@@ -255,6 +255,19 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(Object.values(state.items as Record<string, { reusedFrom?: string }>).filter((i) => i.reusedFrom)).toHaveLength(1);
     expect((await runCli(['cost'], dir)).stdout).toMatch(/^1 answer\(s\) taken from identical requests answered before: not sent, not billed$/m);
 
+    // The two-run pattern: submit tonight, sync later; the sync hands the answer to the copy too.
+    const cron = copyExample();
+    const cronReviews = path.join(cron, 'examples/blog/reviews');
+    writeFileSync(path.join(cronReviews, '2025-09-13-ios-jsmith2.md'), original.replace('author: jsmith', 'author: jsmith2'));
+    expect((await runCli(['submit', '--offline'], cron)).code).toBe(3);
+    // The emulator's batches take 300 ms here; a loaded machine may need another pass.
+    let sync = await runCli(['sync', '--offline'], cron);
+    for (let pass = 0; sync.code === 3 && pass < 10; pass++) sync = await runCli(['sync', '--offline'], cron);
+    expect(sync.code, sync.stderr).toBe(0);
+    expect(sync.stderr).toMatch(/1 request\(s\) identical to one answered before: its answer reused, nothing sent/);
+    const cronState = JSON.parse(readFileSync(path.join(cron, '.batchmatter/state.json'), 'utf8'));
+    expect(cronState.items['sentiment:reviews/2025-09-13-ios-jsmith2.md']).toMatchObject({ status: 'succeeded', reusedFrom: 'sentiment:reviews/2025-09-12-ios-jsmith.md' });
+
     // An edit the prompt does not include changes the file, not the request: answered again for free.
     const always = copyExample((config) => config.replace("field: 'analysis',", "field: 'analysis',\n      when: 'always',"));
     expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);

@@ -6,7 +6,7 @@ export async function syncCommand(session: Session): Promise<CommandResult> {
   const { pass, retries } = await syncPass(session);
   const failures = failureLines(session);
   const lines = [`polled ${pass.polled} batch(es); ${pass.ended} ended; ${pass.collected} result(s) stored; ${pass.inFlight} still in flight`];
-  if (retries) lines.push(`resubmitted ${retries.requests} failed request(s)`);
+  if (retries?.requests) lines.push(`resubmitted ${retries.requests} failed request(s)`);
   if (failures.length) lines.push('failed permanently:', ...failures.map((f) => `  ${f}`));
   return { exitCode: stateExitCode(session), data: { ...pass, retried: retries?.requests ?? 0, failures }, text: lines.join('\n') };
 }

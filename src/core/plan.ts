@@ -80,7 +80,7 @@ export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) =>
 
 export interface PlanOptions {
   maxRetries: number;
-  /** Only re-plan work the state already knows about (retries), no new files. */
+  /** Only re-plan work the state already knows about (retries), no new files; answers already paid for are still reused. */
   retriesOnly?: boolean;
 }
 
@@ -145,7 +145,8 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
           continue;
         }
       }
-      if (options.retriesOnly && !(item && sameFile && item.status === 'failed')) continue;
+      // A retries-only plan (a sync pass) still hands out answers already paid for: they cost nothing.
+      const outOfScope = options.retriesOnly && !(item && sameFile && item.status === 'failed');
 
       // A chained task waits until every task it depends on has an answer for this file.
       const deps: Record<string, unknown> = {};
@@ -159,7 +160,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         return false;
       });
       if (waitingOn.length) {
-        skip('waiting', `waits for ${waitingOn.join(', ')}`);
+        if (!outOfScope) skip('waiting', `waits for ${waitingOn.join(', ')}`);
         continue;
       }
       const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
@@ -177,6 +178,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       let params: RequestParams | undefined;
       let requestHash: string;
       let inputTokens: number;
+      if (outOfScope && !answers.size) continue; // nothing to hand out: not even worth a digest
       if (memo?.[1] === fp) {
         // Rendered before from the same inputs, and rendering is deterministic: no template error either.
         [, , requestHash, inputTokens] = memo;
@@ -185,7 +187,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
           params = build();
         } catch (error) {
           if (!(error instanceof TemplateError)) throw error;
-          skip('template-error', error.message);
+          if (!outOfScope) skip('template-error', error.message);
           continue;
         }
         // buildParams builds every request with its keys in one order, so plain JSON is stable enough to compare.
@@ -202,6 +204,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered });
         continue;
       }
+      if (outOfScope) continue;
       const first = sending.get(same);
       if (first?.file === file.rel) {
         skip('in-flight'); // edited since, but outside what the request contains

@@ -49,9 +49,13 @@ async function countInputTokens(session: Session, requests: PlannedRequest[]): P
   return counted;
 }
 
-/** Submits retries of failed, expired, canceled and invalid requests, if any are due. */
-export async function submitRetries(session: Session): Promise<SubmitSummary | undefined> {
-  if (retryableCount(session.store.data, session.project.config.batch.maxRetries) === 0) return undefined;
+/**
+ * Submits retries of failed, expired, canceled and invalid requests, if any
+ * are due; and when answers just arrived, hands them to identical requests
+ * left waiting for them (free).
+ */
+export async function submitRetries(session: Session, answersArrived = false): Promise<SubmitSummary | undefined> {
+  if (!answersArrived && retryableCount(session.store.data, session.project.config.batch.maxRetries) === 0) return undefined;
   const { plan: retries } = await planWork(session, true);
   if (!retries.requests.length && !retries.reused.length) return undefined;
   if (retries.requests.length) session.log.info(`retrying ${retries.requests.length} failed request(s)`);
@@ -61,6 +65,6 @@ export async function submitRetries(session: Session): Promise<SubmitSummary | u
 /** One cron-friendly pass: poll every in-flight batch once, collect, submit retries. */
 export async function syncPass(session: Session): Promise<{ pass: PassSummary; retries?: SubmitSummary }> {
   const pass = await pollOnce(session);
-  const retries = await submitRetries(session);
+  const retries = await submitRetries(session, pass.collected > 0);
   return retries ? { pass, retries } : { pass };
 }
