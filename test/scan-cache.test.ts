@@ -6,7 +6,8 @@ import { readScanCache, writeScanCache } from '../src/io/scan-cache.js';
 import { scanTree } from '../src/io/tree.js';
 
 const options = { include: ['**/*.md'], exclude: [], maxFileSize: 1024 * 1024 };
-const needs = (_rel: string, data: Record<string, unknown>) => (data.description ? [] : [200]);
+const spec = (maxChars: number, always = false) => ({ include: ['**/*.md'], exclude: [], always, fieldPath: ['description'], maxChars });
+const needs = [spec(200)];
 
 function site(): string {
   const root = mkdtempSync(path.join(tmpdir(), 'batchmatter-cache-'));
@@ -53,7 +54,7 @@ describe('the scan cache', () => {
   it('reads a file again when a task now needs an excerpt it does not have', async () => {
     const root = site();
     const first = await scanTree(root, options, { needs });
-    const more = await scanTree(root, options, { needs: () => [200, 50], cache: first.cache });
+    const more = await scanTree(root, options, { needs: [spec(200, true), spec(50, true)], cache: first.cache });
     expect(more.reread).toBe(2); // a.md for the new length; b.md now needs one; c.md is broken, nothing to need
     expect(more.files.find((f) => f.rel === 'posts/a.md')?.excerpts.get(50)).toBe('Alpha is about edge caches.');
   });

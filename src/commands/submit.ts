@@ -12,12 +12,14 @@ export const waitingOnShared = (plan: Plan) => plan.skips.filter((s) => s.reason
 export async function submitCommand(session: Session): Promise<CommandResult> {
   const { plan, estimate, diagnostics } = await planWork(session);
   for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d));
-  for (const s of problemSkips(plan)) session.log.error(`${s.file}  ${session.task(s.task)?.config.field ?? s.task}  ${s.detail ?? s.reason}`);
-  const errors = errorsIn(diagnostics).length + problemSkips(plan).length;
+  const problems = problemSkips(plan);
+  for (const s of problems) session.log.error(`${s.file}  ${session.task(s.task)?.config.field ?? s.task}  ${s.detail ?? s.reason}`);
+  const errors = errorsIn(diagnostics).length + problems.length;
+  const waiting = waitingOnShared(plan);
   if (plan.requests.length === 0) {
     await submitRequests(session, [], plan.reused);
     const text = plan.reused.length ? `${plan.reused.length} answer(s) reused from identical requests; nothing to submit` : 'nothing to submit';
-    return { exitCode: stateExitCode(session, errors), data: { submitted: 0, reused: plan.reused.length, errors, waiting: waitingOnShared(plan) }, text };
+    return { exitCode: stateExitCode(session, errors), data: { submitted: 0, reused: plan.reused.length, errors, waiting }, text };
   }
   await session.api(); // A missing key is reported before anything else is printed.
   session.log.info(formatEstimate(estimate));
@@ -25,7 +27,7 @@ export async function submitCommand(session: Session): Promise<CommandResult> {
   const where = summary.mode === 'sync' ? 'answered synchronously' : `in ${summary.batches.length} batch(es): ${summary.batches.join(', ')}`;
   return {
     exitCode: stateExitCode(session, errors),
-    data: { submitted: summary.requests, reused: plan.reused.length, errors, waiting: waitingOnShared(plan), ...summary },
+    data: { submitted: summary.requests, reused: plan.reused.length, errors, waiting, ...summary },
     text: `${summary.requests} request(s) ${where}`,
   };
 }

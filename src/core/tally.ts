@@ -25,7 +25,7 @@ function enumProperties(task: Task): Record<string, string[]> {
 }
 
 /** Pure: totals of a JSON task's enum properties over the values now in the files (human or generated). */
-export function tally(task: Task, files: ScannedFile[]): Tally {
+export function tally(task: Task, files: ReadonlyArray<Pick<ScannedFile, 'rel' | 'data'>>): Tally {
   const enums = enumProperties(task);
   const counts = Object.fromEntries(Object.entries(enums).map(([name, values]) => [name, Object.fromEntries(values.map((v) => [v, 0]))]));
   // Include less exclude, as the task itself sees files.

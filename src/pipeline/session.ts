@@ -96,7 +96,6 @@ export async function scanProject(session: Session, options: { save?: boolean } 
     cache,
     onProgress: progress(session.log, (done, total) => `reading new or changed files: ${done}/${total}`),
   });
-  session.log.status('');
   // Nothing read and nothing gone: the cache on disk already says all this.
   const changed = result.reread > 0 || Object.keys(result.cache.entries).length !== Object.keys(cache.entries).length;
   if (changed && options.save !== false) await saveScanCache(session, result.cache, result.reread > 0);

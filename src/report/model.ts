@@ -156,7 +156,7 @@ export function toReportModel(input: ReportInput): ReportModel {
     else {
       // tally() counts values in scanned files; handing it the proposed values gives the totals `report` will show after apply.
       const proposed = list.filter((e) => e.status === 'proposed' && isRecord(e.proposed));
-      const files = proposed.map((e) => ({ rel: e.file, abs: e.file, hash: '', mdx: false, excerpts: new Map(), data: nest(task.fieldPath, e.proposed) as Record<string, unknown> }));
+      const files = proposed.map((e) => ({ rel: e.file, data: nest(task.fieldPath, e.proposed) as Record<string, unknown> }));
       const { counts: enums, urgent } = tally(task, files);
       summary.chart = { counts: enums, urgent };
       const ranks = Object.keys(enums.urgency ?? {});
