@@ -2,6 +2,7 @@ import { isMap, isSeq, parseDocument, type Document, type ParseOptions, type Doc
 import { BOM, locateBlock, lineColumn, type Block } from './delimit.js';
 import { locateJson } from './json.js';
 import { locateToml, parseTomlText } from './toml.js';
+import { parseYamlFast } from './yaml-fast.js';
 
 export type FrontMatterFormat = 'yaml' | 'toml' | 'json' | 'none';
 
@@ -61,6 +62,22 @@ export interface BlockText {
 /** Reads YAML (`---`), TOML (`+++`) or JSON (`{…}`) front matter; throws FrontMatterError with the file's line and column. */
 export function parseFrontMatter(source: string): ParsedFile {
   return readFrontMatter(source).parsed;
+}
+
+/**
+ * parseFrontMatter for scans of many files: a YAML block in the simple form most
+ * front matter takes is read by yaml-fast.ts, without building the Document that
+ * only edits need. Anything else, and every error, is parseFrontMatter's own.
+ */
+export function scanFrontMatter(source: string): ParsedFile {
+  // A `---` block excludes TOML's `+++` and JSON's `{`, which readFrontMatter tries first.
+  const located = locateBlock(source);
+  if (located.kind === 'block' && YAML_LANGUAGES.has(located.block.language)) {
+    const { contentStart, contentEnd, bodyStart } = located.block;
+    const data = parseYamlFast(source.slice(contentStart, contentEnd));
+    if (data) return { format: 'yaml', data, body: source.slice(bodyStart), bodyLine: lineColumn(source, bodyStart).line };
+  }
+  return parseFrontMatter(source);
 }
 
 /** parseFrontMatter plus where a TOML or JSON block's text sits (YAML edits go through readYamlFile). */

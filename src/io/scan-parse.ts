@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { excerpt } from '../core/excerpt.js';
 import { digest } from '../core/hash.js';
 import type { ExcerptNeeds } from '../core/needs.js';
-import { FrontMatterError, parseFrontMatter, type FrontMatterFormat } from '../frontmatter/read.js';
+import { FrontMatterError, scanFrontMatter, type FrontMatterFormat } from '../frontmatter/read.js';
 
 /**
  * Reading and parsing one content file: the part of a scan that costs CPU
@@ -32,7 +32,7 @@ export interface ScannedFile {
 export function parseScanned(rel: string, abs: string, text: string, needs: ExcerptNeeds = () => []): ScannedFile {
   const file: ScannedFile = { rel, abs, hash: digest(text), mdx: rel.endsWith('.mdx'), excerpts: new Map() };
   try {
-    const parsed = parseFrontMatter(text);
+    const parsed = scanFrontMatter(text);
     // Copies: parsed values and excerpts can be slices of the file's text, and would keep all of it in memory.
     file.data = structuredClone(parsed.data);
     file.format = parsed.format;
