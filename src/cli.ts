@@ -1,20 +1,8 @@
 import path from 'node:path';
 import { APIError } from '@anthropic-ai/sdk/error';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
-import { applyCommand } from './commands/apply.js';
-import { cancelCommand } from './commands/cancel.js';
-import { checkCommand } from './commands/check.js';
-import { costCommand } from './commands/cost.js';
-import { reportCommand } from './commands/report.js';
-import { DIFF_FORMATS, diffCommand } from './commands/diff.js';
-import { emulatorCommand } from './commands/emulator.js';
-import { initCommand } from './commands/init.js';
-import { planCommand } from './commands/plan.js';
+import { DIFF_FORMATS } from './commands/diff-formats.js';
 import type { CommandResult } from './commands/result.js';
-import { runCommand as runPipeline } from './commands/run.js';
-import { statusCommand } from './commands/status.js';
-import { submitCommand } from './commands/submit.js';
-import { syncCommand } from './commands/sync.js';
 import { ExitCode, UserError } from './errors.js';
 import { describeError } from './io/api.js';
 import { createLog, interactiveStderr, wantsColor } from './io/log.js';
@@ -83,6 +71,7 @@ function sessionCommand<const A extends ArgsDef>(
   }) as CommandDef;
 }
 
+/** Each command's module is loaded when it runs: a nightly `plan` should not pay to load `diff`'s or the emulator's code. */
 function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, CommandDef> {
   const command = <const A extends ArgsDef>(name: string, description: string, args: A, body: (session: Session, args: Record<string, unknown>) => Promise<CommandResult>) =>
     sessionCommand(outcome, signal, name, description, args, body);
@@ -97,30 +86,30 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       },
       async run({ args }) {
         outcome.json = Boolean(args.json);
-        outcome.result = await initCommand(path.resolve(args.cwd), Boolean(args.force), typeof args.ci === 'string' ? args.ci : undefined);
+        outcome.result = await (await import('./commands/init.js')).initCommand(path.resolve(args.cwd), Boolean(args.force), typeof args.ci === 'string' ? args.ci : undefined);
       },
     }) as CommandDef,
     plan: command(
       'plan',
       'Show what would be sent, what is skipped and why, and the estimated cost',
       { 'count-tokens': { type: 'boolean', description: 'Count input tokens with the API (free) instead of estimating them locally' } },
-      (s, a) => planCommand(s, Boolean(a['count-tokens'])),
+      async (s, a) => (await import('./commands/plan.js')).planCommand(s, Boolean(a['count-tokens'])),
     ),
-    submit: command('submit', 'Plan and submit the requests (batch, or synchronous when few)', maxCostArg, (s) => submitCommand(s)),
+    submit: command('submit', 'Plan and submit the requests (batch, or synchronous when few)', maxCostArg, async (s) => (await import('./commands/submit.js')).submitCommand(s)),
     status: command(
       'status',
       'Show recorded work and in-flight batches (no API call)',
       { stats: { type: 'boolean', description: 'Also show batch completion times: median, p75, max' } },
-      (s, a) => statusCommand(s, Boolean(a.stats)),
+      async (s, a) => (await import('./commands/status.js')).statusCommand(s, Boolean(a.stats)),
     ),
     report: command(
       'report',
       'Totals of a JSON task in the files (e.g. sentiment and urgency), high-urgency items first',
       { task: { type: 'positional', description: 'The JSON task to report on', required: true } },
-      (s, a) => reportCommand(s, String(a.task)),
+      async (s, a) => (await import('./commands/report.js')).reportCommand(s, String(a.task)),
     ),
-    cost: command('cost', 'What was spent, per submission and per task, and what batching saved (no API call)', {}, (s) => costCommand(s)),
-    sync: command('sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', maxCostArg, (s) => syncCommand(s)),
+    cost: command('cost', 'What was spent, per submission and per task, and what batching saved (no API call)', {}, async (s) => (await import('./commands/cost.js')).costCommand(s)),
+    sync: command('sync', 'One cron-friendly pass: poll in-flight batches once, collect, validate, submit retries', maxCostArg, async (s) => (await import('./commands/sync.js')).syncCommand(s)),
     run: command(
       'run',
       'plan + submit + sync until done or --max-wait, then --apply if given',
@@ -129,14 +118,14 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         apply: { type: 'boolean', description: 'Write the validated answers to the files when done' },
         ...maxCostArg,
       },
-      (s, a) =>
-        runPipeline(s, {
+      async (s, a) =>
+        (await import('./commands/run.js')).runCommand(s, {
           apply: Boolean(a.apply),
           signal,
           ...(typeof a['max-wait'] === 'string' ? { maxWaitMs: parseDuration(a['max-wait'], '--max-wait') } : {}),
         }),
     ),
-    check: command('check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, (s) => checkCommand(s)),
+    check: command('check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, async (s) => (await import('./commands/check.js')).checkCommand(s)),
     diff: command(
       'diff',
       'Show the proposed front matter changes: unified diff, markdown tables, JSON, or an HTML review page',
@@ -144,15 +133,15 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         format: { type: 'string', description: `${DIFF_FORMATS.join(', ')} (default unified)`, default: 'unified' },
         out: { type: 'string', description: 'Write the report to this file instead of stdout (html, markdown, json)' },
       },
-      (s, a) => {
+      async (s, a) => {
         const format = DIFF_FORMATS.find((f) => f === a.format);
         if (!format) throw new UserError(`--format: expected one of ${DIFF_FORMATS.join(', ')}, got "${String(a.format)}"`);
         if (typeof a.out === 'string' && format === 'unified') throw new UserError('--out: write a report with --format html, markdown or json; the unified diff goes to stdout');
-        return diffCommand(s, { format, ...(typeof a.out === 'string' ? { out: path.resolve(String(a.cwd), a.out) } : {}) });
+        return (await import('./commands/diff.js')).diffCommand(s, { format, ...(typeof a.out === 'string' ? { out: path.resolve(String(a.cwd), a.out) } : {}) });
       },
     ),
-    apply: command('apply', 'Write validated answers, one field per file, nothing else', {}, (s) => applyCommand(s)),
-    cancel: command('cancel', 'Cancel in-flight batches', {}, (s) => cancelCommand(s)),
+    apply: command('apply', 'Write validated answers, one field per file, nothing else', {}, async (s) => (await import('./commands/apply.js')).applyCommand(s)),
+    cancel: command('cancel', 'Cancel in-flight batches', {}, async (s) => (await import('./commands/cancel.js')).cancelCommand(s)),
     emulator: defineCommand({
       meta: { description: 'Serve the Messages + Message Batches API emulator on loopback' },
       args: {
@@ -161,7 +150,7 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         'batch-ms': { type: 'string', description: 'How long a batch takes to end, in ms', default: '1500' },
       },
       async run({ args }) {
-        outcome.result = await emulatorCommand({ port: Number(args.port), batchMs: Number(args['batch-ms']), ...(args.data ? { dataFile: args.data } : {}), signal });
+        outcome.result = await (await import('./commands/emulator.js')).emulatorCommand({ port: Number(args.port), batchMs: Number(args['batch-ms']), ...(args.data ? { dataFile: args.data } : {}), signal });
       },
     }) as CommandDef,
   };

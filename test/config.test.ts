@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { loadProject } from '../src/config/load.js';
 import { validateConfig } from '../src/config/validate.js';
 import { ConfigError } from '../src/errors.js';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { runCli } from './helpers/cli.js';
 import { testdir } from './helpers/testdir.js';
 
 const task = { field: 'description', template: 't.hbs', output: { type: 'text', maxLength: 160 } };
@@ -91,5 +94,28 @@ export default defineConfig({
     await expect(loadProject(dir)).rejects.toThrow(/tasks\.d\.template: template file not found: nope\.hbs/);
     const broken = testdir({ 'batch.config.ts': 'export default {' });
     await expect(loadProject(broken)).rejects.toThrow(/could not load/);
+  });
+
+  // The built CLI under plain Node: Node's own loader first, jiti for what it cannot read.
+  it('loads JavaScript configs with Node, and falls back to jiti for what Node cannot read', async () => {
+    const config = (body: string) => `${body}\nexport default { content: { root: 'content' }, tasks: { d: { field: 'd', template: 't.hbs', output: { type: 'text' } } } };\n`;
+    const site = (files: Record<string, string>) => testdir({ ...files, 't.hbs': 'x', 'content/a.md': '---\ntitle: A\n---\nBody.\n' });
+    // Node itself: the config counts its evaluations.
+    const plain = site({ 'batch.config.mjs': config(`import { appendFileSync } from 'node:fs';\nappendFileSync(new URL('./evaluated', import.meta.url), 'x');`) });
+    expect((await runCli(['plan', '--offline'], plain)).code).toBe(0);
+    expect(readFileSync(path.join(plain, 'evaluated'), 'utf8')).toBe('x');
+    // `batchmatter` is not installed in the site: jiti resolves it to this package.
+    const imports = site({ 'batch.config.mjs': config(`import { defineConfig } from 'batchmatter';\nif (typeof defineConfig !== 'function') throw new Error('no defineConfig');`) });
+    expect((await runCli(['plan', '--offline'], imports)).code).toBe(0);
+    // ESM syntax in a .js file of a CommonJS package.
+    const esmInCjs = site({ 'package.json': '{"type":"commonjs"}', 'batch.config.js': config('') });
+    expect((await runCli(['plan', '--offline'], esmInCjs)).code).toBe(0);
+    // A config that throws is reported once, as a config error, and ran once.
+    const throws = site({ 'batch.config.mjs': config(`import { appendFileSync } from 'node:fs';\nappendFileSync(new URL('./evaluated', import.meta.url), 'x');\nthrow new Error('set SITE_URL first');`) });
+    const failed = await runCli(['plan', '--offline'], throws);
+    expect(failed.code).toBe(2);
+    expect(failed.stderr).toContain('could not load: set SITE_URL first');
+    expect(failed.stderr).not.toMatch(/\bat .*:\d+:\d+/);
+    expect(readFileSync(path.join(throws, 'evaluated'), 'utf8')).toBe('x');
   });
 });

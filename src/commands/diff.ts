@@ -1,3 +1,4 @@
+import type { DiffFormat } from './diff-formats.js';
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
 import path from 'node:path';
@@ -21,8 +22,6 @@ export function renderPatch(edit: FileEdit, color: boolean): string {
     .join('\n');
 }
 
-export const DIFF_FORMATS = ['unified', 'markdown', 'json', 'html'] as const;
-export type DiffFormat = (typeof DIFF_FORMATS)[number];
 
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, '<br>');
 const shown = (value: unknown) => (value === undefined || value === null || value === '' ? '—' : typeof value === 'string' ? cell(value) : `\`${cell(JSON.stringify(value))}\``);

@@ -1,0 +1,194 @@
+import type { Event, ParseContext } from 'micromark-util-types';
+import { plainImport } from './mdx-import.js';
+import { collect, freshParser, tokenize } from './prose-tokens.js';
+
+/*
+ * Most of a post is plain paragraphs and headings, and tokenizing them was
+ * most of the time a scan took. So the text is cut where one top-level block
+ * ends and the next begins (a blank line, then a line at column 0, outside
+ * fenced code). A piece in one of the plain forms below (a paragraph, an ATX
+ * heading, a tight list, fenced code, an MDX comment or import) is read
+ * directly; every other piece is tokenized on its own.
+ *
+ * A piece parsed alone reads as it does in the whole text when it begins at a
+ * block boundary and nothing in it runs on past its end. The first piece
+ * begins at the start; each piece is checked to close what it opens (a fence
+ * left open, or an MDX tag, expression or import unfinished, which the MDX
+ * tokenizer refuses), else it is joined to the next and parsed again, so the
+ * next one begins at a boundary too. What cannot be checked that way falls
+ * back to one parse of the whole text: link reference definitions (a
+ * reference reads differently with its definition elsewhere), Markdown's HTML
+ * blocks that run across blank lines (comments, <script>, <pre>, <style>,
+ * <textarea>, `<?`, `<!`), and a carriage return that is not part of CRLF (a
+ * line break to the parser but not to the line scan here).
+ */
+const SPANNING_HTML = /<[!?]|<(?:script|pre|style|textarea)(?![\w-])/i;
+const LONE_CR = /\r(?!\n)/;
+/** How many pieces one failing piece may be joined with before the whole text is parsed instead. */
+const MAX_JOIN = 8;
+
+/** The prose of `source` read piece by piece; undefined when it must be parsed whole. */
+export function segmentedProse(source: string, isMdx: boolean): string | undefined {
+  if (source.includes(']:') || LONE_CR.test(source) || (!isMdx && SPANNING_HTML.test(source))) return undefined;
+  const starts = pieceStarts(source);
+  const parser = freshParser(isMdx);
+  const blocks: string[] = [];
+  for (let i = 0; i < starts.length; ) {
+    const piece = source.slice(starts[i], starts[i + 1]);
+    const direct = directBlocks(piece, isMdx, parser);
+    if (direct) {
+      blocks.push(...direct);
+      i++;
+      continue;
+    }
+    let end = i + 1;
+    for (;;) {
+      const atEnd = end === starts.length;
+      const events = closedTokens(source.slice(starts[i], starts[end]), isMdx, parser, atEnd);
+      if (events) {
+        collect(events, blocks, false);
+        break;
+      }
+      if (atEnd || end - i > MAX_JOIN) return undefined;
+      end++;
+    }
+    i = end;
+  }
+  return blocks.join('\n\n');
+}
+
+/**
+ * Offsets where a top-level block may begin: the start, and each line at
+ * column 0 after a blank line outside fenced code, except a list item after
+ * what may be indented code: micromark reads `2. x` or a lone `-` there as a
+ * paragraph, as if it interrupted the code, and as a list item on its own.
+ */
+function pieceStarts(source: string): number[] {
+  const starts = [0];
+  let fence = '';
+  let blank = false;
+  let indented = false;
+  for (let pos = 0; pos < source.length; ) {
+    const lf = source.indexOf('\n', pos);
+    const end = lf === -1 ? source.length : lf;
+    const line = source.slice(pos, end);
+    const isBlank = line.trim() === '';
+    if (!fence && blank && !isBlank && pos > 0 && line[0] !== ' ' && line[0] !== '\t' && !(indented && LIST_MARKER.test(line))) {
+      starts.push(pos);
+      indented = false;
+    }
+    if (INDENTED.test(line)) indented = true;
+    fence = fenceAfter(line, fence);
+    blank = isBlank;
+    pos = end + 1;
+  }
+  return starts;
+}
+const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])(?:[ \t\r]|$)/;
+const INDENTED = /^ {0,3}\t|^ {4}/;
+
+/** The fence still open after `line`, given the one open before it ('' for none). */
+export function fenceAfter(line: string, fence: string): string {
+  const marker = FENCE.exec(line)?.[1];
+  if (!marker) return fence;
+  // A closing fence: the same character, at least as long, nothing after it.
+  if (fence) return marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker ? '' : fence;
+  // A backtick fence's info string has no backtick (```a`b is a code span).
+  if (marker[0] === '`' && line.indexOf('`', line.indexOf(marker) + marker.length) !== -1) return fence;
+  return marker;
+}
+
+/*
+ * A plain paragraph has no character that could start markup (emphasis,
+ * code, links, HTML and JSX, expressions, entities, escapes), no line that
+ * would start another block (a list item, heading, quote, fence, thematic
+ * break, setext underline, or an MDX import/export), and no blank line. A
+ * carriage return here is always part of a CRLF (a lone one sent the text to
+ * one whole parse), so it counts as the line break it is.
+ */
+const MARKUP = /[`*_[\]<>{}&\\~|\0]/;
+const BLOCK_START = /^[ \t]*(?:[-+*=#>]|\d{1,9}[.)]|(?:import|export)\b)/m;
+const BLANK_LINE = /\n[ \t\r]*\n/;
+const PLAIN_HEADING = /^#{1,6}(?:[ \t]+([^\n`*_[\]<>{}&\\~|#\0]*))?$/;
+/** A tight list item whose text is plain: the marker, one space, then a character that starts no block. */
+const PLAIN_ITEM = /^[-+] (?![ \t\r+*=#>-]|\d{1,9}[.)]|(?:import|export)\b)(.*)$/;
+/** An MDX comment alone on its line, the only expression without code: no star inside, so it ends where it seems to. */
+const MDX_COMMENT = /^\{\/\*[^*\n]*\*\/\}[ \t\r]*$/;
+
+/**
+ * The paragraphs of a piece that is one plain paragraph, one plain ATX
+ * heading, one tight list of plain items, one fenced code block or (in MDX)
+ * one comment; undefined for anything else, which the tokenizer reads.
+ */
+function directBlocks(piece: string, isMdx: boolean, parser: ParseContext): string[] | undefined {
+  const text = piece.trimEnd();
+  if (text === '') return [];
+  const first = text[0];
+  if (first === '#') {
+    const heading = PLAIN_HEADING.exec(text);
+    return heading ? nonEmpty((heading[1] ?? '').replace(/\s+/g, ' ').trim()) : undefined;
+  }
+  if (first === '`' || first === '~') return fencedOnly(text) ? [] : undefined;
+  if (first === '{') return isMdx && MDX_COMMENT.test(text) ? [] : undefined;
+  if (first === 'i' && isMdx && text.startsWith('import')) return plainImport(text, parser) ? [] : undefined;
+  // Indented, the first line would be code (only the text's first piece can begin so).
+  if (first === ' ' || first === '\t' || MARKUP.test(text) || BLANK_LINE.test(text)) return undefined;
+  if (first === '-' || first === '+') return plainItems(text);
+  if (BLOCK_START.test(text)) return undefined;
+  return [text.replace(/\s+/g, ' ')];
+}
+
+function nonEmpty(text: string): string[] {
+  return text ? [text] : [];
+}
+
+/** The items' texts when every line is one (text without markup was checked already). */
+function plainItems(text: string): string[] | undefined {
+  const items: string[] = [];
+  for (const line of text.split('\n')) {
+    const item = PLAIN_ITEM.exec(line);
+    if (!item) return undefined;
+    items.push(...nonEmpty(item[1]!.replace(/\s+/g, ' ').trim()));
+  }
+  return items;
+}
+
+/** Whether `text` is one fenced code block opened on its first line and closed on its last. */
+function fencedOnly(text: string): boolean {
+  const lines = text.split('\n');
+  let fence = fenceAfter(lines[0]!, '');
+  if (!fence) return false;
+  for (let i = 1; i < lines.length; i++) {
+    fence = fenceAfter(lines[i]!, fence);
+    if (!fence) return i === lines.length - 1;
+  }
+  return false;
+}
+
+/**
+ * The tokens of a piece that closes everything it opens; undefined when MDX
+ * refuses it or a fence runs on past it (unless it runs to the end of the text).
+ */
+function closedTokens(piece: string, isMdx: boolean, parser: ParseContext, atEnd: boolean): Event[] | undefined {
+  // A refused piece is parsed again joined to the next, so what extensions kept from it is undone.
+  const kept = new Map<unknown[], number>();
+  for (const value of Object.values(parser)) if (Array.isArray(value)) kept.set(value, value.length);
+  let events: Event[];
+  try {
+    events = tokenize(piece, isMdx, parser);
+  } catch {
+    for (const [list, length] of kept) list.length = length;
+    return undefined;
+  }
+  if (atEnd) return events;
+  let fences = 0;
+  for (const [kind, token] of events) {
+    if (kind !== 'enter') continue;
+    if (token.type === 'codeFenced') fences = 0;
+    else if (token.type === 'codeFencedFence') fences++;
+  }
+  // A fenced block's opening and closing fences; the last block is the one that could run on.
+  return fences === 1 ? undefined : events;
+}
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
