@@ -141,6 +141,16 @@ const PIECES = [
   "import {} from 'empty'",
   "import { , } from 'comma'",
   'important words',
+  'export const meta = { bench: true }',
+  "export const metadata = {\n  title: 'A post',\n  tags: ['a', \"b\"],\n  n: -1.5e3,\n  nested: { ok: null, list: [] },\n};",
+  'export const X = 1',
+  'export const bad = { a: 1 b: 2 }',
+  "export const s = 'unterminated",
+  'export const o = {__proto__: 1, __proto__: 2}',
+  'export let n = 01',
+  'export const f = () => 1',
+  'export default { a: 1 }',
+  "export const list = [1, 'two', [3], {four: 4},]",
 ];
 
 function document(next: () => number): string {

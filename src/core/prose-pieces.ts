@@ -1,5 +1,5 @@
 import type { Event, ParseContext } from 'micromark-util-types';
-import { plainImport } from './mdx-import.js';
+import { plainExport, plainImport } from './mdx-esm.js';
 import { collect, freshParser, tokenize } from './prose-tokens.js';
 
 /*
@@ -131,6 +131,7 @@ function directBlocks(piece: string, isMdx: boolean, parser: ParseContext): stri
   if (first === '`' || first === '~') return fencedOnly(text) ? [] : undefined;
   if (first === '{') return isMdx && MDX_COMMENT.test(text) ? [] : undefined;
   if (first === 'i' && isMdx && text.startsWith('import')) return plainImport(text, parser) ? [] : undefined;
+  if (first === 'e' && isMdx && text.startsWith('export')) return plainExport(text, parser) ? [] : undefined;
   // Indented, the first line would be code (only the text's first piece can begin so).
   if (first === ' ' || first === '\t' || MARKUP.test(text) || BLANK_LINE.test(text)) return undefined;
   if (first === '-' || first === '+') return plainItems(text);
