@@ -51,5 +51,10 @@ export function excerptSpecs(tasks: readonly Task[]): ExcerptSpec[] {
  */
 export function needsOf(specs: readonly ExcerptSpec[]): ExcerptNeeds {
   const matchers = specs.map((spec) => ({ spec, covers: fileMatcher(spec.include, spec.exclude) }));
-  return (rel, data) => matchers.filter(({ spec, covers }) => covers(rel) && (spec.always || isMissing(getField(data, spec.fieldPath)))).map(({ spec }) => spec.maxChars);
+  // A loop, not filter and map: this runs for every file of every scan, cached or not.
+  return (rel, data) => {
+    const lengths: number[] = [];
+    for (const { spec, covers } of matchers) if (covers(rel) && (spec.always || isMissing(getField(data, spec.fieldPath)))) lengths.push(spec.maxChars);
+    return lengths;
+  };
 }

@@ -5,6 +5,9 @@ import { loadProject, type Project, type Task } from '../config/load.js';
 import type { Api } from '../io/api.js';
 import { connectApi } from '../io/api.js';
 import { progress, type Log } from '../io/log.js';
+// Loaded up front, not when a command locks: proper-lockfile registers signal-exit's SIGTERM listener as it
+// loads, and it must come before the CLI's own (cli.ts), or it finds no other listener and kills the process
+// before the interrupted command saves its state (test/e2e-faults.test.ts, exit code 130).
 import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
 import { excerptSpecs } from '../core/needs.js';
