@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import writeFileAtomic from 'write-file-atomic';
 import type { ScannedFile } from './scan-parse.js';
 
@@ -83,7 +82,8 @@ function lazyExcerpts(file: string): ExcerptStore {
 
 export async function readScanCache(file: string): Promise<ScanCache> {
   try {
-    const cache = JSON.parse(await readFile(file, 'utf8')) as Omit<ScanCache, 'excerpts'>;
+    // Synchronous: nothing else runs meanwhile, and one read skips fs/promises' thread-pool round trips.
+    const cache = JSON.parse(readFileSync(file, 'utf8')) as Omit<ScanCache, 'excerpts'>;
     if (cache.version !== 3 || typeof cache.entries !== 'object' || cache.entries === null) return emptyScanCache();
     // A crash between the two writes, or a file removed by hand: start over rather than plan from excerpts of other text.
     if (excerptsIdOf(excerptsFile(file)) !== cache.excerptsId) return emptyScanCache();
