@@ -6,6 +6,7 @@ import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
 import { excerptProse } from '../src/core/excerpt.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
+import { random } from './helpers/random.js';
 
 /*
  * The excerpt reads micromark's token stream instead of building remark's
@@ -51,12 +52,6 @@ function oracle(source: string, isMdx: boolean): string {
   const blocks: string[] = [];
   collect(tree, blocks, fallback);
   return blocks.join('\n\n');
-}
-
-/** Seeded so a failure reproduces. */
-function random(seed: number) {
-  let s = seed;
-  return () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 }
 
 const PIECES = [

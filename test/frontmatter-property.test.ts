@@ -3,17 +3,7 @@ import { setField } from '../src/frontmatter/edit.js';
 import { getField } from '../src/frontmatter/field-path.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { expectOnlyFieldChanged } from './helpers/bytes.js';
-
-/** mulberry32: a small seeded PRNG, so every run tries the same strings. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { random } from './helpers/random.js';
 
 // Everything that breaks naive serializers: YAML indicators, comment and mapping markers, quotes,
 // escapes, line breaks, tabs, control characters, emoji, CJK, RTL, and whole values that look like other types.

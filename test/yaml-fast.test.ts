@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { FrontMatterError, parseFrontMatter, scanFrontMatter, YAML_OPTIONS, type ParsedFile } from '../src/frontmatter/read.js';
 import { parseYamlFast } from '../src/frontmatter/yaml-fast.js';
+import { random } from './helpers/random.js';
 
 /**
  * The fast YAML reader against `yaml` itself, the parser edits go through: on
@@ -11,17 +12,6 @@ import { parseYamlFast } from '../src/frontmatter/yaml-fast.js';
  * out whenever yaml reports an error. A reader that bails on everything passes
  * that too, so the typical blocks below must take the fast path.
  */
-
-/** mulberry32: a small seeded PRNG, so every run tries the same blocks. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Next = () => number;
 const pick = <T>(next: Next, list: readonly T[]): T => list[Math.floor(next() * list.length)]!;
