@@ -7,8 +7,8 @@ import { collect, freshParser, tokenize } from './prose-tokens.js';
  * most of the time a scan took. So the text is cut where one top-level block
  * ends and the next begins (a blank line, then a line at column 0, outside
  * fenced code). A piece in one of the plain forms below (a paragraph, an ATX
- * heading, a tight list, fenced code, an MDX comment or import) is read
- * directly; every other piece is tokenized on its own.
+ * heading, a tight list, fenced code, an MDX comment, import or export of a
+ * literal) is read directly; every other piece is tokenized on its own.
  *
  * A piece parsed alone reads as it does in the whole text when it begins at a
  * block boundary and nothing in it runs on past its end. The first piece
@@ -118,7 +118,8 @@ const MDX_COMMENT = /^\{\/\*[^*\n]*\*\/\}[ \t\r]*$/;
 /**
  * The paragraphs of a piece that is one plain paragraph, one plain ATX
  * heading, one tight list of plain items, one fenced code block or (in MDX)
- * one comment; undefined for anything else, which the tokenizer reads.
+ * one comment, import or export of a literal (see mdx-esm.ts); undefined for
+ * anything else, which the tokenizer reads.
  */
 function directBlocks(piece: string, isMdx: boolean, parser: ParseContext): string[] | undefined {
   const text = piece.trimEnd();
@@ -174,22 +175,29 @@ function closedTokens(piece: string, isMdx: boolean, parser: ParseContext, atEnd
   // A refused piece is parsed again joined to the next, so what extensions kept from it is undone.
   const kept = new Map<unknown[], number>();
   for (const value of Object.values(parser)) if (Array.isArray(value)) kept.set(value, value.length);
-  let events: Event[];
+  const events = tokensOrUndefined(piece, isMdx, parser);
+  if (events && (atEnd || !endsInOpenFence(events))) return events;
+  for (const [list, length] of kept) list.length = length;
+  return undefined;
+}
+
+function tokensOrUndefined(piece: string, isMdx: boolean, parser: ParseContext): Event[] | undefined {
   try {
-    events = tokenize(piece, isMdx, parser);
+    return tokenize(piece, isMdx, parser);
   } catch {
-    for (const [list, length] of kept) list.length = length;
     return undefined;
   }
-  if (atEnd) return events;
+}
+
+/** Whether the last fenced block has its opening fence only: an open one runs on to the end, so it is the last. */
+function endsInOpenFence(events: Event[]): boolean {
   let fences = 0;
   for (const [kind, token] of events) {
     if (kind !== 'enter') continue;
     if (token.type === 'codeFenced') fences = 0;
     else if (token.type === 'codeFencedFence') fences++;
   }
-  // A fenced block's opening and closing fences; the last block is the one that could run on.
-  return fences === 1 ? undefined : events;
+  return fences === 1;
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
