@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
-import writeFileAtomic from 'write-file-atomic';
 import type { ScannedFile } from './scan-parse.js';
+import { writeChunksAtomic } from './write-chunks.js';
 
 /**
  * What the last scan learnt about each file, keyed by its path: enough to plan
@@ -102,12 +102,22 @@ export async function writeScanCache(file: string, cache: ScanCache, excerptsCha
   let { excerptsId } = cache;
   if (excerptsChanged || !excerptsId) {
     excerptsId = randomBytes(8).toString('hex');
-    const entries = Object.fromEntries(Object.keys(cache.entries).map((rel) => [rel, cache.excerpts.get(rel) ?? []]));
-    await writeFileAtomic(excerptsFile(file), `{"id":"${excerptsId}","entries":${JSON.stringify(entries)}}`);
+    writeChunksAtomic(excerptsFile(file), objectChunks(`{"id":"${excerptsId}","entries":`, cache.entries, (rel) => cache.excerpts.get(rel) ?? []));
   }
-  const { excerpts: _texts, ...rest } = cache;
-  await writeFileAtomic(file, JSON.stringify({ ...rest, excerptsId }));
+  const { version, writtenAt } = cache;
+  writeChunksAtomic(file, objectChunks(`{"version":${version},"writtenAt":${writtenAt},"excerptsId":"${excerptsId}","entries":`, cache.entries, (rel) => cache.entries[rel]));
   cache.excerptsId = excerptsId;
+}
+
+/** `head`, then `{"key":value,…}` of each of `keys`' values, then `}`: the JSON in pieces, one file at a time. */
+function* objectChunks(head: string, keys: Record<string, unknown>, value: (key: string) => unknown): Generator<string> {
+  yield `${head}{`;
+  let comma = '';
+  for (const key of Object.keys(keys)) {
+    yield `${comma}${JSON.stringify(key)}:${JSON.stringify(value(key))}`;
+    comma = ',';
+  }
+  yield '}}';
 }
 
 /** Mtimes this close to the cache's writing are not trusted (a write in the same clock tick leaves the mtime unchanged). */
