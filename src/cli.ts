@@ -9,7 +9,7 @@ import { createLog, interactiveStderr, wantsColor } from './io/log.js';
 import { openSession, type Session } from './pipeline/session.js';
 
 const globalArgs = {
-  config: { type: 'string', description: 'Path to batch.config.ts (default: found in --cwd)' },
+  config: { type: 'string', alias: 'c', description: 'Path to batch.config.ts (default: found in --cwd)' },
   cwd: { type: 'string', description: 'Directory to run in', default: '.' },
   offline: { type: 'boolean', description: 'Use the embedded API emulator (no key needed)' },
   json: { type: 'boolean', description: 'Print the result as JSON on stdout' },
@@ -156,14 +156,30 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
   };
 }
 
-/** citty ignores unknown flags; a misspelled flag must be an error, not a silent default. */
+/**
+ * citty ignores unknown flags and extra arguments; a misspelled flag (`--ofline`,
+ * `-c` before it had that alias) or a stray argument must be an error, not a
+ * silent default that runs the command on something else.
+ */
 function checkFlags(rawArgs: string[], args: ArgsDef): void {
-  const known = new Set(Object.keys(args));
-  for (const raw of rawArgs) {
-    if (!raw.startsWith('--') || raw === '--') continue;
-    const name = raw.slice(2).split('=')[0]!;
-    if (known.has(name) || (name.startsWith('no-') && known.has(name.slice(3)))) continue;
-    throw new UserError(`unknown option --${name}`);
+  const byName = new Map<string, ArgsDef[string]>();
+  for (const [name, def] of Object.entries(args)) {
+    byName.set(`--${name}`, def);
+    for (const alias of 'alias' in def && def.alias ? [def.alias].flat() : []) byName.set(`-${alias}`, def);
+  }
+  let positionals = Object.values(args).filter((def) => def.type === 'positional').length;
+  for (let i = 0; i < rawArgs.length; i++) {
+    const raw = rawArgs[i]!;
+    if (raw === '--') break;
+    if (!raw.startsWith('-') || raw === '-' || /^-\d/.test(raw)) {
+      if (positionals-- <= 0) throw new UserError(`unexpected argument "${raw}"; options start with --`);
+      continue;
+    }
+    const [flag, inline] = raw.split(/=(.*)/s, 2) as [string, string | undefined];
+    const def = byName.get(flag) ?? (flag.startsWith('--no-') ? byName.get(`--${flag.slice(5)}`) : undefined);
+    if (!def) throw new UserError(`unknown option ${flag}`);
+    // A string option takes the next argument as its value unless written --name=value.
+    if (def.type === 'string' && inline === undefined) i++;
   }
 }
 

@@ -246,6 +246,15 @@ describe('exit codes and user errors', () => {
     const bad = await runCli(['plan', '--ofline'], dir);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/unknown option --ofline/);
+    // A short flag it does not know, and an argument where none is taken, are errors too, not ignored.
+    const short = await runCli(['plan', '--offline', '-x'], dir);
+    expect([short.code, short.stderr.trim()]).toEqual([2, 'batchmatter: unknown option -x']);
+    const stray = await runCli(['plan', '--offline', 'batch.config.ts'], dir);
+    expect([stray.code, stray.stderr.trim()]).toEqual([2, 'batchmatter: unexpected argument "batch.config.ts"; options start with --']);
+    // Values of string options are not arguments: -c and --format take the next one.
+    expect((await runCli(['plan', '--offline', '-c', 'batch.config.ts', '--json'], dir)).code).toBe(0);
+    expect((await runCli(['diff', '--offline', '--format', 'json', '--config=batch.config.ts'], dir)).code).toBe(0);
+    expect((await runCli(['report', '--offline', 'sentiment', 'extra'], dir)).stderr).toMatch(/unexpected argument "extra"/);
   });
 
   it('3 when --max-wait elapses with work in flight; the next sync finishes it', async () => {
