@@ -233,6 +233,17 @@ describe('exit codes and user errors', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('a reader that closes the pipe early (| head) ends the output quietly, not with an EPIPE stack', async () => {
+    const dir = copyExample();
+    const child = spawnCli(['plan', '--offline', '--json'], dir);
+    // Closed before the plan is done, so its one write of the result meets a pipe with no reader.
+    child.stdout!.destroy();
+    let stderr = '';
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect([code, stderr]).toEqual([0, '']);
+  });
+
   it('2 with a one-line hint when no key is set and --offline is not given', async () => {
     const dir = copyExample();
     const result = await runCli(['submit'], dir);
