@@ -8,13 +8,18 @@ const haiku = DEFAULT_PRICES['claude-haiku-4-5'];
 describe('actual cost from usage', () => {
   it('prices input, output and cache tokens; a batch answer costs half', () => {
     const usage = { input_tokens: 1_000_000, output_tokens: 100_000, cache_creation_input_tokens: 200_000, cache_read_input_tokens: 1_000_000 };
-    // 1 + 0.5 + 0.25 + 0.1 = 1.85 standard
+    // 1 + 0.5 + 0.4 (a write without its TTL breakdown is the 1-hour kind batchmatter asks for: 2 × input) + 0.1 = 2.0 standard
     const sync = addUsage(undefined, usage, haiku, 'sync');
-    expect(sync.usd).toBeCloseTo(1.85, 10);
-    expect(sync.syncUsd).toBeCloseTo(1.85, 10);
+    expect(sync.usd).toBeCloseTo(2.0, 10);
+    expect(sync.syncUsd).toBeCloseTo(2.0, 10);
     const batch = addUsage(undefined, usage, haiku, 'batch');
-    expect(batch.usd).toBeCloseTo(0.925, 10);
-    expect(batch.syncUsd).toBeCloseTo(1.85, 10);
+    expect(batch.usd).toBeCloseTo(1.0, 10);
+    expect(batch.syncUsd).toBeCloseTo(2.0, 10);
+    // With the breakdown, 5-minute writes cost 1.25 × input and 1-hour ones 2 ×: 150,000 × 1.25 + 50,000 × 2 = $0.2875.
+    const split = addUsage(undefined, { ...usage, cache_creation: { ephemeral_5m_input_tokens: 150_000, ephemeral_1h_input_tokens: 50_000 } }, haiku, 'sync');
+    expect(split.usd).toBeCloseTo(1 + 0.5 + 0.2875 + 0.1, 10);
+    // An override without cache prices takes the multiples of its own input price.
+    expect(addUsage(undefined, { input_tokens: 0, output_tokens: 0, cache_creation_input_tokens: 1_000_000 }, { input: 3, output: 15 }, 'sync').usd).toBeCloseTo(6, 10);
     expect(addUsage(batch, usage, haiku, 'batch')).toMatchObject({ requests: 2, inputTokens: 2_000_000, cacheReadTokens: 2_000_000 });
   });
 

@@ -44,6 +44,8 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(plan.stdout).toMatch(/description: \d+ request\(s\) to send/);
     expect(plan.stdout).toMatch(/total: \$[\d.]+ with the Batches API/);
 
+    expect(JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).route).toBe('batch');
+
     const counted = await runCli(['plan', '--offline', '--count-tokens'], dir);
     expect(counted.stdout).toMatch(/estimate \(input counted by the count_tokens endpoint;/);
     const countedInput = /^ {2}description: 17 requests, ~(\d+) input/m.exec(counted.stdout)?.[1];
@@ -104,6 +106,17 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const report = JSON.parse(status.stdout);
     expect(report.inFlight).toEqual([]);
     expect(report.items.description.applied).toBeGreaterThan(0);
+  });
+
+  it('prices a plan of fewer than batch.syncBelow requests at the synchronous rate it will be sent at', async () => {
+    const dir = copyExample((c) => c.replace('syncBelow: 10', 'syncBelow: 40'));
+    const plan = await runCli(['plan', '--offline'], dir);
+    const total = /^ {2}total: \$([\d.]+) through the synchronous API, where 32 request\(s\) go \(fewer than batch\.syncBelow = 40\); as a batch \$([\d.]+)$/m.exec(plan.stdout);
+    expect(total, plan.stdout).not.toBeNull();
+    expect(Number(total![1])).toBeCloseTo(2 * Number(total![2]), 3);
+    expect(JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).route).toBe('sync');
+    const submit = await runCli(['submit', '--offline'], dir);
+    expect(submit.stderr).toMatch(/sending 32 request\(s\) through the synchronous Messages API/);
   });
 
   it('diff shows the proposed change and apply refuses a file edited since planning', async () => {

@@ -1,6 +1,5 @@
 import path from 'node:path';
 import pc from 'picocolors';
-import type { CostEstimate } from '../core/cost.js';
 import { problemSkips, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
@@ -44,11 +43,12 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
   }
   for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
-  if (result.estimate.length) lines.push('', formatEstimate(result.estimate, result.counted));
+  if (result.estimate.length) lines.push('', formatEstimate(result, session.project.config.batch.syncBelow));
   return lines.join('\n');
 }
 
-export function formatEstimate(estimate: CostEstimate[], counted = false): string {
+/** The estimate per task, and in total what the route the requests would take costs (see routeOf). */
+export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'estimate' | 'counted' | 'route'>, syncBelow: number): string {
   const lines = [`estimate (${counted ? 'input counted by the count_tokens endpoint' : 'local, ~4 characters a token'}; output taken as half of max_tokens):`];
   let batch = 0;
   let sync = 0;
@@ -57,7 +57,12 @@ export function formatEstimate(estimate: CostEstimate[], counted = false): strin
     batch += e.batchUsd ?? 0;
     sync += e.syncUsd ?? 0;
   }
-  lines.push(`  total: ${usd(batch)} with the Batches API, ${usd(sync)} synchronous, saving ${usd(sync - batch)}`);
+  const requests = estimate.reduce((n, e) => n + e.requests, 0);
+  lines.push(
+    route === 'batch'
+      ? `  total: ${usd(batch)} with the Batches API, ${usd(sync)} synchronous, saving ${usd(sync - batch)}`
+      : `  total: ${usd(sync)} through the synchronous API, where ${requests} request(s) go (fewer than batch.syncBelow = ${syncBelow}); as a batch ${usd(batch)}`,
+  );
   return lines.join('\n');
 }
 
@@ -71,6 +76,7 @@ export async function planCommand(session: Session, countTokens = false): Promis
       skipped: result.plan.skips,
       diagnostics: result.diagnostics,
       estimate: result.estimate,
+      route: result.route,
     },
     text: formatPlan(result, session.log.color, session),
   };

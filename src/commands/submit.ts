@@ -10,7 +10,8 @@ import { stateExitCode, type CommandResult } from './result.js';
 export const waitingOnShared = (plan: Plan) => plan.skips.filter((s) => s.reason === 'same-request').length;
 
 export async function submitCommand(session: Session): Promise<CommandResult> {
-  const { plan, estimate, diagnostics } = await planWork(session);
+  const planned = await planWork(session);
+  const { plan, diagnostics } = planned;
   for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d));
   const problems = problemSkips(plan);
   for (const s of problems) session.log.error(`${s.file}  ${session.task(s.task)?.config.field ?? s.task}  ${s.detail ?? s.reason}`);
@@ -22,7 +23,7 @@ export async function submitCommand(session: Session): Promise<CommandResult> {
     return { exitCode: stateExitCode(session, errors), data: { submitted: 0, reused: plan.reused.length, errors, waiting }, text };
   }
   await session.api(); // A missing key is reported before anything else is printed.
-  session.log.info(formatEstimate(estimate));
+  session.log.info(formatEstimate(planned, session.project.config.batch.syncBelow));
   const summary = await submitRequests(session, plan.requests, plan.reused);
   const where = summary.mode === 'sync' ? 'answered synchronously' : `in ${summary.batches.length} batch(es): ${summary.batches.join(', ')}`;
   return {

@@ -101,8 +101,12 @@ export interface BatchConfig {
     /** Refuse to submit when the estimated cost (USD) of a submission is over this; `--max-cost` overrides it. */
     maxCost?: number;
   };
-  /** Override standard USD prices per million tokens, per model; batch pricing is half. */
-  prices?: Record<string, { input: number; output: number; cacheWrite?: number; cacheRead?: number }>;
+  /**
+   * Override standard USD prices per million tokens, per model; batch pricing is half. Cache writes default to
+   * 1.25 × input with the 5-minute TTL (`cacheWrite`) and 2 × input with the 1-hour one (`cacheWrite1h`, what
+   * batchmatter's system prompts use); cache reads to 0.1 × input.
+   */
+  prices?: Record<string, { input: number; output: number; cacheWrite?: number; cacheWrite1h?: number; cacheRead?: number }>;
   /** The work to do, by task name. */
   tasks: Record<string, TaskConfigInput>;
 }

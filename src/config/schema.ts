@@ -88,6 +88,7 @@ const prices = z.strictObject({
   input: z.number().nonnegative(),
   output: z.number().nonnegative(),
   cacheWrite: z.number().nonnegative().optional(),
+  cacheWrite1h: z.number().nonnegative().optional(),
   cacheRead: z.number().nonnegative().optional(),
 });
 

@@ -7,26 +7,34 @@ export interface Price {
   input: number;
   /** USD per million output tokens, standard API. */
   output: number;
-  /** USD per million tokens written to the prompt cache (5-minute TTL). @default 1.25 × input */
+  /** USD per million tokens written to the prompt cache with the 5-minute TTL. @default 1.25 × input */
   cacheWrite?: number;
+  /** USD per million tokens written to the prompt cache with the 1-hour TTL, which batchmatter's system prompts use. @default 2 × input */
+  cacheWrite1h?: number;
   /** USD per million tokens read from the prompt cache. @default 0.1 × input */
   cacheRead?: number;
 }
 
-const model = (input: number, output: number, cacheWrite: number, cacheRead: number): Price => ({ input, output, cacheWrite, cacheRead });
+const model = (input: number, output: number, cacheWrite: number, cacheWrite1h: number, cacheRead: number): Price => ({ input, output, cacheWrite, cacheWrite1h, cacheRead });
 
 /** Standard prices; the Batches API charges half (the cache discounts stack). Overridable with `prices` in the config. */
 export const DEFAULT_PRICES: Record<string, Price> = {
-  'claude-haiku-4-5': model(1, 5, 1.25, 0.1),
-  'claude-sonnet-4-5': model(3, 15, 3.75, 0.3),
-  'claude-sonnet-4-6': model(3, 15, 3.75, 0.3),
-  'claude-opus-4-5': model(5, 25, 6.25, 0.5),
-  'claude-opus-4-6': model(5, 25, 6.25, 0.5),
-  'claude-opus-4-7': model(5, 25, 6.25, 0.5),
-  'claude-opus-4-8': model(5, 25, 6.25, 0.5),
+  'claude-haiku-4-5': model(1, 5, 1.25, 2, 0.1),
+  'claude-sonnet-4-5': model(3, 15, 3.75, 6, 0.3),
+  'claude-sonnet-4-6': model(3, 15, 3.75, 6, 0.3),
+  'claude-opus-4-5': model(5, 25, 6.25, 10, 0.5),
+  'claude-opus-4-6': model(5, 25, 6.25, 10, 0.5),
+  'claude-opus-4-7': model(5, 25, 6.25, 10, 0.5),
+  'claude-opus-4-8': model(5, 25, 6.25, 10, 0.5),
 };
 
 export const BATCH_DISCOUNT = 0.5;
+
+/** How a submission is sent: as a batch, or (being few) through the synchronous Messages API. */
+export type Route = 'batch' | 'sync';
+
+/** Fewer requests than `syncBelow` are not worth a batch's wait: they go through the synchronous API. */
+export const routeOf = (requests: number, syncBelow: number): Route => (requests < syncBelow ? 'sync' : 'batch');
 
 export function priceOf(model: string, overrides: Record<string, Price>): Price | undefined {
   if (overrides[model]) return overrides[model];
@@ -82,7 +90,7 @@ export function estimateCost(requests: PlannedRequest[], overrides: Record<strin
  * Pure: why submitting these requests would break the budget, if it would.
  * A model without a known price cannot be checked, so it is refused too.
  */
-export function budgetProblem(requests: PlannedRequest[], overrides: Record<string, Price>, mode: 'batch' | 'sync', maxUsd: number): string | undefined {
+export function budgetProblem(requests: PlannedRequest[], overrides: Record<string, Price>, mode: Route, maxUsd: number): string | undefined {
   const estimate = estimateCost(requests, overrides);
   const unpriced = estimate.filter((e) => e.batchUsd === undefined).map((e) => e.task);
   if (unpriced.length) return `no price is known for the model of task ${unpriced.join(', ')}, so the budget of $${maxUsd} cannot be checked; add it to "prices"`;
@@ -97,6 +105,8 @@ export interface UsageLike {
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** Cache writes by TTL; without it, a write is taken as the 1-hour kind batchmatter asks for. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } | null;
 }
 
 /** Pure: adds one answer's usage to a running spend; batch answers cost half. */
@@ -114,8 +124,9 @@ export function addUsage(spend: Spend | undefined, usage: UsageLike, price: Pric
     delete next.syncUsd;
     return next;
   }
-  const standard =
-    (usage.input_tokens * price.input + usage.output_tokens * price.output + write * (price.cacheWrite ?? price.input * 1.25) + read * (price.cacheRead ?? price.input * 0.1)) / 1e6;
+  const write5m = usage.cache_creation ? Math.min(write, usage.cache_creation.ephemeral_5m_input_tokens) : 0;
+  const writeUsd = write5m * (price.cacheWrite ?? price.input * 1.25) + (write - write5m) * (price.cacheWrite1h ?? price.input * 2);
+  const standard = (usage.input_tokens * price.input + usage.output_tokens * price.output + writeUsd + read * (price.cacheRead ?? price.input * 0.1)) / 1e6;
   next.syncUsd += standard;
   next.usd += kind === 'batch' ? standard * BATCH_DISCOUNT : standard;
   return next;

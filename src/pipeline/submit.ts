@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { PlannedRequest, ReusedAnswer } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
 import type { ItemState, JobState } from '../core/state.js';
-import { budgetProblem } from '../core/cost.js';
+import { budgetProblem, routeOf } from '../core/cost.js';
 import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
 import { recordResult } from './record.js';
@@ -201,10 +201,10 @@ export async function submitRequests(session: Session, requests: PlannedRequest[
   if (requests.length === 0) return { mode: 'none', requests: 0, jobs: [], batches: [] };
   const { batch, prices } = session.project.config;
   if (batch.maxCost !== undefined) {
-    const problem = budgetProblem(requests, prices, requests.length < batch.syncBelow ? 'sync' : 'batch', batch.maxCost);
+    const problem = budgetProblem(requests, prices, routeOf(requests.length, batch.syncBelow), batch.maxCost);
     if (problem) throw new UserError(`${problem}; nothing was submitted (raise --max-cost or batch.maxCost, or narrow the tasks)`);
   }
-  if (requests.length < batch.syncBelow) {
+  if (routeOf(requests.length, batch.syncBelow) === 'sync') {
     session.log.info(`sending ${requests.length} request(s) through the synchronous Messages API (fewer than batch.syncBelow = ${batch.syncBelow})`);
     const job = await sendSync(session, requests);
     return { mode: 'sync', requests: requests.length, jobs: [job.id], batches: [] };

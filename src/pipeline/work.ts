@@ -1,4 +1,4 @@
-import { estimateCost, type CostEstimate } from '../core/cost.js';
+import { estimateCost, routeOf, type CostEstimate, type Route } from '../core/cost.js';
 import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import type { Diagnostic } from '../io/tree.js';
@@ -15,6 +15,8 @@ export interface PlanResult {
   scanned: number;
   /** True when input tokens come from the count_tokens endpoint rather than the local estimate. */
   counted: boolean;
+  /** How submitting this plan would send its requests. */
+  route: Route;
 }
 
 export async function planWork(session: Session, retriesOnly = false, countTokens = false): Promise<PlanResult> {
@@ -29,7 +31,14 @@ export async function planWork(session: Session, retriesOnly = false, countToken
   }
   if (scan.changed || result.learned.length) await saveScanCache(session, scan.cache, scan.reread > 0);
   const counted = countTokens ? await countInputTokens(session, result.requests) : undefined;
-  return { plan: result, estimate: estimateCost(result.requests, config.prices, counted), diagnostics, scanned: matched, counted: Boolean(counted) };
+  return {
+    plan: result,
+    estimate: estimateCost(result.requests, config.prices, counted),
+    diagnostics,
+    scanned: matched,
+    counted: Boolean(counted),
+    route: routeOf(result.requests.length, config.batch.syncBelow),
+  };
 }
 
 /** Exact input tokens from the API's count_tokens endpoint (free), a few requests at a time. */
