@@ -1,9 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { addUsage, DEFAULT_PRICES } from '../src/core/cost.js';
+import { addUsage, DEFAULT_PRICES, estimateCost, expectedOutput } from '../src/core/cost.js';
+import type { PlannedRequest } from '../src/core/plan.js';
 import { completionStats, costReport } from '../src/core/report-cost.js';
 import { emptyState, type JobState } from '../src/core/state.js';
 
 const haiku = DEFAULT_PRICES['claude-haiku-4-5'];
+
+describe('estimated output', () => {
+  it('is the mean of the task\'s answers from 5 on, else what maxLength allows, else half of max_tokens; never over max_tokens', () => {
+    expect(expectedOutput({ maxTokens: 400, maxLength: 160 }, { requests: 17, outputTokens: 554 })).toEqual({ tokens: 33, basis: { from: 'answers', answers: 17 } });
+    expect(expectedOutput({ maxTokens: 400, maxLength: 160 }, { requests: 4, outputTokens: 554 })).toEqual({ tokens: 54, basis: { from: 'maxLength', maxLength: 160 } });
+    expect(expectedOutput({ maxTokens: 40, maxLength: 160 }, undefined).tokens).toBe(40);
+    expect(expectedOutput({ maxTokens: 300 }, undefined)).toEqual({ tokens: 150, basis: { from: 'maxTokens' } });
+    expect(expectedOutput({ maxTokens: 20 }, { requests: 10, outputTokens: 1000 }).tokens).toBe(20);
+  });
+
+  it('prices each request with its task\'s guess', () => {
+    const request = (task: string): PlannedRequest =>
+      ({ key: `${task}:a.md`, task, file: 'a.md', planHash: 'h', requestHash: 'r', attempts: 0, params: {} as PlannedRequest['params'], model: 'claude-haiku-4-5', maxTokens: 400, inputTokens: 1000 }) as PlannedRequest;
+    const output = new Map([['d', expectedOutput({ maxTokens: 400 }, { requests: 10, outputTokens: 500 })]]);
+    const [d, s] = estimateCost([request('d'), request('d'), request('s')], {}, { output });
+    expect(d).toMatchObject({ task: 'd', requests: 2, inputTokens: 2000, outputTokens: 100, output: { from: 'answers', answers: 10 } });
+    expect(d!.syncUsd).toBeCloseTo((2000 * 1 + 100 * 5) / 1e6, 12);
+    // No guess for the task: half of max_tokens.
+    expect(s).toMatchObject({ task: 's', outputTokens: 200 });
+    expect(s!.output).toBeUndefined();
+  });
+});
 
 describe('actual cost from usage', () => {
   it('prices input, output and cache tokens; a batch answer costs half', () => {

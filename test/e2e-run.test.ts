@@ -47,7 +47,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).route).toBe('batch');
 
     const counted = await runCli(['plan', '--offline', '--count-tokens'], dir);
-    expect(counted.stdout).toMatch(/estimate \(input counted by the count_tokens endpoint;/);
+    expect(counted.stdout).toMatch(/estimate \(input counted by the count_tokens endpoint\):/);
     const countedInput = /^ {2}description: 17 requests, ~(\d+) input/m.exec(counted.stdout)?.[1];
 
     const run = await runCli(['run', '--offline', '--apply'], dir);

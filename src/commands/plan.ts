@@ -1,5 +1,6 @@
 import path from 'node:path';
 import pc from 'picocolors';
+import type { CostEstimate } from '../core/cost.js';
 import { problemSkips, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
@@ -47,13 +48,20 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
   return lines.join('\n');
 }
 
+function outputBasis({ output, outputTokens, requests }: CostEstimate): string {
+  const each = `~${Math.round(outputTokens / Math.max(1, requests))} each`;
+  if (output?.from === 'answers') return `output ${each}, the mean of ${output.answers} answers so far`;
+  if (output?.from === 'maxLength') return `output ${each}, what maxLength ${output.maxLength} allows`;
+  return `output ${each}, half of max_tokens`;
+}
+
 /** The estimate per task, and in total what the route the requests would take costs (see routeOf). */
 export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'estimate' | 'counted' | 'route'>, syncBelow: number): string {
-  const lines = [`estimate (${counted ? 'input counted by the count_tokens endpoint' : 'local, ~4 characters a token'}; output taken as half of max_tokens):`];
+  const lines = [`estimate (input ${counted ? 'counted by the count_tokens endpoint' : 'estimated locally, ~4 characters a token'}):`];
   let batch = 0;
   let sync = 0;
   for (const e of estimate) {
-    lines.push(`  ${e.task}: ${e.requests} requests, ~${e.inputTokens} input + ~${e.outputTokens} output tokens, ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
+    lines.push(`  ${e.task}: ${e.requests} requests, ~${e.inputTokens} input + ~${e.outputTokens} output tokens (${outputBasis(e)}), ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
     batch += e.batchUsd ?? 0;
     sync += e.syncUsd ?? 0;
   }

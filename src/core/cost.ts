@@ -54,23 +54,62 @@ export function estimateInputTokens(params: RequestParams): number {
   return estimateTokens(JSON.stringify({ system: params.system, messages: params.messages, tools: params.tools }));
 }
 
+/** Where a task's expected output comes from. */
+export type OutputBasis = { from: 'answers'; answers: number } | { from: 'maxLength'; maxLength: number } | { from: 'maxTokens' };
+
+export interface OutputGuess {
+  /** Expected output tokens of one request (never more than its max_tokens). */
+  tokens: number;
+  basis: OutputBasis;
+}
+
+/** Answers a task needs before their mean stands for its next ones. */
+const MIN_ANSWERS = 5;
+/** Characters a token, for an output bounded by maxLength: generous (English prose runs nearer 4), as an estimate before spending should be. */
+const CHARS_PER_OUTPUT_TOKEN = 3;
+
+/**
+ * Pure: the output tokens one request of a task is expected to cost: the mean
+ * of the task's answers so far (its `spent` totals, from 5 answers on), else
+ * what its `maxLength` allows a text answer, else half of `max_tokens`.
+ */
+export function expectedOutput(task: { maxTokens: number; maxLength?: number | undefined }, spent: Pick<Spend, 'requests' | 'outputTokens'> | undefined): OutputGuess {
+  if (spent && spent.requests >= MIN_ANSWERS) {
+    return { tokens: Math.min(task.maxTokens, Math.ceil(spent.outputTokens / spent.requests)), basis: { from: 'answers', answers: spent.requests } };
+  }
+  if (task.maxLength !== undefined) {
+    return { tokens: Math.min(task.maxTokens, Math.ceil(task.maxLength / CHARS_PER_OUTPUT_TOKEN)), basis: { from: 'maxLength', maxLength: task.maxLength } };
+  }
+  return { tokens: Math.ceil(task.maxTokens / 2), basis: { from: 'maxTokens' } };
+}
+
 export interface CostEstimate {
   task: string;
   requests: number;
   inputTokens: number;
   outputTokens: number;
+  /** Where the output estimate comes from; absent where no guess was given (half of max_tokens). */
+  output?: OutputBasis;
   /** USD with the Batches API; undefined when the model has no known price. */
   batchUsd?: number;
   syncUsd?: number;
 }
 
-/** Pure: estimated tokens and cost per task. Output is estimated as half of max_tokens. */
-export function estimateCost(requests: PlannedRequest[], overrides: Record<string, Price>, counted?: Map<string, number>): CostEstimate[] {
+export interface EstimateInputs {
+  /** Input tokens by request key, from the count_tokens endpoint; else the local estimate. */
+  counted?: Map<string, number> | undefined;
+  /** Expected output per request, by task (see expectedOutput); else half of max_tokens. */
+  output?: Map<string, OutputGuess> | undefined;
+}
+
+/** Pure: estimated tokens and cost per task. */
+export function estimateCost(requests: PlannedRequest[], overrides: Record<string, Price>, { counted, output: guesses }: EstimateInputs = {}): CostEstimate[] {
   const byTask = new Map<string, CostEstimate & { unpriced: boolean }>();
   for (const r of requests) {
-    const e = byTask.get(r.task) ?? { task: r.task, requests: 0, inputTokens: 0, outputTokens: 0, batchUsd: 0, syncUsd: 0, unpriced: false };
+    const guess = guesses?.get(r.task);
+    const e = byTask.get(r.task) ?? { task: r.task, requests: 0, inputTokens: 0, outputTokens: 0, ...(guess ? { output: guess.basis } : {}), batchUsd: 0, syncUsd: 0, unpriced: false };
     const input = counted?.get(r.key) ?? r.inputTokens;
-    const output = Math.ceil(r.maxTokens / 2);
+    const output = Math.min(r.maxTokens, guess?.tokens ?? Math.ceil(r.maxTokens / 2));
     e.requests++;
     e.inputTokens += input;
     e.outputTokens += output;
@@ -83,15 +122,14 @@ export function estimateCost(requests: PlannedRequest[], overrides: Record<strin
     }
     byTask.set(r.task, e);
   }
-  return [...byTask.values()].map(({ unpriced, ...e }) => (unpriced ? { task: e.task, requests: e.requests, inputTokens: e.inputTokens, outputTokens: e.outputTokens } : e));
+  return [...byTask.values()].map(({ unpriced, batchUsd, syncUsd, ...e }) => (unpriced ? e : { ...e, batchUsd, syncUsd }));
 }
 
 /**
  * Pure: why submitting these requests would break the budget, if it would.
  * A model without a known price cannot be checked, so it is refused too.
  */
-export function budgetProblem(requests: PlannedRequest[], overrides: Record<string, Price>, mode: Route, maxUsd: number): string | undefined {
-  const estimate = estimateCost(requests, overrides);
+export function budgetProblem(estimate: CostEstimate[], mode: Route, maxUsd: number): string | undefined {
   const unpriced = estimate.filter((e) => e.batchUsd === undefined).map((e) => e.task);
   if (unpriced.length) return `no price is known for the model of task ${unpriced.join(', ')}, so the budget of $${maxUsd} cannot be checked; add it to "prices"`;
   const total = estimate.reduce((sum, e) => sum + (mode === 'batch' ? e.batchUsd! : e.syncUsd!), 0);

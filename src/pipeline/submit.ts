@@ -3,7 +3,8 @@ import pLimit from 'p-limit';
 import type { PlannedRequest, ReusedAnswer } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
 import type { ItemState, JobState } from '../core/state.js';
-import { budgetProblem, routeOf } from '../core/cost.js';
+import { budgetProblem, estimateCost, expectedOutput, routeOf, type CostEstimate } from '../core/cost.js';
+import { costReport } from '../core/report-cost.js';
 import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
 import { recordResult } from './record.js';
@@ -17,6 +18,15 @@ export interface SubmitSummary {
   requests: number;
   jobs: string[];
   batches: string[];
+}
+
+/** What sending `requests` is estimated to cost, per task: output as each task's answers so far suggest (see expectedOutput). */
+export function estimateRequests(session: Session, requests: PlannedRequest[], counted?: Map<string, number>): CostEstimate[] {
+  const spent = new Map(costReport(session.store.data).tasks.map((t) => [t.label, t.spend]));
+  const output = new Map(
+    session.project.tasks.map((t) => [t.name, expectedOutput({ maxTokens: t.maxTokens, maxLength: t.config.output.type === 'text' ? t.config.output.maxLength : undefined }, spent.get(t.name))]),
+  );
+  return estimateCost(requests, session.project.config.prices, { counted, output });
 }
 
 /** Splits requests into batches by count and by serialized size. */
@@ -199,9 +209,9 @@ async function recordReused(session: Session, reused: readonly ReusedAnswer[]): 
 export async function submitRequests(session: Session, requests: PlannedRequest[], reused: readonly ReusedAnswer[] = []): Promise<SubmitSummary> {
   await recordReused(session, reused);
   if (requests.length === 0) return { mode: 'none', requests: 0, jobs: [], batches: [] };
-  const { batch, prices } = session.project.config;
+  const { batch } = session.project.config;
   if (batch.maxCost !== undefined) {
-    const problem = budgetProblem(requests, prices, routeOf(requests.length, batch.syncBelow), batch.maxCost);
+    const problem = budgetProblem(estimateRequests(session, requests), routeOf(requests.length, batch.syncBelow), batch.maxCost);
     if (problem) throw new UserError(`${problem}; nothing was submitted (raise --max-cost or batch.maxCost, or narrow the tasks)`);
   }
   if (routeOf(requests.length, batch.syncBelow) === 'sync') {

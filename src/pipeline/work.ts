@@ -1,11 +1,11 @@
-import { estimateCost, routeOf, type CostEstimate, type Route } from '../core/cost.js';
+import { routeOf, type CostEstimate, type Route } from '../core/cost.js';
 import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import type { Diagnostic } from '../io/tree.js';
 import { pollOnce, type PassSummary } from './collect.js';
 import { retryableCount } from './report.js';
 import { saveScanCache, scanProject, type Session } from './session.js';
-import { submitRequests, type SubmitSummary } from './submit.js';
+import { estimateRequests, submitRequests, type SubmitSummary } from './submit.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -33,7 +33,7 @@ export async function planWork(session: Session, retriesOnly = false, countToken
   const counted = countTokens ? await countInputTokens(session, result.requests) : undefined;
   return {
     plan: result,
-    estimate: estimateCost(result.requests, config.prices, counted),
+    estimate: estimateRequests(session, result.requests, counted),
     diagnostics,
     scanned: matched,
     counted: Boolean(counted),
