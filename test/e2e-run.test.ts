@@ -119,6 +119,31 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(submit.stderr).toMatch(/sending 32 request\(s\) through the synchronous Messages API/);
   });
 
+  it('caches a long system prompt: the first request writes it, the others read it, and cost prices both', async () => {
+    const dir = copyExample((c) => c.replace("template: 'templates/description.hbs',", "template: 'templates/description.hbs',\n      system: 'templates/style.hbs',"));
+    // Over Haiku's 4,096-token minimum (about 16,400 characters), and the same for every file.
+    const rule = 'Write for readers who skim: lead with the concrete benefit, name the product, avoid hype words. ';
+    writeFileSync(path.join(dir, 'templates/style.hbs'), `You write meta descriptions for the Lumen blog.\n${rule.repeat(220)}`);
+    const run = await runCli(['run', '--offline'], dir);
+    expect(run.code, run.stderr).toBe(0);
+    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+    const usages = Object.values(state.items as Record<string, { task: string; usage: Record<string, number> }>).filter((i) => i.task === 'description').map((i) => i.usage);
+    expect(usages).toHaveLength(17);
+    const writes = usages.filter((u) => u.cache_creation_input_tokens! > 0);
+    const reads = usages.filter((u) => u.cache_read_input_tokens! > 0);
+    expect([writes.length, reads.length]).toEqual([1, 16]);
+    const prefix = writes[0]!.cache_creation_input_tokens!;
+    expect(prefix).toBeGreaterThanOrEqual(4096);
+    expect(reads.every((u) => u.cache_read_input_tokens === prefix)).toBe(true);
+    // Haiku: $1 input, $5 output, $2 a 1-hour cache write, $0.10 a read, per million; a batch costs half.
+    const expected = usages.reduce((sum, u) => sum + (u.input_tokens! * 1 + u.output_tokens! * 5 + u.cache_creation_input_tokens! * 2 + u.cache_read_input_tokens! * 0.1) / 1e6 / 2, 0);
+    const cost = await runCli(['cost', '--json'], dir);
+    const spend = JSON.parse(cost.stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
+    expect(spend).toMatchObject({ requests: 17, cacheWriteTokens: prefix, cacheReadTokens: 16 * prefix });
+    expect(spend.usd).toBeCloseTo(expected, 10);
+    expect((await runCli(['cost'], dir)).stdout).toMatch(new RegExp(`^ {2}description: 17 answered, \\d+ in \\+ \\d+ out \\(cache: ${prefix} written, ${16 * prefix} read\\), `, 'm'));
+  });
+
   it('diff shows the proposed change and apply refuses a file edited since planning', async () => {
     const dir = copyExample();
     const run = await runCli(['run', '--offline'], dir);

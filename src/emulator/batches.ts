@@ -6,6 +6,7 @@ import { digest, randomId } from './ids.js';
 import { ledgerEntry } from './ledger.js';
 import { answer } from './model.js';
 import { isObject, paramsProblem, userText } from './params.js';
+import { useCache, type PromptCache } from './prompt-cache.js';
 import type { EmulatorData, ResultLine, StoredBatch, StoredRequest } from './store.js';
 
 export const MAX_REQUESTS = 100_000;
@@ -73,16 +74,16 @@ export function createBatch(data: EmulatorData, body: unknown, ctx: CreateContex
   return httpFault ? { batch, httpFault } : { batch };
 }
 
-function run(request: StoredRequest, version: string | null): MessageBatchResult {
+function run(request: StoredRequest, version: string | null, cache: PromptCache, at: number): MessageBatchResult {
   const fault = request.fault;
   const errored = (type: string, message: string): MessageBatchResult => ({ type: 'errored', error: { type: 'error', error: { type, message } as ErrorObject, request_id: null } });
   if (fault?.outcome === 'errored') return errored(fault.errorType ?? 'api_error', `Emulated ${fault.errorType ?? 'api_error'} (fault plan).`);
   if (fault?.outcome === 'expired') return { type: 'expired' };
   if (fault?.outcome === 'canceled') return { type: 'canceled' };
-  if (fault?.outcome === 'text') return { type: 'succeeded', message: answer(request.params, { text: fault.text ?? '', serviceTier: 'batch' }) };
+  if (fault?.outcome === 'text') return { type: 'succeeded', message: answer(request.params, { text: fault.text ?? '', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
   const problem = paramsProblem(request.params, version);
   if (problem) return errored('invalid_request_error', problem);
-  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', serviceTier: 'batch' }) };
+  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
 }
 
 /** Results order: a deterministic shuffle, never the request order (clients must match on custom_id). */
@@ -104,7 +105,7 @@ function ending(batch: StoredBatch): { at: number; processed: number; rest: 'can
 }
 
 /** Computes and stores the results the first time the batch is seen past its end. Returns true when it changed. */
-function refresh(batch: StoredBatch, now: number): boolean {
+function refresh(batch: StoredBatch, now: number, cache: PromptCache): boolean {
   if (batch.results) return false;
   const end = ending(batch);
   if (now < end.at) return false;
@@ -112,7 +113,7 @@ function refresh(batch: StoredBatch, now: number): boolean {
   const done = Math.floor(Math.min(1, Math.max(0, end.processed)) * order.length);
   batch.results = order.map((request, i): ResultLine => ({
     custom_id: request.custom_id,
-    result: i < done ? run(request, batch.anthropicVersion) : { type: end.rest },
+    result: i < done ? run(request, batch.anthropicVersion, cache, end.at) : { type: end.rest },
   }));
   batch.endedAt = end.at;
   return true;
@@ -120,7 +121,7 @@ function refresh(batch: StoredBatch, now: number): boolean {
 
 /** Brings a batch up to date with the clock; when it has just ended, bills its succeeded requests. Returns true when it changed. */
 export function settle(data: EmulatorData, batch: StoredBatch, now: number): boolean {
-  if (!refresh(batch, now)) return false;
+  if (!refresh(batch, now, (data.promptCache ??= {}))) return false;
   const params = new Map(batch.requests.map((r) => [r.custom_id, r.params]));
   for (const line of batch.results!) {
     if (line.result.type === 'succeeded') data.ledger.push(ledgerEntry('batch', params.get(line.custom_id), batch.endedAt!, { customId: line.custom_id, batchId: batch.id }));

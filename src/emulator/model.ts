@@ -1,5 +1,6 @@
 import type { ContentBlock, Message, MessageCreateParamsNonStreaming, StopReason } from '@anthropic-ai/sdk/resources/messages';
 import { stableId } from './ids.js';
+import type { CacheEffect } from './prompt-cache.js';
 import { countInputTokens, estimateTokens, isObject, lastUserText, systemText, type Json } from './params.js';
 import { fillSchema } from './schema-fill.js';
 import { describe, readLimits } from './summary.js';
@@ -10,6 +11,8 @@ export interface AnswerOverride {
   text?: string;
   truncate?: boolean;
   serviceTier?: 'standard' | 'batch';
+  /** What the prompt cache did for this request (see prompt-cache.ts): that prefix is billed as a write or a read, not as input. */
+  cache?: CacheEffect | undefined;
 }
 
 type Plan = { kind: 'text'; text: string } | { kind: 'tool'; name: string; input: Json };
@@ -69,6 +72,17 @@ function render(answer: Plan, maxTokens: number, truncate: boolean, seed: string
   return { content: [block], stop: cut ? 'max_tokens' : 'tool_use', output: estimateTokens(JSON.stringify(input)) + 10 };
 }
 
+function cacheUsage(input: number, cache: CacheEffect | undefined) {
+  if (!cache) return { input_tokens: input, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, cache_creation: null };
+  const written = cache.kind === 'write' ? cache.tokens : 0;
+  return {
+    input_tokens: Math.max(0, input - cache.tokens),
+    cache_creation_input_tokens: written,
+    cache_read_input_tokens: cache.kind === 'read' ? cache.tokens : 0,
+    cache_creation: { ephemeral_5m_input_tokens: cache.ttl === '5m' ? written : 0, ephemeral_1h_input_tokens: cache.ttl === '1h' ? written : 0 },
+  };
+}
+
 /** The offline model with a fault's override applied. Never throws: a body the API refuses is the caller's check. */
 export function answer(params: unknown, override: AnswerOverride = {}): Message {
   const body = isObject(params) ? params : {};
@@ -87,11 +101,8 @@ export function answer(params: unknown, override: AnswerOverride = {}): Message 
     container: null,
     diagnostics: null,
     usage: {
-      input_tokens: countInputTokens(body),
+      ...cacheUsage(countInputTokens(body), override.cache),
       output_tokens: output,
-      cache_creation_input_tokens: 0,
-      cache_read_input_tokens: 0,
-      cache_creation: null,
       inference_geo: null,
       output_tokens_details: null,
       server_tool_use: null,

@@ -7,6 +7,7 @@ import { HttpError, readJson, sendJson } from './http.js';
 import { isLoopbackAddress, ledgerEntry } from './ledger.js';
 import { answer } from './model.js';
 import { countInputTokens, isObject, paramsProblem, userText } from './params.js';
+import { useCache } from './prompt-cache.js';
 import type { Store } from './store.js';
 
 /** The API's limits: 256 MB for a batch create, 32 MB for a Messages call. */
@@ -131,7 +132,7 @@ const messages: Handler = async (env, call) => {
     throw faultError(fault);
   }
   const override = fault?.outcome === 'text' ? { text: fault.text ?? '' } : { truncate: fault?.outcome === 'max_tokens' };
-  const message = answer(body, override);
+  const message = answer(body, { ...override, cache: useCache((data.promptCache ??= {}), body, env.now()) });
   // Billed once answered, even when the answer is then lost on the way back.
   data.ledger.push(ledgerEntry('sync', body, env.now()));
   env.store.save();

@@ -4,6 +4,7 @@ import writeFileAtomic from 'write-file-atomic';
 import type { MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { AppliedFault, FaultCounters } from './faults.js';
 import type { LedgerEntry } from './ledger.js';
+import type { PromptCache } from './prompt-cache.js';
 
 export interface StoredRequest {
   custom_id: string;
@@ -44,6 +45,8 @@ export interface EmulatorData extends FaultCounters {
   creates: CreateLogEntry[];
   /** Every billed request, in the order answered: tests check that nothing was paid for twice. */
   ledger: LedgerEntry[];
+  /** Live prompt-cache entries (see prompt-cache.ts); absent in files from before it existed. */
+  promptCache?: PromptCache;
 }
 
 const empty = (): EmulatorData => ({ version: 1, batches: [], creates: [], ledger: [], faultHits: {}, faultDraws: {} });
