@@ -2,6 +2,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import fg from 'fast-glob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
@@ -17,6 +18,8 @@ interface Step {
   run?: string;
   env?: Record<string, string>;
   if?: string;
+  uses?: string;
+  with?: Record<string, string>;
 }
 
 let emulator: RunningEmulator;
@@ -110,5 +113,10 @@ describe('the nightly GitHub workflow', () => {
 
     expect(await runWorkflow()).toBe('0');
     expect(git(origin, 'rev-parse', 'main')).toBe(after);
+
+    // The cache step keeps what batchmatter wrote beside the state file, and nothing the commit took.
+    const cached = Object.values(workflow.jobs)[0]!.steps.find((s) => s.uses?.startsWith('actions/cache@'));
+    const kept = fg.sync(String(cached?.with?.path), { cwd: work, dot: true }).sort();
+    expect(kept).toEqual(['.batchmatter/scan-cache.excerpts.json', '.batchmatter/scan-cache.json']);
   });
 });

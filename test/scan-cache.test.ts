@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -49,6 +49,34 @@ describe('the scan cache', () => {
     // Same size, and a mtime within the cache's racy window: not trusted.
     const recent = await scanTree(root, options, { needs, cache: { ...second.cache, writtenAt: Date.now() - 31_000 + 1000 } });
     expect(recent.reread).toBe(1);
+  });
+
+  it('a file whose stat changed but not its text (a fresh checkout, a restored cache, touch) is read and hashed, not parsed again', async () => {
+    const root = site();
+    const first = await scanTree(root, options, { needs });
+    const later = new Date(Date.now() - 20_000);
+    for (const name of ['a.md', 'b.md', 'c.md']) utimesSync(path.join(root, 'posts', name), later, later);
+    // A new inode with the same bytes, as a checkout writes it.
+    const b = path.join(root, 'posts/b.md');
+    const text = readFileSync(b);
+    rmSync(b);
+    writeFileSync(b, text);
+    utimesSync(b, later, later);
+    const second = await scanTree(root, options, { needs, cache: first.cache });
+    expect([second.reread, second.parsed]).toEqual([3, 0]);
+    expect(second.files).toEqual(first.files);
+    expect(second.diagnostics).toEqual(first.diagnostics);
+    // Recorded under the new stat: the next scan reads nothing.
+    expect(second.cache.entries['posts/a.md']?.mtimeMs).toBe(statSync(path.join(root, 'posts/a.md')).mtimeMs);
+    const third = await scanTree(root, options, { needs, cache: second.cache });
+    expect(third.reread).toBe(0);
+    // A changed byte is parsed, of course.
+    writeFileSync(path.join(root, 'posts/a.md'), '---\ntitle: A\n---\nAlpha is about edge cachez.\n');
+    const edited = new Date(Date.now() - 10_000);
+    utimesSync(path.join(root, 'posts/a.md'), edited, edited);
+    const fourth = await scanTree(root, options, { needs, cache: { ...third.cache, writtenAt: Date.now() } });
+    expect([fourth.reread, fourth.parsed]).toEqual([1, 1]);
+    expect(fourth.files.find((f) => f.rel === 'posts/a.md')?.excerpts.get(200)).toBe('Alpha is about edge cachez.');
   });
 
   it('reads a file again when a task now needs an excerpt it does not have', async () => {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -60,6 +60,13 @@ describe('scanning in worker threads', () => {
     expect(review.excerpts.get(300)).toBe('Post 1\n\nFlow JSX 1\n\nText with an expression and a link.');
     expect(threads.files.find((f) => f.rel === 'drafts/0002.md')!.excerpts.size).toBe(0);
     expect(threads.files.find((f) => f.rel === 'posts/0000.md')!.excerpts.size).toBe(0); // has a description
+
+    // Every file touched, none changed: the workers read and hash them and parse none.
+    const later = new Date(Date.now() - 20_000);
+    for (const f of threads.files) utimesSync(f.abs, later, later);
+    const touched = await scanTree(root, options, { needs: specs, workers: 2, cache: threads.cache });
+    expect([touched.threads, touched.reread, touched.parsed]).toEqual([2, threads.reread, 0]);
+    expect(touched.files).toEqual(threads.files);
   });
 
   it('runs from the installed CLI too: plan reads in worker threads and plans what one thread plans', async () => {

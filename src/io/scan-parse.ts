@@ -29,8 +29,8 @@ export interface ScannedFile {
 }
 
 /** Parses one file's text: its front matter, and the excerpts `needs` asks for (the body itself is not kept). */
-export function parseScanned(rel: string, abs: string, text: string, needs: ExcerptNeeds = () => []): ScannedFile {
-  const file: ScannedFile = { rel, abs, hash: digest(text), mdx: rel.endsWith('.mdx'), excerpts: new Map() };
+export function parseScanned(rel: string, abs: string, text: string, needs: ExcerptNeeds = () => [], hash = digest(text)): ScannedFile {
+  const file: ScannedFile = { rel, abs, hash, mdx: rel.endsWith('.mdx'), excerpts: new Map() };
   try {
     const parsed = scanFrontMatter(text);
     // Copies: parsed values and excerpts can be slices of the file's text, and would keep all of it in memory.
@@ -60,8 +60,13 @@ export function refuseBytes(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-/** What reading one file came to: parsed, skipped on purpose (`refused`), or unreadable (`failed`, an errno code). */
-export type ReadOutcome = { file: ScannedFile } | { refused: string } | { failed: string };
+/**
+ * What reading one file came to: parsed; the very text the scan cache has
+ * (`same`: its size, mtime or inode changed, as a checkout or a restored
+ * cache does, but not a byte of it); skipped on purpose (`refused`); or
+ * unreadable (`failed`, an errno code).
+ */
+export type ReadOutcome = { file: ScannedFile } | { same: true } | { refused: string } | { failed: string };
 
 /**
  * The bytes of a file, or why they could not be read (an errno code).
@@ -77,8 +82,12 @@ export function readBytes(abs: string): Buffer | { failed: string } {
   }
 }
 
-export function parseBytes(rel: string, abs: string, bytes: Buffer | { failed: string }, needs: ExcerptNeeds): ReadOutcome {
+/** Parses a file's bytes, unless their digest is `known` (the scan cache's, for this file): then the cache's reading stands. */
+export function parseBytes(rel: string, abs: string, bytes: Buffer | { failed: string }, needs: ExcerptNeeds, known?: string): ReadOutcome {
   if (!Buffer.isBuffer(bytes)) return bytes;
   const refused = refuseBytes(bytes);
-  return refused ? { refused } : { file: parseScanned(rel, abs, bytes.toString('utf8'), needs) };
+  if (refused) return { refused };
+  const text = bytes.toString('utf8');
+  const hash = digest(text);
+  return hash === known ? { same: true } : { file: parseScanned(rel, abs, text, needs, hash) };
 }

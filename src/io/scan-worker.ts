@@ -8,7 +8,8 @@ import { parseBytes, readBytes, type ReadOutcome } from './scan-parse.js';
  */
 export interface ScanChunk {
   specs: ExcerptSpec[];
-  files: Array<{ rel: string; abs: string }>;
+  /** `known`: the digest the scan cache has for the file, whose stat no longer matches (see parseBytes). */
+  files: Array<{ rel: string; abs: string; known?: string | undefined }>;
 }
 
 let compiled: { key: string; needs: ExcerptNeeds } | undefined;
@@ -19,5 +20,5 @@ export default function scanChunk({ specs, files }: ScanChunk): ReadOutcome[] {
   const { needs } = compiled;
   // One file at a time: the pool's other workers are the parallelism, and one
   // file's text at a time keeps memory flat.
-  return files.map(({ rel, abs }) => parseBytes(rel, abs, readBytes(abs), needs));
+  return files.map(({ rel, abs, known }) => parseBytes(rel, abs, readBytes(abs), needs, known));
 }

@@ -34,6 +34,8 @@ export interface ScanResult {
   /** What this scan learnt, for the next one; `reread` files were read (the rest came from the cache). */
   cache: ScanCache;
   reread: number;
+  /** Of those, the files parsed: the others were the very text the cache had, under a new stat. */
+  parsed: number;
   /** Worker threads that parsed the `reread` files (0: this thread did). */
   threads: number;
 }
@@ -172,7 +174,8 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
   // than fs/promises' stat here (10,000 files: 83 ms against 297 ms).
   const decide = needsOf(needs);
   const found = new Map<string, ScannedFile>();
-  const toRead: Array<{ rel: string; abs: string; st: Stat }> = [];
+  // `cached`: what the cache knew of a file whose stat changed; it still stands if the text is the same.
+  const toRead: Array<{ rel: string; abs: string; st: Stat; cached?: CacheEntry | undefined }> = [];
   // Paths from the glob are already normal, with `/`: joining them by hand skips path.join's normalising (10,000 files: ~20 ms).
   const prefix = path.join(root, path.sep);
   for (const rel of targets) {
@@ -189,14 +192,20 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
       continue;
     }
     const cached = cache.entries[rel];
-    if (fresh(cached, st, cache.writtenAt) && (cached.data ? decide(rel, cached.data) : []).every((m) => cached.excerpts.includes(m))) {
+    const complete = cached !== undefined && (cached.data ? decide(rel, cached.data) : []).every((m) => cached.excerpts.includes(m));
+    if (complete && fresh(cached, st, cache.writtenAt)) {
       next.entries[rel] = cached;
       found.set(rel, fromCache(rel, abs, cached, cache.excerpts));
-    } else toRead.push({ rel, abs, st });
+    } else toRead.push({ rel, abs, st, cached: complete ? cached : undefined });
   }
 
-  const settle = (item: { rel: string; st: Stat }, outcome: ReadOutcome) => {
-    if ('refused' in outcome) skip(item.rel, outcome.refused);
+  const settle = (item: { rel: string; abs: string; st: Stat; cached?: CacheEntry | undefined }, outcome: ReadOutcome) => {
+    if ('same' in outcome) {
+      // Read and hashed, not parsed: the cache's reading stands, under the new stat.
+      const entry: CacheEntry = { ...item.cached!, size: item.st.size, mtimeMs: item.st.mtimeMs, ino: item.st.ino };
+      next.entries[item.rel] = entry;
+      found.set(item.rel, fromCache(item.rel, item.abs, entry, cache.excerpts));
+    } else if ('refused' in outcome) skip(item.rel, outcome.refused);
     else if ('failed' in outcome) unreadable(item.rel, outcome.failed);
     else {
       next.entries[item.rel] = toCache(outcome.file, item.st);
@@ -214,7 +223,7 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
     const { readBytes, parseBytes } = await import('./scan-parse.js');
     let done = 0;
     for (const item of toRead) {
-      settle(item, parseBytes(item.rel, item.abs, readBytes(item.abs), decide));
+      settle(item, parseBytes(item.rel, item.abs, readBytes(item.abs), decide, item.cached?.hash));
       onProgress?.(++done, toRead.length);
       // Let a status line (and, offline, the embedded emulator) have the event loop now and then.
       if (done % 200 === 0) await new Promise((resolve) => setImmediate(resolve));
@@ -224,11 +233,11 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
   const files = [...targets].sort().flatMap((rel) => found.get(rel) ?? []);
   for (const f of files) if (f.error) diagnostics.push({ file: f.rel, message: f.error });
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
-  return { files, diagnostics, matched: entries.length, cache: next, reread: toRead.length, threads };
+  return { files, diagnostics, matched: entries.length, cache: next, reread: toRead.length, parsed: texts.size, threads };
 }
 
 /** Reads and parses `items` in a pool of worker threads, in chunks, settling each chunk as it comes back. */
-async function readInWorkers<T extends { rel: string; abs: string }>(
+async function readInWorkers<T extends { rel: string; abs: string; cached?: CacheEntry | undefined }>(
   items: T[],
   specs: ExcerptSpec[],
   workers: number,
@@ -252,7 +261,7 @@ async function readInWorkers<T extends { rel: string; abs: string }>(
     for (let i = 0; i < items.length; i += CHUNK) chunks.push(items.slice(i, i + CHUNK));
     await Promise.all(
       chunks.map(async (chunk) => {
-        const task: ScanChunk = { specs, files: chunk.map(({ rel, abs }) => ({ rel, abs })) };
+        const task: ScanChunk = { specs, files: chunk.map(({ rel, abs, cached }) => ({ rel, abs, known: cached?.hash })) };
         const outcomes = (await pool.run(task)) as ReadOutcome[];
         chunk.forEach((item, i) => settle(item, outcomes[i]!));
         onProgress?.((done += chunk.length), items.length);

@@ -101,8 +101,8 @@ export async function scanProject(session: Session, options: { save?: boolean } 
   });
   // Nothing read and nothing gone: the cache on disk already says all this.
   const changed = result.reread > 0 || Object.keys(result.cache.entries).length !== Object.keys(cache.entries).length;
-  if (changed && options.save !== false) await saveScanCache(session, result.cache, result.reread > 0);
-  session.log.debug(`scanned ${result.matched} file(s): ${result.reread} read${result.threads ? ` in ${result.threads} worker threads` : ''}, ${result.matched - result.reread} unchanged since the last scan`);
+  if (changed && options.save !== false) await saveScanCache(session, result.cache, result.parsed > 0);
+  session.log.debug(`scanned ${result.matched} file(s): ${result.reread} read${result.threads ? ` in ${result.threads} worker threads` : ''} (${result.parsed} parsed), ${result.matched - result.reread} unchanged since the last scan`);
   return { ...result, changed };
 }
 

@@ -29,7 +29,7 @@ export async function planWork(session: Session, retriesOnly = false, countToken
     const entry = scan.cache.entries[file];
     if (entry) entry.requests = [...(entry.requests ?? []).filter(([name]) => name !== task), [task, memo.fp, memo.requestHash, memo.inputTokens]];
   }
-  if (scan.changed || result.learned.length) await saveScanCache(session, scan.cache, scan.reread > 0);
+  if (scan.changed || result.learned.length) await saveScanCache(session, scan.cache, scan.parsed > 0);
   const counted = countTokens ? await countInputTokens(session, result.requests) : undefined;
   return {
     plan: result,
