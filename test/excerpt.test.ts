@@ -51,6 +51,31 @@ describe('excerpt', () => {
     expect(excerpt('Intro.\n\n{/* more */}\n\nRest.', { maxChars: 1000, mdx: false })).toBe('Intro.\n\n{/* more */}\n\nRest.');
   });
 
+  it("leaves out site generators' own syntax: Hugo shortcodes, Liquid, kramdown attributes, heading ids, directives, footnotes", () => {
+    const md = (body: string) => excerpt(body, { maxChars: 1000, mdx: false });
+    // Hugo: shortcode tags go, a notice's text stays, a highlight's code goes with it.
+    expect(md('{{< figure src="/a.png" caption="A figure" >}}\n\nIntro with {{< ref "x.md" >}} a ref.\n\n{{% notice tip %}}\nA tip.\n{{% /notice %}}\n\n{{< highlight go >}}\nfmt.Println("x")\n{{< /highlight >}}\n\nEnd.')).toBe(
+      'Intro with a ref.\n\nA tip.\n\nEnd.',
+    );
+    // Jekyll / Eleventy: tags and outputs go; highlight, raw and comment blocks go whole, on one line or many.
+    expect(md('{% include figure.html src="a.png" %}\n\nText for {{ site.title }} readers.\n{: .lead}\n\n{% highlight ruby %}\nputs "hi"\n{% endhighlight %}\n\nA {% raw %}{{ literal }}{% endraw %} and {% comment %}hidden{% endcomment %}done.')).toBe(
+      'Text for readers.\n\nA and done.',
+    );
+    // Heading ids, Docusaurus admonitions (their text stays) and footnotes (markers and notes go).
+    expect(md('## Setup {#setup}\n\n:::note Heads up\n\nInside the note.\n\n:::\n\nA claim.[^1] Another.[^long-note]\n\n[^1]: The source.\n    More of the note.\n\n[^long-note]: Second.\n\nAfter the notes.')).toBe(
+      'Setup\n\nInside the note.\n\nA claim. Another.\n\nAfter the notes.',
+    );
+    expect(excerpt(':::tip\n\nMDX admonition.\n\n:::\n\n## Title {#id}\n\nText.', { maxChars: 1000, mdx: true })).toBe('MDX admonition.\n\nTitle\n\nText.');
+  });
+
+  it('keeps that syntax where it is code, and JSX props in MDX', () => {
+    const md = (body: string) => excerpt(body, { maxChars: 1000, mdx: false });
+    expect(md('Vue prints `{{ name }}` and `{% tag %}` here.\n\n```liquid\n{% include x %}\n```\n')).toBe('Vue prints {{ name }} and {% tag %} here.');
+    expect(excerpt('<Box style={{ color: "red" }}>Styled text.</Box>\n', { maxChars: 1000, mdx: true })).toBe('Styled text.');
+    // Text that only looks close to it is left alone.
+    expect(md('A set {a, b} and [a link](x) and [^ not a note.')).toBe('A set {a, b} and a link and [^ not a note.');
+  });
+
   it('falls back to Markdown when MDX will not parse, still without import lines', () => {
     const broken = "import X from './x'\n\nLine one<br>line two.\n\nA lone { brace.\n";
     expect(excerpt(broken, { maxChars: 1000, mdx: true })).toBe('Line one line two.\n\nA lone { brace.');

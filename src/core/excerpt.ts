@@ -1,5 +1,6 @@
 import { fenceAfter, segmentedProse } from './prose-pieces.js';
 import { tokenizedProse } from './prose-tokens.js';
+import { stripSiteSyntax } from './site-syntax.js';
 
 export interface ExcerptOptions {
   maxChars: number;
@@ -34,7 +35,7 @@ function excerptOf(prefix: string, isMdx: boolean): { text: string; ended: boole
   const mdxMore = isMdx ? source.search(MDX_MORE) : -1;
   if (mdxMore !== -1) source = source.slice(0, mdxMore);
 
-  return { text: excerptProse(source, isMdx), ended: more !== -1 || mdxMore !== -1 };
+  return { text: excerptProse(stripSiteSyntax(source, isMdx), isMdx), ended: more !== -1 || mdxMore !== -1 };
 }
 
 /**

@@ -27,8 +27,16 @@ export interface ExcerptStore {
   get(rel: string): Array<[number, string]> | undefined;
 }
 
+/**
+ * Bumped whenever what a scan derives from a file changes (the excerpt's
+ * rules, the front matter reader's), so a cache from an older batchmatter is
+ * dropped instead of serving excerpts (and requests planned from them) that
+ * this one would not make. 4: site generators' syntax left out of excerpts.
+ */
+export const SCAN_CACHE_VERSION = 4;
+
 export interface ScanCache {
-  version: 3;
+  version: typeof SCAN_CACHE_VERSION;
   /** When it was written: a file modified in the same instant may not show it in its mtime, so it is re-read. */
   writtenAt: number;
   entries: Record<string, CacheEntry>;
@@ -44,7 +52,7 @@ export interface ScanCache {
 
 const NO_EXCERPTS: ExcerptStore = { get: () => undefined };
 
-export const emptyScanCache = (): ScanCache => ({ version: 3, writtenAt: 0, entries: {}, excerpts: NO_EXCERPTS, excerptsId: '' });
+export const emptyScanCache = (): ScanCache => ({ version: SCAN_CACHE_VERSION, writtenAt: 0, entries: {}, excerpts: NO_EXCERPTS, excerptsId: '' });
 
 const excerptsFile = (file: string) => file.replace(/\.json$/, '') + '.excerpts.json';
 
@@ -84,7 +92,7 @@ export async function readScanCache(file: string): Promise<ScanCache> {
   try {
     // Synchronous: nothing else runs meanwhile, and one read skips fs/promises' thread-pool round trips.
     const cache = JSON.parse(readFileSync(file, 'utf8')) as Omit<ScanCache, 'excerpts'>;
-    if (cache.version !== 3 || typeof cache.entries !== 'object' || cache.entries === null) return emptyScanCache();
+    if (cache.version !== SCAN_CACHE_VERSION || typeof cache.entries !== 'object' || cache.entries === null) return emptyScanCache();
     // A crash between the two writes, or a file removed by hand: start over rather than plan from excerpts of other text.
     if (excerptsIdOf(excerptsFile(file)) !== cache.excerptsId) return emptyScanCache();
     return { ...cache, excerpts: lazyExcerpts(excerptsFile(file)) };

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
 import { needsOf, type ExcerptSpec } from '../core/needs.js';
 import type { FrontMatterFormat } from '../frontmatter/read.js';
-import { emptyScanCache, fresh, type CacheEntry, type ExcerptStore, type ScanCache } from './scan-cache.js';
+import { emptyScanCache, fresh, SCAN_CACHE_VERSION, type CacheEntry, type ExcerptStore, type ScanCache } from './scan-cache.js';
 import type { ReadOutcome, ScannedFile } from './scan-parse.js';
 import type { ScanChunk } from './scan-worker.js';
 
@@ -142,7 +142,7 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
   const { needs, cache = emptyScanCache(), onProgress } = context;
   // Texts of the files read now; the rest stay where the old cache has them.
   const texts = new Map<string, Array<[number, string]>>();
-  const next: ScanCache = { version: 3, writtenAt: Date.now(), entries: {}, excerpts: { get: (rel) => texts.get(rel) ?? cache.excerpts.get(rel) }, excerptsId: cache.excerptsId };
+  const next: ScanCache = { version: SCAN_CACHE_VERSION, writtenAt: Date.now(), entries: {}, excerpts: { get: (rel) => texts.get(rel) ?? cache.excerpts.get(rel) }, excerptsId: cache.excerptsId };
   const { entries, leftovers } = listContent(root, options);
   const realRoot = await realpath(root);
   const diagnostics: Diagnostic[] = [];
