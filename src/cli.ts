@@ -4,7 +4,7 @@ import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef }
 import { DIFF_FORMATS } from './commands/diff-formats.js';
 import type { CommandResult } from './commands/result.js';
 import { ExitCode, UserError } from './errors.js';
-import { describeError } from './io/api.js';
+import { describeError, fatalApiProblem, redactSecrets } from './io/api.js';
 import { createLog, interactiveStderr, wantsColor } from './io/log.js';
 import { openSession, type Session } from './pipeline/session.js';
 
@@ -232,13 +232,15 @@ function reportError(error: unknown, json: boolean): number {
     message = `${error.message}; run "batchmatter <command> --help"`;
     code = ExitCode.usage;
   } else if (error instanceof APIError) {
-    // An API or network failure: the state was saved before the call, so running again resumes.
-    message = `API request failed: ${describeError(error)}. The state is saved; run the command again to resume.`;
-    code = ExitCode.failures;
+    // A bad key, no access or the spend limit will not go away by running again; anything else will (the state was saved before the call).
+    const fatal = fatalApiProblem(error);
+    message = fatal ? `API request failed: ${fatal}` : `API request failed: ${describeError(error)}. The state is saved; run the command again to resume.`;
+    code = fatal ? ExitCode.usage : ExitCode.failures;
   } else {
     message = `internal error (a bug in batchmatter; please report it):\n${(error as Error)?.stack ?? String(error)}`;
     code = ExitCode.failures;
   }
+  message = redactSecrets(message);
   if (json) process.stdout.write(`${JSON.stringify({ exitCode: code, error: message }, null, 2)}\n`);
   process.stderr.write(`batchmatter: ${message}\n`);
   return code;

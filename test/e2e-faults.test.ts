@@ -296,6 +296,21 @@ describe('exit codes and user errors', () => {
     for (const text of [run.stdout, run.stderr, refused.stdout, refused.stderr, ...written]) expect(text).not.toContain('never-print-me');
   });
 
+  it('a key an HTTP header cannot carry (a wrapped paste) is refused before anything is sent, without quoting it; so is a bad base URL', async () => {
+    emulator = await startEmulator({ batchDurationMs: 200 });
+    const dir = copyExample(fastPolls);
+    for (const args of [['submit'], ['plan', '--count-tokens', '--json']]) {
+      const wrapped = await runCli(args, dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'bm-test-key-never\nprint-me-0123456789' });
+      expect(wrapped.code, wrapped.stderr).toBe(2);
+      expect(wrapped.stderr).toMatch(/ANTHROPIC_API_KEY holds a line break, a space or a character an HTTP header cannot carry/);
+      expect(wrapped.stdout + wrapped.stderr).not.toMatch(/never|print-me/);
+    }
+    expect(emulator.ledger()).toHaveLength(0);
+    expect(existsSync(path.join(dir, '.batchmatter/state.json')) ? readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8') : '').not.toMatch(/"jobs":\s*\{\s*"/);
+    const badUrl = await runCli(['submit'], dir, { ANTHROPIC_BASE_URL: '127.0.0.1:4010', ANTHROPIC_API_KEY: 'test-key' });
+    expect([badUrl.code, badUrl.stderr.trim()]).toEqual([2, 'batchmatter: ANTHROPIC_BASE_URL: expected a URL like https://api.anthropic.com or http://127.0.0.1:4010, got "127.0.0.1:4010"']);
+  });
+
   it('3 while another command holds the state file; the lock is released after it', async () => {
     // A batch that will not end while the test runs: the first command holds the lock until it is stopped.
     emulator = await startEmulator({ batchDurationMs: 120_000 });

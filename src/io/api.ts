@@ -19,16 +19,54 @@ export interface ConnectOptions {
   env: NodeJS.ProcessEnv;
 }
 
+const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
+
+/**
+ * `text` with the API key taken out wherever it appears, whole or any line of
+ * it. The SDK keeps it out of its own messages, but a failure below it (the
+ * HTTP client refusing a header value) quotes the header, key and all; every
+ * error text goes through here before it is logged, stored or printed.
+ */
+export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  let out = text;
+  for (const name of SECRET_VARS) {
+    const secret = env[name];
+    if (!secret) continue;
+    const parts = [secret, secret.trim(), ...secret.split(/[\r\n]+/).map((s) => s.trim())].filter((s) => s.length >= 8);
+    for (const part of parts.sort((a, b) => b.length - a.length)) out = out.split(part).join('[redacted]');
+  }
+  return out;
+}
+
 /**
  * One line for an API failure: the SDK's message plus its innermost cause, so
- * "Connection error." says which (ECONNREFUSED, a reset, a timeout). The SDK
- * never puts the key in either.
+ * "Connection error." says which (ECONNREFUSED, a reset, a timeout); never the key.
  */
 export function describeError(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
+  if (!(error instanceof Error)) return redactSecrets(String(error));
   let root: Error = error;
   for (let depth = 0; root.cause instanceof Error && depth < 5; depth++) root = root.cause;
-  return root === error || error.message.includes(root.message) ? error.message : `${error.message} (${root.message})`;
+  return redactSecrets(root === error || error.message.includes(root.message) ? error.message : `${error.message} (${root.message})`);
+}
+
+/** Why a key or base URL from the environment cannot work, before anything is sent; never quoting the key. */
+function environmentProblem(env: NodeJS.ProcessEnv): string | undefined {
+  for (const name of SECRET_VARS) {
+    const value = env[name]?.trim();
+    // An HTTP header carries visible ASCII only: a wrapped paste, a space or a curly quote would fail every call.
+    if (value && !/^[\x21-\x7e]+$/.test(value)) return `${name} holds a line break, a space or a character an HTTP header cannot carry (a wrapped paste?); set it again`;
+  }
+  const base = env.ANTHROPIC_BASE_URL;
+  if (base) {
+    let url: URL | undefined;
+    try {
+      url = new URL(base);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return `ANTHROPIC_BASE_URL: expected a URL like https://api.anthropic.com or http://127.0.0.1:4010, got "${base}"`;
+  }
+  return undefined;
 }
 
 /** Why an API error will not go away by retrying (bad key, no access, spend limit), if that is the case. */
@@ -75,6 +113,8 @@ export async function connectApi(options: ConnectOptions): Promise<Api> {
   if (!key) {
     throw new UserError('ANTHROPIC_API_KEY is not set. Set it, or pass --offline to use the embedded emulator.');
   }
+  const problem = environmentProblem(options.env);
+  if (problem) throw new UserError(problem);
   const baseURL = options.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
   // The SDK reads the key and base URL from the environment itself; we never hold the key.
   return {
