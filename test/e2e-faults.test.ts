@@ -233,6 +233,16 @@ describe('exit codes and user errors', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('2 naming content.root when it is missing or a file (as init leaves a new project), for plan, check and diff', async () => {
+    const dir = copyExample((c) => c.replace("root: 'examples/blog'", "root: 'content'"));
+    for (const command of ['plan', 'check', 'diff']) {
+      const result = await runCli([command, '--offline'], dir);
+      expect([result.code, result.stderr.trim()]).toEqual([2, 'batchmatter: content.root: content (relative to batch.config.ts) does not exist; set content.root to the folder that holds your posts']);
+    }
+    writeFileSync(path.join(dir, 'content'), 'a file');
+    expect((await runCli(['plan', '--offline'], dir)).stderr).toMatch(/content\.root: content \(relative to batch\.config\.ts\) is a file, not a folder/);
+  });
+
   it('a reader that closes the pipe early (| head) ends the output quietly, not with an EPIPE stack', async () => {
     const dir = copyExample();
     const child = spawnCli(['plan', '--offline', '--json'], dir);

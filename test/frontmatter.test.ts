@@ -93,6 +93,17 @@ describe('parseFrontMatter', () => {
     expect((globalThis as Record<string, unknown>).__batchmatterPwned).toBeUndefined();
   });
 
+  it('reads `--- # comment` as YAML, merges `<<` keys as site readers do, refuses a self-containing alias and a lone-CR block', () => {
+    expect(parseFrontMatter('--- # front matter\ntitle: A\n---\nBody.\n').data).toEqual({ title: 'A' });
+    expect(parseFrontMatter('---\ndefaults: &d\n  description: Human\ntitle: M\n<<: *d\n---\n').data).toMatchObject({ title: 'M', description: 'Human' });
+    const cycle = errorOf(() => parseFrontMatter('---\ntitle: &a [*a]\n---\nBody\n'));
+    expect(cycle.message).toMatch(/an alias refers to the map or list it is inside/);
+    expect(cycle.line).toBe(2);
+    // Taken for a file without front matter, it would get a second block on top.
+    expect(errorOf(() => parseFrontMatter('---\rtitle: A\rdescription: Human\r---\rBody.\r')).message).toMatch(/old Mac line endings/);
+    expect(() => setField('---\rtitle: A\r---\rBody.\r', ['description'], 'x')).toThrow(FrontMatterError);
+  });
+
   it('parses fresh each time: data objects are not shared between calls', () => {
     const text = '---\nseo:\n  a: 1\n---\n';
     (parseFrontMatter(text).data.seo as Record<string, unknown>).a = 2;
@@ -129,6 +140,11 @@ describe('field paths', () => {
     expect(findCaseVariant(data, ['title'])).toBeUndefined();
     expect(findCaseVariant(data, ['summary'])).toBeUndefined();
     expect(findCaseVariant({ title: 'T' }, ['title', 'x'])).toBeUndefined();
+    // The field blank beside a variant with a value: the variant is the page's description.
+    expect(findCaseVariant({ description: '', Description: 'Written by a person' }, ['description'])).toBe('Description');
+    expect(findCaseVariant({ seo: { description: null, DESCRIPTION: 'x' } }, ['seo', 'description'])).toBe('seo.DESCRIPTION');
+    expect(findCaseVariant({ description: '', Description: '' }, ['description'])).toBeUndefined();
+    expect(findCaseVariant({ Description: '' }, ['description'])).toBe('Description');
   });
 });
 

@@ -9,7 +9,7 @@
 export const BOM = '\uFEFF';
 
 export interface Block {
-  /** Text after the opening `---` (trimmed, lower-cased); '' for a plain fence. */
+  /** Text after the opening `---` (trimmed, lower-cased); '' for a plain fence or one with a YAML comment (`--- # notes`). */
   language: string;
   /** Offset of the first character of the block's text (after the opening line). */
   contentStart: number;
@@ -24,17 +24,25 @@ export interface Block {
 export type Located =
   | { kind: 'none' }
   | { kind: 'unclosed' }
+  /** `---` ended by a carriage return alone (old Mac line endings): a block this reader will not take apart. */
+  | { kind: 'lone-cr' }
   | { kind: 'block'; block: Block };
 
 const OPEN = /---([^\r\n]*)(\r?\n|$)/y;
+const LONE_CR_OPEN = /---[^\r\n-]*\r(?!\n)/y;
 // A closer is a whole line: `---` or `...` plus optional trailing blanks (as Jekyll and Hugo read it).
 const CLOSE = /\n(?:---|\.\.\.)[ \t]*\r?(?:\n|$)/g;
 
 export function locateBlock(source: string): Located {
   OPEN.lastIndex = source.startsWith(BOM) ? 1 : 0;
+  const start = OPEN.lastIndex;
   const open = OPEN.exec(source);
+  if (!open) {
+    LONE_CR_OPEN.lastIndex = start;
+    return LONE_CR_OPEN.test(source) ? { kind: 'lone-cr' } : { kind: 'none' };
+  }
   // `----` opens no block: it is a Markdown thematic break.
-  if (!open || open[1]!.startsWith('-')) return { kind: 'none' };
+  if (open[1]!.startsWith('-')) return { kind: 'none' };
   const lineBreak = open[2]!;
   if (!lineBreak) return { kind: 'unclosed' };
   const contentStart = open.index + open[0].length;
@@ -45,7 +53,8 @@ export function locateBlock(source: string): Located {
   return {
     kind: 'block',
     block: {
-      language: open[1]!.trim().toLowerCase(),
+      // A comment after the fence is YAML's own (`--- # notes`), not a language.
+      language: open[1]!.trim().startsWith('#') ? '' : open[1]!.trim().toLowerCase(),
       contentStart,
       contentEnd: close.index + 1,
       bodyStart: close.index + close[0].length,

@@ -40,21 +40,25 @@ export function isMissing(value: unknown): boolean {
 }
 
 /**
- * When `path` is absent but a key differing only in case holds a value at some
+ * When `path` is absent (or blank, beside a variant that is not) but a key differing only in case holds a value at some
  * step (`Description` for `description`), that key's dotted path: adding the
  * field would give the page two keys a reader takes for one.
  */
 export function findCaseVariant(data: Record<string, unknown>, path: readonly string[]): string | undefined {
   let current: unknown = data;
   const seen: string[] = [];
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (!isRecord(current)) return undefined;
-    if (Object.hasOwn(current, key)) {
+    const record = current;
+    // The field itself may be there but blank (`description: ""` beside `Description: …`): the variant holds the value.
+    const present = Object.hasOwn(record, key);
+    const blank = present && i === path.length - 1 && isMissing(record[key]);
+    if (present && !blank) {
       seen.push(key);
-      current = current[key];
+      current = record[key];
       continue;
     }
-    const variant = Object.keys(current).find((k) => k.toLowerCase() === key.toLowerCase());
+    const variant = Object.keys(record).find((k) => k !== key && k.toLowerCase() === key.toLowerCase() && !(blank && isMissing(record[k])));
     return variant === undefined ? undefined : [...seen, variant].join('.');
   }
   return undefined;

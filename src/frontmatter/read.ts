@@ -34,6 +34,9 @@ export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
   uniqueKeys: true,
   // `!!binary`, `!!timestamp` etc. stay strings: data must be plain JSON-like values.
   resolveKnownTags: false,
+  // `<<: *defaults` merges, as Jekyll's and gray-matter's readers do: a description inherited so is the file's own,
+  // and a key added beside it must read back as what those readers see.
+  merge: true,
   // Warnings (unresolved tags, collection keys) are not errors; keep them off stderr.
   logLevel: 'error',
   // Positions are mapped to file lines below; yaml's own would count from the block.
@@ -103,6 +106,16 @@ export function readFrontMatter(source: string): { parsed: ParsedFile; text?: Bl
   return { parsed: readYamlFile(source).parsed };
 }
 
+/** Whether a value holds itself, as `&a [*a]` makes it do: such data can be neither copied as JSON nor printed. */
+function cyclic(value: unknown, within = new Set<object>()): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (within.has(value)) return true;
+  within.add(value);
+  for (const child of Object.values(value)) if (cyclic(child, within)) return true;
+  within.delete(value);
+  return false;
+}
+
 /** Parses once and keeps the Document so an edit needs no second parse. */
 export function readYamlFile(source: string): YamlFile {
   const located = locateBlock(source);
@@ -112,6 +125,10 @@ export function readYamlFile(source: string): YamlFile {
   }
   if (located.kind === 'unclosed') {
     throw new FrontMatterError('front matter opened on line 1 is never closed (expected a line with --- or ...)', 1, 1);
+  }
+  if (located.kind === 'lone-cr') {
+    // Taken for no front matter, the file would get a second block on top and its own would become body text.
+    throw new FrontMatterError('front matter with old Mac line endings (a carriage return alone) is left alone; convert the file to LF or CRLF line endings', 1, 4);
   }
   const { block } = located;
   if (!YAML_LANGUAGES.has(block.language)) {
@@ -141,6 +158,7 @@ export function readYamlFile(source: string): YamlFile {
     // An alias without its anchor, or too many aliases (a "billion laughs" block).
     fail((toJsError as Error).message, 0);
   }
+  if (cyclic(data)) fail('an alias refers to the map or list it is inside (&a [*a]): front matter must be plain data', 0);
   const bodyLine = lineColumn(source, block.bodyStart).line;
   return { parsed: { format: 'yaml', data, body: source.slice(block.bodyStart), bodyLine }, block, doc, text };
 }

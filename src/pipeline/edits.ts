@@ -7,7 +7,7 @@ import type { ItemState } from '../core/state.js';
 import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
 import { setField } from '../frontmatter/edit.js';
-import { siteFormat, type Session } from './session.js';
+import { contentRoot, siteFormat, type Session } from './session.js';
 import { progress } from '../io/log.js';
 
 export interface FileEdit {
@@ -34,7 +34,7 @@ export async function computeEdits(session: Session, filter?: (item: ItemState) 
     byFile.set(item.file, list);
   }
   const edits: FileEdit[] = [];
-  const root = await realpath(session.project.contentRoot);
+  const root = await realpath(await contentRoot(session));
   const newBlockFormat = await siteFormat(session);
   for (const [file, entries] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.join(session.project.contentRoot, file);

@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadProject, type Project, type Task } from '../config/load.js';
 import type { Api } from '../io/api.js';
 import { connectApi } from '../io/api.js';
+import { UserError } from '../errors.js';
 import { progress, type Log } from '../io/log.js';
 // Loaded up front, not when a command locks: proper-lockfile registers signal-exit's SIGTERM listener as it
 // loads, and it must come before the CLI's own (cli.ts), or it finds no other listener and kills the process
@@ -90,11 +91,23 @@ export interface ProjectScan extends ScanResult {
   changed: boolean;
 }
 
+/** The content root, checked to be a folder: a user error naming content.root when it is not. */
+export async function contentRoot(session: Session): Promise<string> {
+  const root = session.project.contentRoot;
+  const found = await stat(root).catch(() => undefined);
+  if (!found?.isDirectory()) {
+    const shown = path.relative(path.dirname(session.project.configFile), root) || '.';
+    throw new UserError(`content.root: ${shown} (relative to ${path.basename(session.project.configFile)}) ${found ? 'is a file, not a folder' : 'does not exist'}; set content.root to the folder that holds your posts`);
+  }
+  return root;
+}
+
 /** Scans the content tree; the scan cache is saved unless `save` is false (then the caller saves it, once, with saveScanCache). */
 export async function scanProject(session: Session, options: { save?: boolean } = {}): Promise<ProjectScan> {
-  const { contentRoot, config, tasks } = session.project;
+  const { config, tasks } = session.project;
+  const root = await contentRoot(session);
   const cache = await readScanCache(scanCacheFile(session));
-  const result = await scanTree(contentRoot, config.content, {
+  const result = await scanTree(root, config.content, {
     needs: excerptSpecs(tasks),
     cache,
     onProgress: progress(session.log, (done, total) => `reading new or changed files: ${done}/${total}`),
