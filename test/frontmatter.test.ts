@@ -304,6 +304,29 @@ describe('setField', () => {
     expect(setField('---\ntitle: T\n...\nBody\n---\n', ['description'], 'D')).toBe('---\ntitle: T\ndescription: D\n...\nBody\n---\n');
   });
 
+  it('keeps the comment on a block scalar\'s header line, and fills an empty value that has a tag or an anchor', () => {
+    expect(setField('---\ntitle: A\ndescription: | # TODO: one sentence\nnext: 1\n---\n', ['description'], 'Body.')).toBe('---\ntitle: A\ndescription: Body. # TODO: one sentence\nnext: 1\n---\n');
+    expect(setField('---\ndescription: > # note\n  old text\nnext: 1\n---\n', ['description'], 'two\nlines')).toBe('---\ndescription: |- # note\n  two\n  lines\nnext: 1\n---\n');
+    expect(setField('---\ntitle: A\ndescription: !!null\n---\nBody.\n', ['description'], 'Body.')).toBe('---\ntitle: A\ndescription: Body.\n---\nBody.\n');
+    expect(setField('---\ndescription: &d # c\nother: x\n---\n', ['description'], 'Body.')).toBe('---\ndescription: &d Body. # c\nother: x\n---\n');
+    expect(setField('---\nseo: {description: !!null, b: 1}\n---\n', ['seo', 'description'], 'Body.')).toBe('---\nseo: {description: Body., b: 1}\n---\n');
+  });
+
+  it('escapes what other YAML readers refuse raw: DEL, C1 controls, NEL, U+2028/U+2029, U+FFFE/U+FFFF', () => {
+    const base = '---\ntitle: A\n---\nBody.\n';
+    expect(setField(base, ['description'], 'First\u2028second')).toBe('---\ntitle: A\ndescription: "First\\u2028second"\n---\nBody.\n');
+    for (const c of ['\u007f', '\u0085', '\u009f', '\u2029', '\ufffe', '\uffff']) {
+      const written = setField(base, ['description'], `a${c}b`);
+      expect(written).not.toContain(c);
+      expect(parseFrontMatter(written).data.description).toBe(`a${c}b`);
+    }
+    // In a flow map and in an object's keys and values too.
+    const flow = setField('---\nseo: {title: A}\n---\n', ['seo', 'description'], 'x\u2028y');
+    expect([flow.includes('\u2028'), parseFrontMatter(flow).data.seo]).toEqual([false, { title: 'A', description: 'x\u2028y' }]);
+    const object = setField(base, ['analysis'], { 'k\u0085': 'v\u2028' });
+    expect([object.includes('\u0085') || object.includes('\u2028'), parseFrontMatter(object).data.analysis]).toEqual([false, { 'k\u0085': 'v\u2028' }]);
+  });
+
   it('refuses edits that would change anything else', () => {
     expect(() => setField('---\na: &x 1\nb: *x\n---\n', ['a'], 2)).toThrow('writing a would also change b');
     expect(() => setField('---\ntags: [a]\n---\n', ['tags', 'x'], 'c')).toThrow('cannot set tags.x: tags is a list, not a map');
@@ -314,5 +337,14 @@ describe('setField', () => {
 
   it('refuses a file whose front matter does not parse', () => {
     expect(() => setField('---\na: 1\na: 2\n---\n', ['b'], 'x')).toThrow(FrontMatterError);
+  });
+});
+
+describe('hostile nesting', () => {
+  it('reports JSON front matter nested far too deep at its position, instead of running out of stack', () => {
+    const error = errorOf(() => parseFrontMatter(`{"title": "A", "x": ${'['.repeat(3000)}${']'.repeat(3000)}}\nBody.\n`));
+    expect([error.message, error.line, error.column]).toEqual(['front matter nests more than 64 levels deep', 1, 84]);
+    // Brackets inside strings do not count.
+    expect(parseFrontMatter(`{"t": "${'['.repeat(100)}\\"{", "n": [[{"a": 1}]]}\nBody.\n`).data.n).toEqual([[{ a: 1 }]]);
   });
 });

@@ -46,11 +46,30 @@ function describe(error: ParseError, text: string): string {
   return `invalid JSON: ${code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`;
 }
 
+/** Front matter nests a level or three; far deeper is hostile, and the parser would run out of stack. */
+const MAX_DEPTH = 64;
+
+/** Offset where the object starting at `text[0]` first nests deeper than MAX_DEPTH, if it does (strings skipped). */
+function tooDeep(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+    } else if (c === '{' || c === '[') {
+      if (++depth > MAX_DEPTH) return i;
+    } else if ((c === '}' || c === ']') && --depth === 0) return undefined;
+  }
+  return undefined;
+}
+
 export function locateJson(source: string): JsonLocate {
   const start = source.startsWith(BOM) ? 1 : 0;
   START.lastIndex = start;
   if (!START.test(source)) return undefined;
   const text = source.slice(start);
+  const deep = tooDeep(text);
+  if (deep !== undefined) return { error: `front matter nests more than ${MAX_DEPTH} levels deep`, offset: start + deep };
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false });
   if (root?.type !== 'object') return { error: 'front matter starting with { must be a JSON object', offset: start };

@@ -107,19 +107,25 @@ function insertPair(map: YAMLMap, key: string, value: unknown, text: string, lay
   return [at(end, newline + lines.join('\n') + '\n')];
 }
 
+/** A node's tags and anchor after its key's colon (`  !!null`, ` &a`), with the blanks before them. */
+const PROPS = /^(?:[ \t]*(?:![^\s,\[\]{}]*|&[^\s,\[\]{}]+))+/;
+
 function replaceValue(map: YAMLMap, pair: Pair, value: unknown, text: string, layout: Layout): Splice[] {
   const keyStart = span(pair.key as Node)[0];
   const colon = findColon(text, span(pair.key as Node)[1]);
   const current = pair.value as Node | null;
   const empty = current === null || span(current)[0] === span(current)[1];
   const [start, end] = empty ? [colon + 1, colon + 1] : span(current!);
+  // `key: !!null` or `key: &a` is empty too: the value replaces the tag (the two would read as one plain scalar) and follows the anchor.
+  const props = empty && current && (current.tag || current.anchor) ? (PROPS.exec(text.slice(colon + 1, lineEnd(text, colon)))?.[0].length ?? 0) : 0;
+  const fill = (value: string): Splice => ({ start: colon + 1, end: colon + 1 + props, text: (props && current?.anchor ? ` &${current.anchor}` : '') + value });
 
   // Inside a flow map, and for a flow list/map replaced by a list/map, keep flow style.
   const flowCurrent = !empty && isCollection(current) && current.flow === true;
   if (map.flow || (flowCurrent && typeof value === 'object' && value !== null)) {
     const flowPadding = isPadded(map.flow ? map : current!, text);
     const rendered = renderFlow(undefined, value, { ...layout, flowPadding });
-    return [empty ? at(colon + 1, ` ${rendered}`) : { start, end, text: rendered }];
+    return [empty ? fill(` ${rendered}`) : { start, end, text: rendered }];
   }
 
   const { head, tail } = renderBlockValue(value, layout);
@@ -127,7 +133,7 @@ function replaceValue(map: YAMLMap, pair: Pair, value: unknown, text: string, la
   const below = tail.map((line) => (line ? indent + line : line)).join('\n');
   if (empty) {
     // `key:` or `key: # comment` → the value goes right after the colon, nested lines under the key.
-    return below ? [at(colon + 1, head), at(lineEnd(text, colon), '\n' + below)] : [at(colon + 1, head)];
+    return below ? [fill(head), at(lineEnd(text, colon), '\n' + below)] : [fill(head)];
   }
   if (isCollection(current) && !current.flow) {
     // A block map or list: the key's line (and its comment) stays; the old lines are replaced.
@@ -136,8 +142,10 @@ function replaceValue(map: YAMLMap, pair: Pair, value: unknown, text: string, la
   }
   if (isScalar(current) && (current.type === 'BLOCK_LITERAL' || current.type === 'BLOCK_FOLDED')) {
     const blockEnd = nextLineStart(text, end);
-    if (!head) return [{ start: colon + 1, end: blockEnd, text: '\n' + below + '\n' }];
-    return [{ start, end: blockEnd, text: head.replace(/^ +/, '') + (below ? '\n' + below : '') + '\n' }];
+    // The comment on the header line (`key: | # note`) stays on the key's line, as it does after an inline value.
+    const comment = /[ \t]+#.*$/.exec(text.slice(start, lineEnd(text, start)))?.[0] ?? '';
+    if (!head) return [{ start: colon + 1, end: blockEnd, text: comment + '\n' + below + '\n' }];
+    return [{ start, end: blockEnd, text: head.replace(/^ +/, '') + comment + (below ? '\n' + below : '') + '\n' }];
   }
   // An inline scalar, alias or flow collection; a trailing comment stays on the key's line.
   const replaced = head ? { start, end, text: head.replace(/^ +/, '') } : { start: colon + 1, end, text: '' };

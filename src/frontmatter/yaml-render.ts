@@ -16,18 +16,31 @@ export const DEFAULT_LAYOUT: Layout = { indent: 2, indentSeq: true, flowPadding:
 // Stand-in key for rendering a value on its own: `k:` is two characters, always plain.
 const PLACEHOLDER = 'k';
 
+/**
+ * Characters `yaml` writes raw that other readers refuse or misread: DEL and
+ * the C1 controls (outside YAML's printable set: libyaml, Jekyll's reader,
+ * fails the whole block), NEL, U+2028 and U+2029 (line breaks to YAML 1.1
+ * readers), and the noncharacters U+FFFE/U+FFFF (js-yaml refuses them). A
+ * string holding one is double-quoted and the character written as an escape.
+ */
+const RAW_UNSAFE = /[\u007f-\u009f\u2028\u2029\ufffe\uffff]/;
+const escapeUnsafe = (text: string) => text.replace(new RegExp(RAW_UNSAFE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 function toString(pair: Record<string, unknown>, layout: Layout, flow: boolean): string {
   // compat: also quote strings that YAML 1.1 readers (Jekyll, older Hugo) would take for booleans, dates or numbers.
   const doc = new Document(pair, { ...YAML_OPTIONS, compat: 'yaml-1.1' });
   visit(doc, {
     Scalar(_key, node) {
-      if (typeof node.value !== 'string' || !node.value.includes('\n')) return;
+      if (typeof node.value !== 'string') return;
+      // Only inside double quotes can they be escaped (see RAW_UNSAFE); every one left in the text below is in such a scalar.
+      if (RAW_UNSAFE.test(node.value)) node.type = 'QUOTE_DOUBLE';
+      if (!node.value.includes('\n')) return;
       // Multi-line plain scalars are legal in flow collections but would break the one-line splice;
       // and a block scalar with a line starting with a blank may not read back (the library writes no indentation indicator).
       if (flow || /(^|\n)[ \t]/.test(node.value)) node.type = 'QUOTE_DOUBLE';
     },
   });
-  return doc.toString({
+  const text = doc.toString({
     indent: layout.indent,
     indentSeq: layout.indentSeq,
     flowCollectionPadding: layout.flowPadding,
@@ -36,6 +49,7 @@ function toString(pair: Record<string, unknown>, layout: Layout, flow: boolean):
     // A long description stays on one line rather than folded across several.
     lineWidth: 0,
   });
+  return RAW_UNSAFE.test(text) ? escapeUnsafe(text) : text;
 }
 
 /** `key: value` as block YAML lines at column 0, without their line breaks. */
