@@ -271,7 +271,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(typeof data.description).toBe('string');
   });
 
-  it('sends identical requests once and shares the answer; a file edited outside its prompt reuses its own answer', async () => {
+  it('sends identical requests once and shares the answer; a file edited outside its prompt keeps its answer, and a hand-corrected field stays', async () => {
     const dir = copyExample();
     const reviews = path.join(dir, 'examples/blog/reviews');
     // The same review posted twice (another author and date, which the prompt does not include).
@@ -306,7 +306,8 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const cronState = JSON.parse(readFileSync(path.join(cron, '.batchmatter/state.json'), 'utf8'));
     expect(cronState.items['sentiment:reviews/2025-09-13-ios-jsmith2.md']).toMatchObject({ status: 'succeeded', reusedFrom: 'sentiment:reviews/2025-09-12-ios-jsmith.md' });
 
-    // An edit the prompt does not include changes the file, not the request: answered again for free.
+    // An edit the prompt does not include changes the file, not the request: its answer stands, nothing is sent;
+    // and a person's correction of the field itself is not undone by handing the old answer back.
     const always = copyExample((config) => config.replace("field: 'analysis',", "field: 'analysis',\n      when: 'always',"));
     expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);
     const jobsBefore = Object.keys(JSON.parse(readFileSync(path.join(always, '.batchmatter/state.json'), 'utf8')).jobs).length;
@@ -314,10 +315,15 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('author: jsmith', 'author: J. Smith'));
     const again = await runCli(['run', '--offline', '--apply'], always);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/1 request\(s\) identical to one answered before/);
+    expect(again.stdout).toMatch(/^applied 0 file\(s\)$/m);
+    const corrected = readFileSync(file, 'utf8').replace(/urgency: \w+/, 'urgency: high');
+    writeFileSync(file, corrected);
+    const replan = await runCli(['plan', '--offline'], always);
+    expect(replan.stdout).toMatch(/^ {2}skipped 1: changed by hand since apply \(left as they are\)$/m);
+    expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);
+    expect(readFileSync(file, 'utf8')).toBe(corrected);
     const after = JSON.parse(readFileSync(path.join(always, '.batchmatter/state.json'), 'utf8'));
     expect(Object.keys(after.jobs)).toHaveLength(jobsBefore);
-    expect(after.items['sentiment:reviews/2025-09-12-ios-jsmith.md'].reusedFrom).toBe('sentiment:reviews/2025-09-12-ios-jsmith.md');
   });
 
   it('reports a template variable a file lacks as path, field and variable, goes on with the other files, and exits 1', async () => {

@@ -150,6 +150,34 @@ describe('plan', () => {
     expect(again.requests.map((r) => r.file)).toEqual(['posts/a.md']);
   });
 
+  it('reuses a stale answer (its file edited where the prompt does not look before apply) instead of paying again', () => {
+    const [request] = plan([description], [posts[0]!], emptyState(), { maxRetries: 2 }).requests;
+    const state = emptyState();
+    state.items[request!.key] = { task: 'description', file: 'posts/a.md', planHash: 'before-the-edit', requestHash: request!.requestHash, status: 'stale', attempts: 1, value: 'Paid for once.' };
+    const again = plan([description], [posts[0]!], state, { maxRetries: 2 });
+    expect(again.requests).toEqual([]);
+    expect(again.reused.map((r) => [r.file, r.value])).toEqual([['posts/a.md', 'Paid for once.']]);
+  });
+
+  it('a when:always field a person corrected after apply is theirs while nothing the prompt reads changes', () => {
+    const always = makeTask('description', { include: 'posts/**', field: 'description', when: 'always', output: { type: 'text' } });
+    const original = file('posts/a.md', '---\ntitle: A\n---\nAlpha body.\n');
+    const [request] = plan([always], [original], emptyState(), { maxRetries: 2 }).requests;
+    const state = emptyState();
+    state.items[request!.key] = { task: 'description', file: 'posts/a.md', planHash: original.hash, requestHash: request!.requestHash, status: 'applied', attempts: 1, value: 'Machine words.', appliedHash: 'after-apply' };
+    // The prompt reads the title and the excerpt, not the description: the same request as the one answered.
+    const corrected = file('posts/a.md', '---\ntitle: A\ndescription: A person\'s better words.\n---\nAlpha body.\n');
+    const result = plan([always], [corrected], state, { maxRetries: 2 });
+    expect([result.requests, result.reused]).toEqual([[], []]);
+    expect(result.skips).toMatchObject([{ file: 'posts/a.md', reason: 'edited-by-hand' }]);
+    // Edited elsewhere, the answer still in place: nothing to do either.
+    const touched = file('posts/a.md', '---\ntitle: A\ndescription: Machine words.\ntags: [x]\n---\nAlpha body.\n');
+    expect(plan([always], [touched], state, { maxRetries: 2 }).skips).toMatchObject([{ reason: 'up-to-date' }]);
+    // What the prompt reads changed: asked again.
+    const rewritten = file('posts/a.md', '---\ntitle: A\ndescription: A person\'s better words.\n---\nA new body.\n');
+    expect(plan([always], [rewritten], state, { maxRetries: 2 }).requests.map((r) => r.file)).toEqual(['posts/a.md']);
+  });
+
   it('remembers what it rendered: an unchanged file plans from the memo, with the same digest and, when asked, the same body', () => {
     const first = plan([description], posts, emptyState(), { maxRetries: 2 });
     expect(first.learned.map((l) => l.file)).toEqual(['posts/a.md', 'posts/c.md']);

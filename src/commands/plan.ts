@@ -17,6 +17,7 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   'in-flight': 'in flight',
   'awaiting-apply': 'answered, waiting for apply',
   'up-to-date': 'up to date',
+  'edited-by-hand': 'changed by hand since apply (left as they are)',
   'failed-permanently': 'failed permanently',
   unreadable: 'unreadable front matter',
   'template-error': 'template error',

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { Task } from '../config/load.js';
 import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/scan-parse.js';
@@ -42,6 +43,8 @@ export type SkipReason =
   | 'in-flight'
   | 'awaiting-apply'
   | 'up-to-date'
+  /** A `when: always` field a person changed after apply, where nothing the request reads has changed: theirs now. */
+  | 'edited-by-hand'
   | 'failed-permanently'
   | 'unreadable'
   | 'template-error'
@@ -100,7 +103,8 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
   const sending = new Map<string, { file: string }>();
   for (const [key, item] of Object.entries(state.items)) {
     const same = `${item.task}\0${item.requestHash}`;
-    if ((item.status === 'succeeded' || item.status === 'applied') && item.value !== undefined) answers.set(same, key);
+    // A stale answer was validated and paid for too: only its file moved on, maybe where the prompt does not look.
+    if ((item.status === 'succeeded' || item.status === 'applied' || item.status === 'stale') && item.value !== undefined) answers.set(same, key);
     else if (item.status === 'submitted') sending.set(same, item);
   }
 
@@ -198,7 +202,15 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       const same = `${task.name}\0${requestHash}`;
       const answered = answers.get(same);
       // Its own answer, written once and gone from the file now: someone removed it, so ask again.
-      const removed = answered === key && item?.status === 'applied' && isMissing(getField(file.data, task.fieldPath));
+      const current = getField(file.data, task.fieldPath);
+      const removed = answered === key && item?.status === 'applied' && isMissing(current);
+      if (answered === key && item?.status === 'applied' && !removed) {
+        // The very request this file was answered with, so nothing it reads has changed; the change is elsewhere,
+        // or in the field itself (a person's correction, which handing the old answer back would undo).
+        if (isDeepStrictEqual(current, item.value)) skip('up-to-date');
+        else skip('edited-by-hand', 'changed by hand since batchmatter wrote it, and nothing the prompt reads has changed; left as it is');
+        continue;
+      }
       if (answered !== undefined && !removed) {
         const from = state.items[answered]!;
         reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered });
