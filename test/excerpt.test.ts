@@ -104,6 +104,13 @@ describe('excerpt', () => {
     expect(text.length).toBeLessThanOrEqual(500);
     expect(text.startsWith('Lorem ipsum')).toBe(true);
   });
+
+  it('looks for prose in at most 16 × maxChars (16 KB at least) of a body that has little, not in all of it', () => {
+    const code = (kb: number) => '```\ncode\n```\n\n'.repeat(Math.ceil((kb * 1024) / 15));
+    expect(excerpt(`${code(12)}Prose found.\n`, { maxChars: 1000, mdx: false })).toBe('Prose found.');
+    expect(excerpt(`${code(40)}Prose too far in.\n`, { maxChars: 1000, mdx: false })).toBe('');
+    expect(excerpt(`${code(40)}Prose found.\n`, { maxChars: 3000, mdx: false })).toBe('Prose found.');
+  });
 });
 
 describe('boundedPrefix', () => {

@@ -8,6 +8,8 @@ export interface ExcerptOptions {
   mdx: boolean;
 }
 
+/** The longest prefix read for an excerpt is 16 × maxChars, and at least this. */
+const MIN_CAP = 16 * 1024;
 const MORE = /<!--\s*(?:more|truncate)\s*-->/i;
 const MDX_MORE = /\{\s*\/\*\s*(?:more|truncate)\s*\*\/\s*\}/i;
 
@@ -18,11 +20,13 @@ const MDX_MORE = /\{\s*\/\*\s*(?:more|truncate)\s*\*\/\s*\}/i;
 export function excerpt(body: string, { maxChars, mdx: isMdx }: ExcerptOptions): string {
   if (maxChars <= 0) return '';
   // Parsing is the slow part, so parse a prefix a little longer than the text wanted, and a longer one
-  // only when headings, code and markup left too little prose in it.
-  for (let limit = Math.max(Math.ceil(maxChars * 1.5), 1024); ; limit *= 2) {
+  // only when headings, code and markup left too little prose in it; but not the whole of a long body
+  // with little prose: micromark takes time quadratic in some hostile markup (50 KB of `*` runs: 40 s).
+  const cap = Math.max(maxChars * 16, MIN_CAP);
+  for (let limit = Math.max(Math.ceil(maxChars * 1.5), 1024); ; limit = Math.min(limit * 2, cap)) {
     const source = boundedPrefix(body, limit);
     const { text, ended } = excerptOf(source, isMdx);
-    if (text.length >= maxChars || ended || source.length >= body.length) return truncate(text, maxChars);
+    if (text.length >= maxChars || ended || source.length >= body.length || limit >= cap) return truncate(text, maxChars);
   }
 }
 
