@@ -37,3 +37,25 @@ export class ConfigError extends UserError {
     super(`${file}: invalid config\n${problems.map((p) => `  ${p}`).join('\n')}`);
   }
 }
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'the file system is read-only',
+  EISDIR: 'it is a folder',
+  ENOTDIR: 'a file stands where a folder is needed',
+  EEXIST: 'a file stands where a folder is needed',
+  ENOSPC: 'the disk is full',
+};
+
+/**
+ * A file system failure on a path the user chose (the state file, a report's
+ * --out) as a UserError saying what could not be done and why; anything
+ * else is returned as it is, for the caller to rethrow.
+ */
+export function fileProblem(error: unknown, doing: string): unknown {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) return error;
+  return new UserError(`${doing}: ${FS_REASONS[code] ?? code} (${code})`);
+}

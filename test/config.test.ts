@@ -96,6 +96,24 @@ export default defineConfig({
     await expect(loadProject(broken)).rejects.toThrow(/could not load/);
   });
 
+  it('says what is wrong with a config that exports no config, does not parse, or is a folder; finds one in a folder above', async () => {
+    const body = `{ tasks: { d: { field: 'd', template: 't.hbs', output: { type: 'text' } } } }`;
+    const named = testdir({ 'batch.config.mjs': `export const tasks = ${body}.tasks;`, 't.hbs': 'x' });
+    await expect(loadProject(named)).rejects.toThrow(/no default export: write export default defineConfig/);
+    await expect(loadProject(testdir({ 'batch.config.mjs': 'export default null;' }))).rejects.toThrow(/the default export is null, not a config object/);
+    const syntax = testdir({ 'batch.config.ts': 'export default {\n  tasks: {\n' });
+    await expect(loadProject(syntax)).rejects.toThrow(new RegExp(`could not load: .*${path.join(syntax, 'batch.config.ts').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:0`));
+    await expect(loadProject(testdir({ 'batch.config.mjs': 'throw null;' }))).rejects.toThrow(/could not load: null/);
+    const folder = testdir({ 'conf/x': '' });
+    await expect(loadProject(folder, 'conf')).rejects.toThrow(/--config: .*conf is a folder; name the config file in it/);
+    await expect(loadProject(path.join(folder, 'missing'))).rejects.toThrow(/--cwd: .*missing is not a folder/);
+    // From a folder inside the site, up to the repository's root.
+    const site = testdir({ 'batch.config.mjs': `export default ${body};`, 't.hbs': 'x', 'content/posts/a.md': '', '.git/HEAD': '' });
+    expect((await loadProject(path.join(site, 'content/posts'))).configFile).toBe(path.join(site, 'batch.config.mjs'));
+    const repo = testdir({ '.git/HEAD': '', 'sub/x': '' });
+    await expect(loadProject(path.join(repo, 'sub'))).rejects.toThrow(/no batch\.config\.ts in .*sub or the folders above it/);
+  });
+
   // The built CLI under plain Node: Node's own loader first, jiti for what it cannot read.
   it('loads JavaScript configs with Node, and falls back to jiti for what Node cannot read', async () => {
     const config = (body: string) => `${body}\nexport default { content: { root: 'content' }, tasks: { d: { field: 'd', template: 't.hbs', output: { type: 'text' } } } };\n`;

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -352,6 +352,45 @@ describe('exit codes and user errors', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(state, 'utf8')).toBe(good.slice(0, 200));
     expect(readFileSync(`${state}.prev`, 'utf8')).toBe(good);
+  });
+
+  it('2, untouched, for a state file holding null; without .prev it does not promise one', async () => {
+    const dir = copyExample(fastPolls);
+    const state = path.join(dir, '.batchmatter/state.json');
+    mkdirSync(path.dirname(state), { recursive: true });
+    writeFileSync(state, 'null\n');
+    for (const command of ['status', 'submit']) {
+      const result = await runCli([command, '--offline'], dir);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(/state file .*state\.json is corrupt \(it holds null, not an object\)\. It was left untouched; restore it from git or the CI cache, or move it away to start afresh\./);
+    }
+    expect(readFileSync(state, 'utf8')).toBe('null\n');
+  });
+
+  it('2 with the reason, no stack, for a state, report or emulator path that cannot be used; read-only commands make no folder', async () => {
+    const dir = copyExample((c) => c.replace("state: '.batchmatter/state.json'", "state: 'afile/state.json'"));
+    expect((await runCli(['status'], dir)).code).toBe(0);
+    expect((await runCli(['diff', '--offline'], dir)).code).toBe(0);
+    const out = await runCli(['diff', '--format', 'html', '--out', 'no/such/folder.html'], dir);
+    expect([out.code, out.stderr.trim()]).toEqual([2, `batchmatter: --out: cannot write ${path.join(dir, 'no/such/folder.html')}: no such file or folder (ENOENT)`]);
+    expect(existsSync(path.join(dir, 'afile'))).toBe(false);
+    writeFileSync(path.join(dir, 'afile'), 'a file where the state folder should be');
+    const submit = await runCli(['submit', '--offline'], dir);
+    expect([submit.code, submit.stderr.trim()]).toEqual([2, `batchmatter: state: cannot make the folder for ${path.join(dir, 'afile/state.json')}: a file stands where a folder is needed (EEXIST)`]);
+    expect((await runCli(['status'], dir)).stderr.trim()).toBe(`batchmatter: state file ${path.join(dir, 'afile/state.json')} cannot be used: a file stands where a folder is needed (ENOTDIR)`);
+    expect((await runCli(['emulator', '--port', 'abc'], dir)).stderr.trim()).toBe('batchmatter: --port: expected a port number from 0 to 65535 (0 picks a free one)');
+    writeFileSync(path.join(dir, 'bad.json'), '{bad');
+    const data = await runCli(['emulator', '--port', '0', '--data', 'bad.json'], dir);
+    expect([data.code, data.stderr]).toEqual([2, expect.stringMatching(/^batchmatter: emulator data file .*bad\.json is unreadable: .*; move it away to start the emulator afresh\n$/)]);
+  });
+
+  it('plans even when the scan cache cannot be written: it is only a cache', async () => {
+    const dir = copyExample();
+    mkdirSync(path.join(dir, '.batchmatter/scan-cache.json'), { recursive: true }); // a folder where the file goes
+    const plan = await runCli(['plan', '--offline'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.stdout).toMatch(/description: 17 request\(s\) to send/);
+    expect(plan.stderr).toMatch(/warning the scan cache .*scan-cache\.json was not saved: it is a folder \(EISDIR\); the next run reads the files again/);
   });
 
   it('2 when the estimate is over --max-cost: nothing is submitted; under it, the run goes ahead', async () => {

@@ -7,7 +7,7 @@ import { renderHtml } from '../report/html.js';
 import { buildReportModel, type ReportModel } from '../report/model.js';
 import { computeEdits, type FileEdit } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, fileProblem } from '../errors.js';
 import type { CommandResult } from './result.js';
 
 export function renderPatch(edit: FileEdit, color: boolean): string {
@@ -76,7 +76,7 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
     const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model);
     if (!options.out) return { exitCode, data: { ...data, report: model }, text: rendered };
     const out = options.out;
-    await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`);
+    await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`).catch((error) => Promise.reject(fileProblem(error, `--out: cannot write ${out}`)));
     const count = (status: string) => model.entries.filter((e) => e.status === status).length;
     const relative = path.relative(process.cwd(), out);
     const summary = `wrote ${relative.startsWith('..') ? out : relative}: ${count('proposed')} proposed, ${count('failed')} failed, ${count('stale')} stale`;

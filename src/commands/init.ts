@@ -59,8 +59,8 @@ export async function initCommand(cwd: string, force: boolean, ci?: string): Pro
   if (existing.length && !force) {
     throw new UserError(`${existing.map((f) => path.relative(dir, f)).join(', ')} already exist; pass --force to overwrite`);
   }
-  await writeFile(configFile, STARTER);
   await mkdir(path.dirname(template), { recursive: true });
+  await writeFile(configFile, STARTER);
   await copyFile(path.join(packageTemplates, 'description.hbs'), template);
   const written = [configFile, template].map((f) => path.relative(dir, f));
   return {

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, UserError } from '../errors.js';
@@ -39,17 +39,28 @@ export interface Project {
   tasks: Task[];
 }
 
+/**
+ * The config file: `--config`, else the first of CONFIG_NAMES in `cwd` or the
+ * folders above it, up to the repository's root (the folder with `.git`), so
+ * a command run in a subfolder of the site finds the site's config.
+ */
 export function findConfig(cwd: string, explicit?: string): string {
+  if (!statSync(cwd, { throwIfNoEntry: false })?.isDirectory()) throw new UserError(`--cwd: ${cwd} is not a folder`);
   if (explicit) {
     const file = path.resolve(cwd, explicit);
-    if (!existsSync(file)) throw new UserError(`config file not found: ${file}`);
+    const found = statSync(file, { throwIfNoEntry: false });
+    if (!found) throw new UserError(`config file not found: ${file}`);
+    if (found.isDirectory()) throw new UserError(`--config: ${file} is a folder; name the config file in it`);
     return file;
   }
-  for (const name of CONFIG_NAMES) {
-    const file = path.resolve(cwd, name);
-    if (existsSync(file)) return file;
+  for (let dir = path.resolve(cwd); ; dir = path.dirname(dir)) {
+    for (const name of CONFIG_NAMES) {
+      const file = path.join(dir, name);
+      if (existsSync(file)) return file;
+    }
+    if (existsSync(path.join(dir, '.git')) || path.dirname(dir) === dir) break;
   }
-  throw new UserError(`no ${CONFIG_NAMES[0]} in ${cwd}; run "batchmatter init" to create one, or pass --config`);
+  throw new UserError(`no ${CONFIG_NAMES[0]} in ${cwd} or the folders above it; run "batchmatter init" to create one, or pass --config`);
 }
 
 /** The package's own entry, so `import { defineConfig } from 'batchmatter'` works without installing it twice. */
@@ -72,23 +83,31 @@ function nodeReads(file: string): boolean {
   return JS.has(ext) || (TS.has(ext) && Boolean((process.features as { typescript?: unknown }).typescript));
 }
 
-async function importConfig(file: string): Promise<unknown> {
+async function importModule(file: string): Promise<Record<string, unknown>> {
   try {
     if (nodeReads(file)) {
       try {
-        const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-        return 'default' in module ? module.default : module;
+        return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
       } catch (error) {
-        if (!(error instanceof SyntaxError || JITI_READS.has((error as NodeJS.ErrnoException).code ?? ''))) throw error;
+        if (!(error instanceof SyntaxError || JITI_READS.has((error as NodeJS.ErrnoException | null)?.code ?? ''))) throw error;
       }
     }
     const { createJiti } = await import('jiti');
     const jiti = createJiti(import.meta.url, { alias: selfEntry ? { batchmatter: selfEntry } : {}, moduleCache: false, fsCache: false });
-    return await jiti.import(file, { default: true });
+    return await jiti.import<Record<string, unknown>>(file);
   } catch (error) {
-    const message = (error as Error).message?.split('\n')[0] ?? String(error);
-    throw new ConfigError(file, [`could not load: ${message}`]);
+    // The first lines: a syntax error's position (file:line:col) is on the second.
+    const lines = (error instanceof Error ? error.message : String(error)).split('\n').map((l) => l.trim()).filter(Boolean);
+    throw new ConfigError(file, [`could not load: ${lines.slice(0, 3).join(' ') || String(error)}`]);
   }
+}
+
+/** The config a file exports by default; a file without one, or exporting nothing usable, is a config error saying so. */
+async function importConfig(file: string): Promise<unknown> {
+  const module = await importModule(file);
+  if (!('default' in module)) throw new ConfigError(file, ['no default export: write export default defineConfig({ … }) (or export default { … })']);
+  if (module.default === null || module.default === undefined) throw new ConfigError(file, [`the default export is ${String(module.default)}, not a config object`]);
+  return module.default;
 }
 
 function readTemplate(dir: string, file: string, key: string, errors: string[]): { render: RenderFn; source: string } | undefined {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { errorTypeFor, FAST_RETRY, HttpError, statusFor } from './http.js';
 import { digest } from './ids.js';
+import { UserError } from '../errors.js';
 
 /** Every endpoint a rule can name; `endpoint` rules answer for the whole call, before or after its work. */
 export const ENDPOINTS = ['create', 'retrieve', 'list', 'results', 'cancel', 'delete', 'messages', 'count_tokens'] as const;
@@ -111,7 +112,7 @@ export function parseFaultPlan(value: unknown, source: string): FaultPlan {
   const parsed = planSchema.safeParse(value);
   if (parsed.success) return parsed.data as FaultPlan;
   const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(plan)'}: ${i.message}`).join('; ');
-  throw new Error(`invalid emulator fault plan in ${source}: ${problems}`);
+  throw new UserError(`invalid emulator fault plan in ${source}: ${problems}`);
 }
 
 export function faultPlanFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPlan {
@@ -121,7 +122,7 @@ export function faultPlanFromEnv(env: NodeJS.ProcessEnv = process.env): FaultPla
   try {
     json = JSON.parse(raw);
   } catch {
-    throw new Error('BATCHMATTER_EMULATOR_FAULTS is not valid JSON');
+    throw new UserError('BATCHMATTER_EMULATOR_FAULTS is not valid JSON');
   }
   return parseFaultPlan(json, 'BATCHMATTER_EMULATOR_FAULTS');
 }

@@ -5,6 +5,7 @@ import type { MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/ba
 import type { AppliedFault, FaultCounters } from './faults.js';
 import type { LedgerEntry } from './ledger.js';
 import type { PromptCache } from './prompt-cache.js';
+import { UserError } from '../errors.js';
 
 export interface StoredRequest {
   custom_id: string;
@@ -88,7 +89,7 @@ export class Store {
       parsed = JSON.parse(readFileSync(this.file, 'utf8'));
     } catch (error) {
       // Never start over silently: the file holds paid-for batches.
-      throw new Error(`emulator data file ${this.file} is unreadable: ${(error as Error).message}`);
+      throw new UserError(`emulator data file ${this.file} is unreadable: ${(error as Error).message}; move it away to start the emulator afresh`);
     }
     this.data = { ...empty(), ...(parsed as Partial<EmulatorData>), version: 1 };
   }

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode, fileProblem, UserError } from '../errors.js';
 import type { Log } from './log.js';
 
 /** Who holds the lock, written next to the lock directory for the next process to check. */
@@ -70,7 +70,7 @@ export async function lockState(stateFile: string, log: Log): Promise<() => Prom
   try {
     release = await lockfile.lock(stateFile, options);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ELOCKED') throw fileProblem(error, `cannot lock the state file ${stateFile}`);
     const holder = await readHolder(lockPath);
     const orphan = !holder && (await orphaned(lockPath));
     if (!orphan && (!holder || holder.host !== hostname() || alive(holder.pid))) {

@@ -1,8 +1,9 @@
+import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Low, Memory, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
-import { UserError } from '../errors.js';
+import { fileProblem, UserError } from '../errors.js';
 import { checkState, emptyState, type StateData } from '../core/state.js';
 
 /** The state DB: the data and one way to make it durable. */
@@ -44,24 +45,35 @@ export interface OpenOptions {
 }
 
 export async function openStateFile(file: string, options: OpenOptions = {}): Promise<StateStore> {
-  await mkdir(path.dirname(file), { recursive: true });
+  const corrupt = (why: string) =>
+    new UserError(
+      `state file ${file} is corrupt (${why}). It was left untouched; ${
+        existsSync(`${file}.prev`) ? `the last good copy is ${file}.prev (or restore it from git or the CI cache)` : 'restore it from git or the CI cache, or move it away to start afresh'
+      }.`,
+    );
   const adapter = new DataFile<StateData>(file, {
     parse(text) {
+      let data: unknown;
       try {
-        return JSON.parse(text) as StateData;
+        data = JSON.parse(text);
       } catch (error) {
-        throw new UserError(
-          `state file ${file} is corrupt (${(error as Error).message}). It was left untouched; the last good copy is ${file}.prev (or restore it from git or the CI cache).`,
-        );
+        throw corrupt((error as Error).message);
       }
+      // lowdb would take `null` (or false, 0) for no file at all, and the next save would overwrite it.
+      if (typeof data !== 'object' || data === null) throw corrupt(`it holds ${JSON.stringify(data)}, not an object`);
+      return data as StateData;
     },
     stringify: (data) => `${JSON.stringify(data, null, 1)}\n`,
   });
-  const store = await open(adapter, file);
-  if (options.keepPrevious) await copyFile(file, `${file}.prev`).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error; // no state yet: nothing to keep
-  });
-  return store;
+  try {
+    if (options.keepPrevious) await mkdir(path.dirname(file), { recursive: true });
+    const store = await open(adapter, file);
+    // The last good copy, for the message above if a later write is ever damaged; no state yet: nothing to keep.
+    if (options.keepPrevious && existsSync(file)) await copyFile(file, `${file}.prev`);
+    return store;
+  } catch (error) {
+    throw fileProblem(error, `state file ${file} cannot be used`);
+  }
 }
 
 /** In-memory store for tests of the pipeline that do not need a file. */

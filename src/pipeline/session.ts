@@ -4,7 +4,7 @@ import path from 'node:path';
 import { loadProject, type Project, type Task } from '../config/load.js';
 import type { Api } from '../io/api.js';
 import { connectApi } from '../io/api.js';
-import { UserError } from '../errors.js';
+import { fileProblem, UserError } from '../errors.js';
 import { progress, type Log } from '../io/log.js';
 // Loaded up front, not when a command locks: proper-lockfile registers signal-exit's SIGTERM listener as it
 // loads, and it must come before the CLI's own (cli.ts), or it finds no other listener and kills the process
@@ -40,7 +40,8 @@ export interface Session {
 
 export async function openSession(options: GlobalOptions): Promise<Session> {
   const project = await loadProject(options.cwd, options.config);
-  await mkdir(path.dirname(project.statePath), { recursive: true });
+  // Only commands that write the state make its folder: status, diff or check leave the project as it is.
+  if (options.lock) await mkdir(path.dirname(project.statePath), { recursive: true }).catch((error) => Promise.reject(fileProblem(error, `state: cannot make the folder for ${project.statePath}`)));
   const release = options.lock ? await lockState(project.statePath, options.log) : undefined;
   let store: StateStore;
   try {
@@ -122,6 +123,13 @@ export async function scanProject(session: Session, options: { save?: boolean } 
 /** `excerptsChanged`: files were read, so the excerpt texts are written too (else only the entries). */
 export async function saveScanCache(session: Session, cache: ScanCache, excerptsChanged: boolean): Promise<void> {
   const file = scanCacheFile(session);
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeScanCache(file, cache, excerptsChanged);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeScanCache(file, cache, excerptsChanged);
+  } catch (error) {
+    // Only a cache (a read-only checkout, a full disk): the next scan reads the files again.
+    const problem = fileProblem(error, `the scan cache ${path.relative(process.cwd(), file) || file} was not saved`);
+    if (!(problem instanceof UserError)) throw error;
+    session.log.warn(`${problem.message}; the next run reads the files again`);
+  }
 }
