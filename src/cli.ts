@@ -207,12 +207,12 @@ export async function main(argv: string[]): Promise<number> {
     checkFlags(rest, (command.args ?? {}) as ArgsDef);
     await runCommand(command, { rawArgs: rest });
     const result = outcome.result;
+    const code = controller.signal.aborted ? ExitCode.interrupted : (result?.exitCode ?? ExitCode.ok);
     if (result) {
-      const out = outcome.json ? JSON.stringify({ exitCode: result.exitCode, ...result.data }, null, 2) : result.text;
+      const out = outcome.json ? JSON.stringify({ exitCode: code, ...result.data }, null, 2) : result.text;
       if (out) process.stdout.write(`${out}\n`);
     }
-    if (controller.signal.aborted) return ExitCode.interrupted;
-    return result?.exitCode ?? ExitCode.ok;
+    return code;
   } catch (error) {
     return reportError(error, outcome.json);
   } finally {

@@ -297,9 +297,14 @@ describe('exit codes and user errors', () => {
     const dir = copyExample(fastPolls);
     const run = await runCli(['run', '--verbose'], dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: key });
     const refused = await runCli(['submit', '--verbose'], dir, { ANTHROPIC_BASE_URL: `http://127.0.0.1:${await closedPort()}`, ANTHROPIC_API_KEY: key });
-    // Nothing reached a server, so nothing is left in flight: the requests wait for the next run.
-    expect(refused.code, refused.stderr).toBe(1);
+    // Nothing reached a server, so nothing is left in flight: the requests wait for the next run (3), not failed for good (1).
+    expect(refused.code, refused.stderr).toBe(3);
     expect(refused.stderr).toMatch(/batch create refused \(Connection error\. \(connect ECONNREFUSED/);
+    expect(refused.stdout).toMatch(/^32 request\(s\) not submitted: the batch create failed \(see above\); the next "sync" or "run" sends them again$/m);
+    const status = await runCli(['status'], dir);
+    expect(status.code).toBe(3);
+    expect(status.stdout).not.toMatch(/failed permanently/);
+    expect(status.stdout).toMatch(/^failed for now; the next "sync" or "run" sends them again:\n {2}\S+ {2}\w+ {2}batch create refused/m);
     const stateDir = path.join(dir, '.batchmatter');
     const written = readdirSync(stateDir).map((f) => readFileSync(path.join(stateDir, f), 'utf8'));
     expect(written.join('').length).toBeGreaterThan(0);
@@ -352,6 +357,23 @@ describe('exit codes and user errors', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(readFileSync(state, 'utf8')).toBe(good.slice(0, 200));
     expect(readFileSync(`${state}.prev`, 'utf8')).toBe(good);
+  });
+
+  it('130 when interrupted while waiting, said as much (not "done"), in the JSON too', async () => {
+    for (const json of [false, true]) {
+      const dir = copyExample(fastPolls);
+      const child = spawnCli(['run', '--offline', ...(json ? ['--json'] : [])], dir, { BATCHMATTER_EMULATOR_BATCH_MS: '120000' });
+      let stdout = '';
+      child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+      const state = path.join(dir, '.batchmatter/state.json');
+      const submitted = () => existsSync(state) && /"batchId"/.test(readFileSync(state, 'utf8'));
+      for (const deadline = Date.now() + 30_000; !submitted() && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 25));
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      if (json) expect(JSON.parse(stdout)).toMatchObject({ exitCode: 130, stillInFlight: true });
+      else expect(stdout.trim()).toBe('interrupted; work is still in flight: the next "sync" or "run" resumes it; everything so far is saved');
+    }
   });
 
   it('2, untouched, for a state file holding null; without .prev it does not promise one', async () => {

@@ -1,5 +1,5 @@
 import { ExitCode } from '../errors.js';
-import { failedItems } from '../pipeline/report.js';
+import { failedItems, type Failure } from '../pipeline/report.js';
 import type { Session } from '../pipeline/session.js';
 import { openJobs } from '../core/state.js';
 
@@ -12,19 +12,25 @@ export interface CommandResult {
 
 /**
  * The exit code the state implies: 3 while a batch is in flight, 1 when items
- * failed (by the end of a command, retries due have been resubmitted, so what is
- * still failed could not be), else 0.
+ * failed for good (or `extraProblems`), 3 when failed ones wait to be sent
+ * again (the next run resumes them, as it does batches in flight), else 0.
  */
 export function stateExitCode(session: Session, extraProblems = 0): number {
   const { data } = session.store;
   if (openJobs(data).length > 0) return ExitCode.inFlight;
-  if (failedItems(data).length > 0 || extraProblems > 0) return ExitCode.failures;
-  return ExitCode.ok;
+  const { permanent, retrying } = failedItems(data, session.project.config.batch.maxRetries);
+  if (permanent.length > 0 || extraProblems > 0) return ExitCode.failures;
+  return retrying.length > 0 ? ExitCode.inFlight : ExitCode.ok;
 }
 
-export function failureLines(session: Session): string[] {
-  return failedItems(session.store.data).map((f) => {
-    const field = session.task(f.task)?.config.field ?? f.task;
-    return `${f.file}  ${field}  ${f.reason}`;
-  });
+/** `path  field  reason` for every failed item, and the lines a command prints about them. */
+export function failureReport(session: Session): { permanent: string[]; retrying: string[]; lines: string[] } {
+  const { permanent, retrying } = failedItems(session.store.data, session.project.config.batch.maxRetries);
+  const line = (f: Failure) => `${f.file}  ${session.task(f.task)?.config.field ?? f.task}  ${f.reason}`;
+  const report = { permanent: permanent.map(line), retrying: retrying.map(line) };
+  const lines = [
+    ...(report.permanent.length ? ['failed permanently:', ...report.permanent.map((f) => `  ${f}`)] : []),
+    ...(report.retrying.length ? ['failed for now; the next "sync" or "run" sends them again:', ...report.retrying.map((f) => `  ${f}`)] : []),
+  ];
+  return { ...report, lines };
 }

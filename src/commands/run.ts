@@ -6,7 +6,7 @@ import { pollOnce } from '../pipeline/collect.js';
 import { submitRequests } from '../pipeline/submit.js';
 import { planWork, submitRetries } from '../pipeline/work.js';
 import { submitCommand, waitingOnShared } from './submit.js';
-import { failureLines, stateExitCode, type CommandResult } from './result.js';
+import { failureReport, stateExitCode, type CommandResult } from './result.js';
 
 export interface RunOptions {
   /** Stop waiting after this many ms and exit 3; the next run resumes. */
@@ -110,12 +110,13 @@ export async function runCommand(session: Session, options: RunOptions): Promise
     const pending = Object.values(session.store.data.items).filter((i) => i.status === 'succeeded').length;
     if (pending) lines.push(`${pending} answer(s) ready: review with "batchmatter diff", write with "batchmatter apply"`);
   }
-  const failures = failureLines(session);
-  if (failures.length) lines.push('failed permanently:', ...failures.map((f) => `  ${f}`));
+  const failures = failureReport(session);
+  lines.push(...failures.lines);
   if (waited) lines.push('stopped waiting (--max-wait); work is still in flight: the next "sync" or "run" resumes it');
+  if (options.signal?.aborted) lines.push(`interrupted${busy(session) ? '; work is still in flight: the next "sync" or "run" resumes it' : ''}; everything so far is saved`);
   return {
     exitCode: stateExitCode(session, Number(submitted.data.errors ?? 0)),
-    data: { submitted: submitted.data, applied, failures, stillInFlight: busy(session) },
+    data: { submitted: submitted.data, applied, failures: failures.permanent, retrying: failures.retrying, stillInFlight: busy(session) },
     text: lines.join('\n') || 'done',
   };
 }

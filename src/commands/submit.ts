@@ -25,10 +25,18 @@ export async function submitCommand(session: Session): Promise<CommandResult> {
   await session.api(); // A missing key is reported before anything else is printed.
   session.log.info(formatEstimate(planned, session.project.config.batch.syncBelow));
   const summary = await submitRequests(session, plan.requests, plan.reused);
-  const where = summary.mode === 'sync' ? 'answered synchronously' : `in ${summary.batches.length} batch(es): ${summary.batches.join(', ')}`;
+  const n = summary.requests;
+  const failed = plan.requests.filter((r) => session.store.data.items[r.key]?.status === 'failed').length;
+  const unconfirmed = summary.jobs.length - summary.batches.length;
+  const text =
+    summary.mode === 'sync'
+      ? `${failed ? `${n - failed} of ` : ''}${n} request(s) answered synchronously`
+      : failed === n
+        ? `${n} request(s) not submitted: the batch create failed (see above); the next "sync" or "run" sends them again`
+        : `${n} request(s) in ${summary.batches.length} batch(es)${summary.batches.length ? `: ${summary.batches.join(', ')}` : ''}${unconfirmed ? `; ${unconfirmed} create(s) not answered, which the next "sync" looks for before sending anything again` : ''}`;
   return {
     exitCode: stateExitCode(session, errors),
     data: { submitted: summary.requests, reused: plan.reused.length, errors, waiting, ...summary },
-    text: `${summary.requests} request(s) ${where}`,
+    text,
   };
 }

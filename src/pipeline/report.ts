@@ -1,4 +1,4 @@
-import type { StateData } from '../core/state.js';
+import type { ItemState, StateData } from '../core/state.js';
 
 export interface Failure {
   file: string;
@@ -6,16 +6,25 @@ export interface Failure {
   reason: string;
 }
 
-/** Items whose last attempt failed. At the end of a command, retries that were due have been resubmitted. */
-export function failedItems(state: StateData): Failure[] {
-  return Object.values(state.items)
-    .filter((i) => i.status === 'failed')
-    .map((i) => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown' }))
-    .sort((a, b) => a.file.localeCompare(b.file) || a.task.localeCompare(b.task));
+const retryable = (item: ItemState, maxRetries: number) => item.status === 'failed' && item.retryable === true && item.attempts <= maxRetries;
+
+/**
+ * Items whose last attempt failed: `permanent` ones will not be tried again
+ * (the error would recur, or the retries are spent); `retrying` ones are sent
+ * again by the next pass (a network fault, a create the API refused for now).
+ */
+export function failedItems(state: StateData, maxRetries: number): { permanent: Failure[]; retrying: Failure[] } {
+  const failure = (i: ItemState): Failure => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown' });
+  const order = (a: Failure, b: Failure) => a.file.localeCompare(b.file) || a.task.localeCompare(b.task);
+  const failed = Object.values(state.items).filter((i) => i.status === 'failed');
+  return {
+    permanent: failed.filter((i) => !retryable(i, maxRetries)).map(failure).sort(order),
+    retrying: failed.filter((i) => retryable(i, maxRetries)).map(failure).sort(order),
+  };
 }
 
 export function retryableCount(state: StateData, maxRetries: number): number {
-  return Object.values(state.items).filter((i) => i.status === 'failed' && i.retryable && i.attempts <= maxRetries).length;
+  return Object.values(state.items).filter((i) => retryable(i, maxRetries)).length;
 }
 
 /** Item counts by task, then by status. */
