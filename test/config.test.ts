@@ -88,6 +88,16 @@ export default defineConfig({
     expect(project.tasks[0]?.schema?.check({ n: 'one' })).toEqual(['n: must be integer']);
   });
 
+  it('refuses an output schema that does not describe an object, zod or JSON Schema, before anything is paid for', async () => {
+    const zod = testdir({
+      'batch.config.mjs': `import { z } from 'zod';\nexport default { tasks: { s: { field: 'a', template: 't.hbs', output: { type: 'json', schema: z.array(z.string()) } } } };`,
+      't.hbs': 'x',
+    });
+    await expect(loadProject(zod)).rejects.toThrow(/tasks\.s\.output\.schema: the schema must describe an object \(z\.object\(\{ … \}\)\)/);
+    const json = testdir({ 'batch.config.mjs': `export default { tasks: { s: { field: 'a', template: 't.hbs', output: { type: 'json', schema: { type: 'string' } } } } };`, 't.hbs': 'x' });
+    await expect(loadProject(json)).rejects.toThrow(/tasks\.s\.output\.schema: a JSON Schema for a tool must have type "object"/);
+  });
+
   it('reports a missing template and a broken config as ConfigError', async () => {
     const dir = testdir({ 'batch.config.ts': `export default { tasks: { d: { field: 'd', template: 'nope.hbs', output: { type: 'text' } } } };` });
     await expect(loadProject(dir)).rejects.toThrow(ConfigError);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { plan } from '../src/core/plan.js';
+import { plan, problemSkips } from '../src/core/plan.js';
 import { emptyState, itemKey, type ItemState } from '../src/core/state.js';
 import { parseScanned } from '../src/io/scan-parse.js';
 import { makeTask } from './helpers/task.js';
@@ -148,6 +148,19 @@ describe('plan', () => {
     const again = plan([description], [posts[0]!], state, { maxRetries: 2 });
     expect(again.reused).toEqual([]);
     expect(again.requests.map((r) => r.file)).toEqual(['posts/a.md']);
+  });
+
+  it('refuses, per file, a second task writing the same field or one inside it; disjoint globs are fine', () => {
+    const other = makeTask('other', { include: 'posts/**', field: 'description', output: { type: 'text' } }, 'Other {{excerpt}}');
+    const inside = makeTask('seo', { field: 'description.seo', output: { type: 'text' } }, 'Seo {{excerpt}}');
+    const reviews = makeTask('reviewdesc', { include: 'reviews/**', field: 'description', output: { type: 'text' } }, 'R {{excerpt}}');
+    const result = plan([description, other, inside, reviews], posts, emptyState(), { maxRetries: 2 });
+    expect(result.requests.map((r) => `${r.task} ${r.file}`)).toEqual(['description posts/a.md', 'description posts/c.md', 'seo reviews/r.md']);
+    const taken = result.skips.filter((s) => s.reason === 'field-taken');
+    // reviewdesc meets seo, which writes inside description, in reviews/r.md.
+    expect(taken.map((s) => `${s.task} ${s.file}`)).toEqual(['other posts/a.md', 'other posts/b.md', 'other posts/c.md', 'other posts/broken.md', 'seo posts/a.md', 'seo posts/b.md', 'seo posts/c.md', 'seo posts/broken.md', 'reviewdesc reviews/r.md']);
+    expect(taken[0]?.detail).toBe('task description fills description in this file too; give the tasks different fields, or include globs that do not overlap');
+    expect(problemSkips(result)).toHaveLength(9);
   });
 
   it('reuses a stale answer (its file edited where the prompt does not look before apply) instead of paying again', () => {

@@ -21,6 +21,7 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   'failed-permanently': 'failed permanently',
   unreadable: 'unreadable front matter',
   'template-error': 'template error',
+  'field-taken': 'field filled by another task',
   'same-request': 'same request as another file: answered once, shared',
 };
 

@@ -22,6 +22,8 @@ function isZod(schema: object): schema is z.ZodType {
 export function compileOutputSchema(schema: object): CompiledSchema {
   if (isZod(schema)) {
     const { $schema: _ignored, ...jsonSchema } = z.toJSONSchema(schema) as Record<string, unknown>;
+    // The API takes an object as a tool's input, and would refuse every request (each paid for, each failing) otherwise.
+    if (jsonSchema.type !== 'object') throw new Error('the schema must describe an object (z.object({ … })): the answer is a tool call\'s input, which is always an object');
     return {
       jsonSchema,
       check(value) {

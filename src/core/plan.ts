@@ -48,6 +48,8 @@ export type SkipReason =
   | 'failed-permanently'
   | 'unreadable'
   | 'template-error'
+  /** Another task, earlier in the config, fills the same field (or one inside it, or around it) of this file. */
+  | 'field-taken'
   /** The same request (same task, model and prompt) as another file's in this plan: sent once, its answer shared next round. */
   | 'same-request';
 
@@ -79,7 +81,10 @@ export interface Plan {
 }
 
 /** Skips that are problems to fix (a template naming a variable the file lacks): like broken front matter, they make the command end with exit code 1. */
-export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => s.reason === 'template-error');
+export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => s.reason === 'template-error' || s.reason === 'field-taken');
+
+/** Whether two field paths write the same value or one inside the other (`description`, `description.seo`). */
+const overlaps = (a: readonly string[], b: readonly string[]) => a.slice(0, b.length).every((key, i) => key === b[i]) || b.slice(0, a.length).every((key, i) => key === a[i]);
 
 export interface PlanOptions {
   maxRetries: number;
@@ -108,14 +113,21 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
     else if (item.status === 'submitted') sending.set(same, item);
   }
 
-  for (const task of tasks) {
+  for (const [index, task] of tasks.entries()) {
     const covered = covers(task);
+    // Earlier tasks writing where this one writes: in a file both cover, both answers would be paid for and one lost.
+    const rivals = tasks.slice(0, index).filter((t) => overlaps(t.fieldPath, task.fieldPath)).map((t) => ({ name: t.name, field: t.config.field, covered: covers(t) }));
     for (const file of files) {
       if (!covered(file.rel)) continue;
       const key = itemKey(task.name, file.rel);
       const item = state.items[key];
       const skip = (reason: SkipReason, detail?: string) =>
         skips.push({ task: task.name, file: file.rel, reason, ...(detail ? { detail } : {}) });
+      const rival = rivals.find((r) => r.covered(file.rel));
+      if (rival) {
+        skip('field-taken', `task ${rival.name} fills ${rival.field} in this file too; give the tasks different fields, or include globs that do not overlap`);
+        continue;
+      }
 
       if (!file.data) {
         skip('unreadable', file.error);
