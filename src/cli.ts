@@ -178,8 +178,11 @@ function checkFlags(rawArgs: string[], args: ArgsDef): void {
     const [flag, inline] = raw.split(/=(.*)/s, 2) as [string, string | undefined];
     const def = byName.get(flag) ?? (flag.startsWith('--no-') ? byName.get(`--${flag.slice(5)}`) : undefined);
     if (!def) throw new UserError(`unknown option ${flag}`);
-    // A string option takes the next argument as its value unless written --name=value.
-    if (def.type === 'string' && inline === undefined) i++;
+    // A string option takes the next argument as its value unless written --name=value; another option is no value.
+    if (def.type === 'string' && inline === undefined) {
+      const value = rawArgs[++i];
+      if (value === undefined || (value.startsWith('--') && value.length > 2)) throw new UserError(`${flag} needs a value`);
+    }
   }
 }
 
@@ -192,6 +195,8 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGTERM', onSignal);
   const commands = buildCommands(outcome, controller.signal);
   const root = defineCommand({ meta: { name: 'batchmatter', description: 'Fill in front matter with an LLM at batch prices' }, subCommands: commands });
+  // Known before the arguments are checked, so a usage error is JSON too.
+  outcome.json = argv.includes('--json');
   try {
     const [name, ...rest] = argv;
     if (!name || name === '--help' || name === '-h') {

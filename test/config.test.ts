@@ -25,6 +25,13 @@ describe('validateConfig', () => {
     expect(errors).toContain('tasks.description.feild: unknown key');
   });
 
+  it('says what a task name, a glob list and a size must be', () => {
+    expect(validateConfig({ tasks: { 'my task': task } }).errors).toEqual(['tasks.my task: task names are letters, digits, _ and -']);
+    expect(validateConfig({ content: { include: 5 }, tasks: { d: task } }).errors).toEqual(['content.include: expected a glob like "posts/**/*.md", or a list of them']);
+    expect(validateConfig({ content: { include: [] }, tasks: { d: task } }).errors).toEqual(['content.include: name at least one glob; without any, nothing is scanned']);
+    expect(validateConfig({ content: { maxFileSize: '0MB' }, tasks: { d: task } }).errors).toEqual(['content.maxFileSize: expected a size above zero, got "0MB"']);
+  });
+
   it('names the path of a bad value', () => {
     const { errors } = validateConfig({ batch: { maxRequests: 200_000 }, tasks: { description: task } });
     expect(errors.join('\n')).toMatch(/^batch\.maxRequests: /m);
@@ -86,6 +93,19 @@ export default defineConfig({
     });
     const project = await loadProject(dir);
     expect(project.tasks[0]?.schema?.check({ n: 'one' })).toEqual(['n: must be integer']);
+  });
+
+  it('reports what in a template fails for every file alike once, as a config error: helpers, partials, unset limits, undeclared tasks, syntax', async () => {
+    const site = (template: string, task = '') =>
+      testdir({ 'batch.config.mjs': `export default { tasks: { d: { field: 'd', template: 't.hbs', output: { type: 'text' }${task} }, o: { field: 'o', template: 'o.hbs', output: { type: 'text' } } } };`, 't.hbs': template, 'o.hbs': 'x' });
+    await expect(loadProject(site('About {{shout title}}'))).rejects.toThrow(/tasks\.d\.template: template t\.hbs uses the helper "shout"; only Handlebars' own \(if, unless, each, with, lookup, log\) are available/);
+    await expect(loadProject(site('{{> header}}'))).rejects.toThrow(/uses a partial/);
+    await expect(loadProject(site('At most {{output.maxLength}}.'))).rejects.toThrow(/uses \{\{output\.maxLength\}\}, but the task's output sets no maxLength/);
+    await expect(loadProject(site('After {{tasks.o}}.'))).rejects.toThrow(/uses \{\{tasks\.o\}\}, but the task does not depend on o \(dependsOn\)/);
+    await expect(loadProject(site('Describe {{title}'))).rejects.toThrow(/Parse error on line 1: Expecting .*got 'INVALID'/);
+    // What each file may or may not have stays a per-file matter; built-in helpers and item names inside each are fine.
+    const fine = await loadProject(site('{{#if draft}}d{{/if}}{{#each tags}}{{this}} {{name}}{{/each}} {{lookup data "title"}} {{tasks.o}} {{output.singleLine}}', ", dependsOn: ['o']"));
+    expect(fine.tasks).toHaveLength(2);
   });
 
   it('refuses an output schema that does not describe an object, zod or JSON Schema, before anything is paid for', async () => {

@@ -276,6 +276,12 @@ describe('exit codes and user errors', () => {
     expect((await runCli(['plan', '--offline', '-c', 'batch.config.ts', '--json'], dir)).code).toBe(0);
     expect((await runCli(['diff', '--offline', '--format', 'json', '--config=batch.config.ts'], dir)).code).toBe(0);
     expect((await runCli(['report', '--offline', 'sentiment', 'extra'], dir)).stderr).toMatch(/unexpected argument "extra"/);
+    // An option where a value should be is no value; and with --json, usage errors are JSON too.
+    expect((await runCli(['init', '--ci', '--cwd', dir], dir)).stderr.trim()).toBe('batchmatter: --ci needs a value');
+    for (const args of [['plan', '--json', '--bogus'], ['bogus', '--json'], ['report', '--json']]) {
+      const result = await runCli(args, dir);
+      expect([result.code, JSON.parse(result.stdout).exitCode]).toEqual([2, 2]);
+    }
   });
 
   it('3 when --max-wait elapses with work in flight; the next sync finishes it', async () => {

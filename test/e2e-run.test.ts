@@ -210,14 +210,14 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(before.stdout).toMatch(/^posts\/2024\/release-notes\.md {2}description {2}missing$/m);
     expect(before.stdout).toMatch(/^reviews\/2025-10-03-ios-jsmith\.md {2}analysis {2}missing$/m);
     expect(before.stdout).toMatch(/^posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
-    expect(before.stdout).toMatch(/33 field\(s\) to fill or fix/);
+    expect(before.stdout).toMatch(/^32 field\(s\) missing: "batchmatter run" fills them; 1 value\(s\) breaking a rule: fix them, or delete them to have them written again$/m);
     expect((await runCli(['run', '--offline', '--apply'], dir)).code).toBe(0);
     const after = await runCli(['check'], dir);
     // A human value is never overwritten, so the gate keeps pointing at it.
     expect(after.code).toBe(1);
     expect(after.stdout.trim().split('\n')).toEqual([
       'posts/welcome.md  description  expected at least 40 characters, got 29; must not start with "In this article"',
-      '1 field(s) to fill or fix; "batchmatter run" fills them',
+      '1 value(s) breaking a rule: fix them, or delete them to have them written again',
     ]);
     writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: A human description that is long enough to pass.'));
     const fixed = await runCli(['check'], dir);

@@ -12,7 +12,15 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
   const lines = findings.map((f) => `${f.file}  ${f.field}  ${f.problem}`);
   lines.push(...errors.map(formatDiagnostic));
   const ok = findings.length === 0 && errors.length === 0;
-  lines.push(ok ? `all ${files.length} file(s) pass` : `${findings.length} field(s) to fill or fix${errors.length ? `, ${errors.length} file(s) unreadable` : ''}; "batchmatter run" fills them`);
+  const missing = findings.filter((f) => f.problem === 'missing').length;
+  const broken = findings.length - missing;
+  const summary = [
+    ...(missing ? [`${missing} field(s) missing: "batchmatter run" fills them`] : []),
+    // A `missing` task never overwrites a value, so these are the author's to mend (or to delete, and have written).
+    ...(broken ? [`${broken} value(s) breaking a rule: fix them, or delete them to have them written again`] : []),
+    ...(errors.length ? [`${errors.length} file(s) unreadable`] : []),
+  ];
+  lines.push(ok ? `all ${files.length} file(s) pass` : summary.join('; '));
   return {
     exitCode: ok ? ExitCode.ok : ExitCode.failures,
     data: { findings, diagnostics: errors },

@@ -68,6 +68,11 @@ export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'e
     sync += e.syncUsd ?? 0;
   }
   const requests = estimate.reduce((n, e) => n + e.requests, 0);
+  const unpriced = estimate.filter((e) => e.batchUsd === undefined).map((e) => e.task);
+  if (unpriced.length) {
+    lines.push(`  total: unknown: no price is known for the model of ${unpriced.join(', ')}; add it to "prices" in the config`);
+    return lines.join('\n');
+  }
   lines.push(
     route === 'batch'
       ? `  total: ${usd(batch)} with the Batches API, ${usd(sync)} synchronous, saving ${usd(sync - batch)}`

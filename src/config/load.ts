@@ -5,7 +5,7 @@ import { ConfigError, UserError } from '../errors.js';
 import { parseFieldPath } from '../frontmatter/field-path.js';
 import { digest } from '../core/hash.js';
 import type { CompiledSchema } from '../core/output-schema.js';
-import { compileTemplate, TemplateError, type RenderFn } from '../core/template.js';
+import { compileTemplate, templateProblems, TemplateError, type RenderFn } from '../core/template.js';
 import type { ResolvedConfig, TaskConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 
@@ -110,7 +110,7 @@ async function importConfig(file: string): Promise<unknown> {
   return module.default;
 }
 
-function readTemplate(dir: string, file: string, key: string, errors: string[]): { render: RenderFn; source: string } | undefined {
+function readTemplate(dir: string, file: string, key: string, errors: string[], task: TaskConfig): { render: RenderFn; source: string } | undefined {
   const full = path.resolve(dir, file);
   let source: string;
   try {
@@ -120,7 +120,11 @@ function readTemplate(dir: string, file: string, key: string, errors: string[]):
     return undefined;
   }
   try {
-    return { render: compileTemplate(source, path.relative(dir, full)), source };
+    const render = compileTemplate(source, path.relative(dir, full));
+    const { type: _type, ...output } = task.output as Record<string, unknown>;
+    const problems = templateProblems(source, { output, tasks: task.dependsOn });
+    for (const problem of problems) errors.push(`${key}: template ${path.relative(dir, full)} ${problem}`);
+    return problems.length ? undefined : { render, source };
   } catch (error) {
     errors.push(`${key}: ${error instanceof TemplateError ? error.message : String(error)}`);
     return undefined;
@@ -148,8 +152,8 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
   const problems: string[] = [];
   for (const [name, taskConfig] of Object.entries(config.tasks)) {
     const key = `tasks.${name}`;
-    const template = readTemplate(dir, taskConfig.template, `${key}.template`, problems);
-    const system = taskConfig.system ? readTemplate(dir, taskConfig.system, `${key}.system`, problems) : undefined;
+    const template = readTemplate(dir, taskConfig.template, `${key}.template`, problems, taskConfig);
+    const system = taskConfig.system ? readTemplate(dir, taskConfig.system, `${key}.system`, problems, taskConfig) : undefined;
     let schema: CompiledSchema | undefined;
     if (taskConfig.output.type === 'json') {
       try {

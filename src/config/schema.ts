@@ -21,12 +21,17 @@ const size = z.union([z.number().int().positive(), z.string()]).transform((value
     return z.NEVER;
   }
   const unit = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 }[match[2]!.toLowerCase() as 'b' | 'kb' | 'mb' | 'gb'];
-  return Math.round(Number(match[1]) * unit);
+  const bytes = Math.round(Number(match[1]) * unit);
+  if (bytes <= 0) {
+    ctx.addIssue({ code: 'custom', message: `expected a size above zero, got "${value}"` });
+    return z.NEVER;
+  }
+  return bytes;
 });
 
 /** Globs relative to the content root; a leading `./` is dropped (fast-glob would keep it in every path it returns). */
 const globs = z
-  .union([z.string().min(1), z.array(z.string().min(1))])
+  .union([z.string().min(1), z.array(z.string().min(1))], { error: 'expected a glob like "posts/**/*.md", or a list of them' })
   .transform((v) => (Array.isArray(v) ? v : [v]).map((glob) => glob.replace(/^(?:\.\/)+/, '')));
 
 /** A zod schema (any zod 4 instance) or a plain JSON Schema object. */
@@ -96,7 +101,7 @@ export const configSchema = z.strictObject({
   content: z
     .strictObject({
       root: z.string().default('.'),
-      include: globs.default(['**/*.md', '**/*.mdx']),
+      include: globs.refine((list) => list.length > 0, 'name at least one glob; without any, nothing is scanned').default(['**/*.md', '**/*.mdx']),
       exclude: globs.default([]),
       maxFileSize: size.default(5 * 1024 ** 2),
     })

@@ -19,6 +19,8 @@ function formatIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => `${path === '(config)' ? key : `${path}.${key}`}: unknown key`).join('\n');
   }
+  // A bad record key (a task name): zod's own words are "Invalid key in record"; the key's rule says more.
+  if (issue.code === 'invalid_key') return `${path}: ${issue.issues.map((i) => i.message).join('; ') || issue.message}`;
   return `${path}: ${issue.message}`;
 }
 

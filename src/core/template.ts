@@ -15,7 +15,9 @@ export function compileTemplate(source: string, name: string): RenderFn {
     Handlebars.parse(source);
     render = env.compile(source, { strict: true, noEscape: true });
   } catch (error) {
-    throw new TemplateError(name, (error as Error).message.split('\n')[0] ?? 'syntax error');
+    // "Parse error on line 2:", the source line, a caret, then what was expected: the first and the last say it.
+    const lines = (error as Error).message.split('\n').filter((l) => l.trim());
+    throw new TemplateError(name, lines.length > 1 ? `${lines[0]} ${lines.at(-1)}` : (lines[0] ?? 'syntax error'));
   }
   return (vars) => {
     try {
@@ -26,6 +28,44 @@ export function compileTemplate(source: string, name: string): RenderFn {
       throw new TemplateError(name, missing ? `references "${missing[1]}", which this file does not have` : message.split('\n')[0] ?? message);
     }
   };
+}
+
+/** Handlebars' own helpers; templates get no others. */
+const BUILT_IN = new Set(['if', 'unless', 'each', 'with', 'lookup', 'log']);
+
+type AstNode = { type: string; [key: string]: unknown };
+type PathNode = { type: 'PathExpression'; original: string; parts: string[]; data: boolean; depth: number };
+
+/**
+ * What in a template would fail for every file alike, so it is a config error
+ * rather than one report per file: a partial (templates are single files), a
+ * helper Handlebars does not have, `{{output.x}}` for a limit the task does not
+ * set, `{{tasks.x}}` for a task it does not depend on.
+ */
+export function templateProblems(source: string, known: { output: Record<string, unknown>; tasks: readonly string[] }): string[] {
+  const problems = new Set<string>();
+  const path = (node: unknown) => (node as PathNode | undefined)?.type === 'PathExpression' ? (node as PathNode) : undefined;
+  const visit = (node: unknown, scoped: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((child) => visit(child, scoped));
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as AstNode;
+    if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') problems.add('uses a partial ({{> …}}); a template is one file, without partials');
+    const callee = path(n.path);
+    const params = (n.params as unknown[] | undefined) ?? [];
+    const called = n.type === 'SubExpression' || params.length > 0 || ((n.hash as { pairs?: unknown[] } | undefined)?.pairs?.length ?? 0) > 0;
+    if (callee && called && !BUILT_IN.has(callee.original)) problems.add(`uses the helper "${callee.original}"; only Handlebars' own (${[...BUILT_IN].join(', ')}) are available`);
+    const used = n.type === 'PathExpression' ? (n as unknown as PathNode) : undefined;
+    if (used && !scoped && !used.data && used.depth === 0) {
+      const [head, name] = used.parts;
+      if (head === 'output' && name !== undefined && !(name in known.output)) problems.add(`uses {{${used.original}}}, but the task's output sets no ${name}`);
+      if (head === 'tasks' && name !== undefined && !known.tasks.includes(name)) problems.add(`uses {{${used.original}}}, but the task does not depend on ${name} (dependsOn)`);
+    }
+    // Inside each/with, names refer to the items, not to the file's variables.
+    const inner = scoped || (n.type === 'BlockStatement' && (callee?.original === 'each' || callee?.original === 'with'));
+    for (const [key, child] of Object.entries(n)) if (key !== 'loc' && key !== 'type') visit(child, key === 'program' || key === 'inverse' ? inner : scoped);
+  };
+  visit(Handlebars.parse(source).body, false);
+  return [...problems];
 }
 
 export class TemplateError extends Error {
