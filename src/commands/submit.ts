@@ -27,7 +27,7 @@ export async function submitCommand(session: Session): Promise<CommandResult> {
   const summary = await submitRequests(session, plan.requests, plan.reused);
   const n = summary.requests;
   const failed = plan.requests.filter((r) => session.store.data.items[r.key]?.status === 'failed').length;
-  const unconfirmed = summary.jobs.length - summary.batches.length;
+  const unconfirmed = summary.jobs.filter((id) => session.store.data.jobs[id]?.status === 'creating').length;
   const text =
     summary.mode === 'sync'
       ? `${failed ? `${n - failed} of ` : ''}${n} request(s) answered synchronously`

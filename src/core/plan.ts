@@ -80,11 +80,11 @@ export interface Plan {
   learned: Array<{ file: string; task: string; memo: RequestMemo }>;
 }
 
-/** Skips that are problems to fix (a template naming a variable the file lacks): like broken front matter, they make the command end with exit code 1. */
+/** Skips that are problems to fix (a template naming a variable the file lacks, two tasks on one field): like broken front matter, they make the command end with exit code 1. */
 export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => s.reason === 'template-error' || s.reason === 'field-taken');
 
 /** Whether two field paths write the same value or one inside the other (`description`, `description.seo`). */
-const overlaps = (a: readonly string[], b: readonly string[]) => a.slice(0, b.length).every((key, i) => key === b[i]) || b.slice(0, a.length).every((key, i) => key === a[i]);
+const overlaps = (a: readonly string[], b: readonly string[]) => a.slice(0, Math.min(a.length, b.length)).every((key, i) => key === b[i]);
 
 export interface PlanOptions {
   maxRetries: number;
