@@ -314,6 +314,7 @@ describe('setField', () => {
 
   it('escapes what other YAML readers refuse raw: DEL, C1 controls, NEL, U+2028/U+2029, U+FFFE/U+FFFF', () => {
     const base = '---\ntitle: A\n---\nBody.\n';
+    expect(setField(base, ['description'], '=')).toBe('---\ntitle: A\ndescription: "="\n---\nBody.\n');
     expect(setField(base, ['description'], 'First\u2028second')).toBe('---\ntitle: A\ndescription: "First\\u2028second"\n---\nBody.\n');
     for (const c of ['\u007f', '\u0085', '\u009f', '\u2029', '\ufffe', '\uffff']) {
       const written = setField(base, ['description'], `a${c}b`);
