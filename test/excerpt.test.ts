@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { boundedPrefix, excerpt } from '../src/core/excerpt.js';
+import { tokenizedProse } from '../src/core/prose-tokens.js';
 
 const MDX = `import { Callout } from '../components/Callout'
 export const meta = { author: 'Ann' }
@@ -89,6 +90,15 @@ describe('excerpt', () => {
     expect(excerpt('🎉'.repeat(10), { maxChars: 5, mdx: false })).toBe('🎉🎉');
     expect(excerpt(body, { maxChars: 0, mdx: false })).toBe('');
     for (const maxChars of [1, 7, 33, 120]) expect(excerpt(MDX, { maxChars, mdx: true }).length).toBeLessThanOrEqual(maxChars);
+  });
+
+  it('drops indented code at the start of a body, after the blank line that follows the front matter', () => {
+    for (const indent of ['    ', '\t']) {
+      const body = `\n${indent}$ npm install --save-dev batchmatter\n\nThen real prose.\n`;
+      expect(excerpt(body, { maxChars: 1000, mdx: false })).toBe('Then real prose.');
+      expect(excerpt(body, { maxChars: 1000, mdx: false })).toBe(tokenizedProse(body, false));
+    }
+    expect(excerpt('\n\nPlain start.\n', { maxChars: 1000, mdx: false })).toBe('Plain start.');
   });
 
   it('collapses whitespace inside blocks', () => {

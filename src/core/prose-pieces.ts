@@ -122,7 +122,8 @@ const MDX_COMMENT = /^\{\/\*[^*\n]*\*\/\}[ \t\r]*$/;
  * anything else, which the tokenizer reads.
  */
 function directBlocks(piece: string, isMdx: boolean, parser: ParseContext): string[] | undefined {
-  const text = piece.trimEnd();
+  // The first piece starts where the body does, often with the blank line after the front matter: what counts is its first line with text.
+  const text = piece.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
   if (text === '') return [];
   const first = text[0];
   if (first === '#') {
