@@ -119,6 +119,9 @@ describe('the hostile-file corpus', () => {
   it('reports a key that differs only in case instead of adding a second one', async () => {
     const plan = await runCli(['plan', '--offline'], dir);
     expect(plan.stdout).toMatch(/human\/case-variant\.md: .*"Description"/);
+    // Front matter and no body: nothing for the prompt's excerpt, so nothing is bought to be made up.
+    expect(plan.stdout).toMatch(/^ {2}skipped 1: no prose in the body to describe$/m);
+    expect(JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).skipped).toContainEqual(expect.objectContaining({ file: 'skip/front-matter-only.md', reason: 'no-prose' }));
   });
 
   it('a second run sends nothing and changes nothing', async () => {

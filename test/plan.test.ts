@@ -163,6 +163,17 @@ describe('plan', () => {
     expect(problemSkips(result)).toHaveLength(9);
   });
 
+  it('skips a file whose body has no prose when the prompt shows the body; a prompt without it still goes', () => {
+    const landing = file('posts/landing.md', '---\ntitle: Landing\n---\n\n<div class="hero">\n  <h1>Fast builds</h1>\n</div>\n');
+    const empty = file('posts/list.md', '---\ntitle: Posts\nlayout: list\n---\n');
+    const result = plan([description], [landing, empty, posts[0]!], emptyState(), { maxRetries: 2 });
+    expect(result.requests.map((r) => r.file)).toEqual(['posts/a.md']);
+    expect(result.skips.map((s) => [s.file, s.reason])).toEqual([['posts/landing.md', 'no-prose'], ['posts/list.md', 'no-prose']]);
+    expect(problemSkips(result)).toEqual([]);
+    const titleOnly = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text' } }, 'Describe the page titled {{title}}.');
+    expect(plan([titleOnly], [landing, empty], emptyState(), { maxRetries: 2 }).requests).toHaveLength(2);
+  });
+
   it('reuses a stale answer (its file edited where the prompt does not look before apply) instead of paying again', () => {
     const [request] = plan([description], [posts[0]!], emptyState(), { maxRetries: 2 }).requests;
     const state = emptyState();

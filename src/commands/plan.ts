@@ -22,6 +22,7 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   unreadable: 'unreadable front matter',
   'template-error': 'template error',
   'field-taken': 'field filled by another task',
+  'no-prose': 'no prose in the body to describe',
   'same-request': 'same request as another file: answered once, shared',
 };
 
@@ -43,7 +44,7 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
     // Unreadable files are listed once, below, with the other diagnostics.
-    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
+    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request' && s.reason !== 'no-prose')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
   }
   for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
   if (result.estimate.length) lines.push('', formatEstimate(result, session.project.config.batch.syncBelow));

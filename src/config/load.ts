@@ -5,7 +5,7 @@ import { ConfigError, UserError } from '../errors.js';
 import { parseFieldPath } from '../frontmatter/field-path.js';
 import { digest } from '../core/hash.js';
 import type { CompiledSchema } from '../core/output-schema.js';
-import { compileTemplate, templateProblems, TemplateError, type RenderFn } from '../core/template.js';
+import { compileTemplate, readsVariable, templateProblems, TemplateError, type RenderFn } from '../core/template.js';
 import type { ResolvedConfig, TaskConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 
@@ -21,6 +21,8 @@ export interface Task {
   include: string[];
   render: RenderFn;
   system?: RenderFn;
+  /** Whether the prompt shows the body (`{{excerpt}}`): a file whose body has no prose then has nothing to be described from. */
+  readsExcerpt: boolean;
   schema?: CompiledSchema;
   /**
    * Digest of everything besides the file that shapes this task's requests
@@ -176,6 +178,7 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
       include: taskConfig.include ?? config.content.include,
       render: template.render,
       ...(system ? { system: system.render } : {}),
+      readsExcerpt: readsVariable(template.source, 'excerpt') || (system !== undefined && readsVariable(system.source, 'excerpt')),
       ...(schema ? { schema } : {}),
       fingerprint: taskFingerprint({ name, config: taskConfig, model, maxTokens, template: template.source, system: system?.source, schema }),
     });

@@ -48,6 +48,8 @@ export type SkipReason =
   | 'failed-permanently'
   | 'unreadable'
   | 'template-error'
+  /** The prompt shows the body, and this body has no prose (HTML, components, nothing): an answer would be made up. */
+  | 'no-prose'
   /** Another task, earlier in the config, fills the same field (or one inside it, or around it) of this file. */
   | 'field-taken'
   /** The same request (same task, model and prompt) as another file's in this plan: sent once, its answer shared next round. */
@@ -199,6 +201,11 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         // Rendered before from the same inputs, and rendering is deterministic: no template error either.
         [, , requestHash, inputTokens] = memo;
       } else {
+        // Not remembered, so rendered now: first, is there anything to describe? (A remembered request had prose.)
+        if (task.readsExcerpt && file.excerpts.get(task.config.excerpt.maxChars) === '') {
+          if (!outOfScope) skip('no-prose', 'the body has no prose for the prompt (only HTML, components, code or nothing); add some, or exclude the file');
+          continue;
+        }
         try {
           params = build();
         } catch (error) {

@@ -44,28 +44,49 @@ type PathNode = { type: 'PathExpression'; original: string; parts: string[]; dat
  */
 export function templateProblems(source: string, known: { output: Record<string, unknown>; tasks: readonly string[] }): string[] {
   const problems = new Set<string>();
-  const path = (node: unknown) => (node as PathNode | undefined)?.type === 'PathExpression' ? (node as PathNode) : undefined;
-  const visit = (node: unknown, scoped: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((child) => visit(child, scoped));
-    if (typeof node !== 'object' || node === null) return;
-    const n = node as AstNode;
+  walkTemplate(source, (n, scoped) => {
     if (n.type === 'PartialStatement' || n.type === 'PartialBlockStatement') problems.add('uses a partial ({{> …}}); a template is one file, without partials');
-    const callee = path(n.path);
+    const callee = pathOf(n.path);
     const params = (n.params as unknown[] | undefined) ?? [];
     const called = n.type === 'SubExpression' || params.length > 0 || ((n.hash as { pairs?: unknown[] } | undefined)?.pairs?.length ?? 0) > 0;
     if (callee && called && !BUILT_IN.has(callee.original)) problems.add(`uses the helper "${callee.original}"; only Handlebars' own (${[...BUILT_IN].join(', ')}) are available`);
-    const used = n.type === 'PathExpression' ? (n as unknown as PathNode) : undefined;
-    if (used && !scoped && !used.data && used.depth === 0) {
-      const [head, name] = used.parts;
-      if (head === 'output' && name !== undefined && !(name in known.output)) problems.add(`uses {{${used.original}}}, but the task's output sets no ${name}`);
-      if (head === 'tasks' && name !== undefined && !known.tasks.includes(name)) problems.add(`uses {{${used.original}}}, but the task does not depend on ${name} (dependsOn)`);
-    }
-    // Inside each/with, names refer to the items, not to the file's variables.
-    const inner = scoped || (n.type === 'BlockStatement' && (callee?.original === 'each' || callee?.original === 'with'));
-    for (const [key, child] of Object.entries(n)) if (key !== 'loc' && key !== 'type') visit(child, key === 'program' || key === 'inverse' ? inner : scoped);
-  };
-  visit(Handlebars.parse(source).body, false);
+    const used = fileVariable(n, scoped);
+    const [head, name] = used?.parts ?? [];
+    if (head === 'output' && name !== undefined && !(name in known.output)) problems.add(`uses {{${used!.original}}}, but the task's output sets no ${name}`);
+    if (head === 'tasks' && name !== undefined && !known.tasks.includes(name)) problems.add(`uses {{${used!.original}}}, but the task does not depend on ${name} (dependsOn)`);
+  });
   return [...problems];
+}
+
+/** Whether a template reads the file's variable `name` (`{{excerpt}}`), outside each/with blocks. */
+export function readsVariable(source: string, name: string): boolean {
+  let found = false;
+  walkTemplate(source, (n, scoped) => {
+    if (fileVariable(n, scoped)?.parts[0] === name) found = true;
+  });
+  return found;
+}
+
+const pathOf = (node: unknown) => ((node as PathNode | undefined)?.type === 'PathExpression' ? (node as PathNode) : undefined);
+
+/** A path that names one of the file's variables: not `@index`, not `../x`, not inside each/with. */
+const fileVariable = (n: AstNode, scoped: boolean) => {
+  const used = pathOf(n);
+  return used && !scoped && !used.data && used.depth === 0 ? used : undefined;
+};
+
+/** Calls `visit` on every node of the template's syntax tree; `scoped` inside each/with, where names refer to the items. */
+function walkTemplate(source: string, visit: (node: AstNode, scoped: boolean) => void): void {
+  const walk = (node: unknown, scoped: boolean): void => {
+    if (Array.isArray(node)) return node.forEach((child) => walk(child, scoped));
+    if (typeof node !== 'object' || node === null) return;
+    const n = node as AstNode;
+    visit(n, scoped);
+    const callee = pathOf(n.path)?.original;
+    const inner = scoped || (n.type === 'BlockStatement' && (callee === 'each' || callee === 'with'));
+    for (const [key, child] of Object.entries(n)) if (key !== 'loc' && key !== 'type') walk(child, key === 'program' || key === 'inverse' ? inner : scoped);
+  };
+  walk(Handlebars.parse(source).body, false);
 }
 
 export class TemplateError extends Error {
