@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { checkFiles, MISSING, MISSING_NO_PROSE } from '../src/core/check.js';
 import { plan, problemSkips } from '../src/core/plan.js';
 import { emptyState, itemKey, type ItemState } from '../src/core/state.js';
 import { parseScanned } from '../src/io/scan-parse.js';
@@ -172,6 +173,16 @@ describe('plan', () => {
     expect(problemSkips(result)).toEqual([]);
     const titleOnly = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text' } }, 'Describe the page titled {{title}}.');
     expect(plan([titleOnly], [landing, empty], emptyState(), { maxRetries: 2 }).requests).toHaveLength(2);
+  });
+
+  it('check tells a missing field run fills from one it skips for want of prose', () => {
+    const landing = file('posts/landing.md', '---\ntitle: Landing\n---\n\n<div class="hero">\n  <h1>Fast builds</h1>\n</div>\n');
+    expect(checkFiles([description], [landing, posts[0]!]).map((f) => [f.file, f.problem])).toEqual([
+      ['posts/a.md', MISSING],
+      ['posts/landing.md', MISSING_NO_PROSE],
+    ]);
+    const titleOnly = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text' } }, 'Describe the page titled {{title}}.');
+    expect(checkFiles([titleOnly], [landing]).map((f) => f.problem)).toEqual([MISSING]);
   });
 
   it('reuses a stale answer (its file edited where the prompt does not look before apply) instead of paying again', () => {

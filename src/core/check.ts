@@ -2,13 +2,18 @@ import type { Task } from '../config/load.js';
 import { getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/tree.js';
 import { checkExisting } from './validate.js';
-import { covers } from './needs.js';
+import { covers, hasNoProse } from './needs.js';
 
 export interface Finding {
   file: string;
   field: string;
   problem: string;
 }
+
+/** A missing field `run` fills. */
+export const MISSING = 'missing';
+/** A missing field `run` does not fill: the prompt shows the body, and it has no prose (plan's `no-prose` skip). */
+export const MISSING_NO_PROSE = 'missing (no prose in the body to describe: write it by hand, or exclude the file)';
 
 /**
  * Pure: every file a task covers whose field is missing or breaks the task's
@@ -21,7 +26,7 @@ export function checkFiles(tasks: Task[], files: ScannedFile[]): Finding[] {
     for (const file of files) {
       if (!file.data || !covered(file.rel)) continue;
       const value = getField(file.data, task.fieldPath);
-      const problem = isMissing(value) ? 'missing' : checkExisting(task, value);
+      const problem = !isMissing(value) ? checkExisting(task, value) : hasNoProse(task, file) ? MISSING_NO_PROSE : MISSING;
       if (problem) findings.push({ file: file.rel, field: task.config.field, problem });
     }
   }

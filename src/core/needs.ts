@@ -1,6 +1,7 @@
 import picomatch from 'picomatch';
 import type { Task } from '../config/load.js';
 import { getField, isMissing } from '../frontmatter/field-path.js';
+import type { ScannedFile } from '../io/scan-parse.js';
 
 /**
  * What decides which excerpts a file needs, as plain data, so a worker thread
@@ -57,4 +58,9 @@ export function needsOf(specs: readonly ExcerptSpec[]): ExcerptNeeds {
     for (const { spec, covers } of matchers) if (covers(rel) && (spec.always || isMissing(getField(data, spec.fieldPath)))) lengths.push(spec.maxChars);
     return lengths;
   };
+}
+
+/** Nothing to describe: the prompt shows `{{excerpt}}`, and this file's is empty (plan skips it, check says run will not fill it). */
+export function hasNoProse(task: Task, file: ScannedFile): boolean {
+  return task.readsExcerpt && file.excerpts.get(task.config.excerpt.maxChars) === '';
 }

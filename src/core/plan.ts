@@ -4,7 +4,7 @@ import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.
 import type { ScannedFile } from '../io/scan-parse.js';
 import { estimateInputTokens } from './cost.js';
 import { digest } from './hash.js';
-import { covers } from './needs.js';
+import { covers, hasNoProse } from './needs.js';
 import { buildParams, templateVars, type RequestParams } from './request.js';
 import { itemKey, type StateData } from './state.js';
 import { TemplateError } from './template.js';
@@ -202,7 +202,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         [, , requestHash, inputTokens] = memo;
       } else {
         // Not remembered, so rendered now: first, is there anything to describe? (A remembered request had prose.)
-        if (task.readsExcerpt && file.excerpts.get(task.config.excerpt.maxChars) === '') {
+        if (hasNoProse(task, file)) {
           if (!outOfScope) skip('no-prose', 'the body has no prose for the prompt (only HTML, components, code or nothing); add some, or exclude the file');
           continue;
         }
