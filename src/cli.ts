@@ -6,6 +6,7 @@ import type { CommandResult } from './commands/result.js';
 import { ExitCode, UserError } from './errors.js';
 import { describeError, fatalApiProblem, redactSecrets } from './io/api.js';
 import { createLog, interactiveStderr, wantsColor } from './io/log.js';
+import { pathPatterns, taskNames, type Selection } from './core/selection.js';
 import { openSession, type Session } from './pipeline/session.js';
 
 const globalArgs = {
@@ -32,7 +33,28 @@ function parseDuration(value: string, flag: string): number {
 }
 
 /** Commands that change the state file (or content) and so take its lock. */
-const WRITERS = new Set(['submit', 'sync', 'run', 'apply', 'cancel']);
+const WRITERS = new Set(['submit', 'sync', 'run', 'apply', 'reject', 'cancel']);
+
+/** The part of the work a command covers: `--task` and path arguments (see core/selection.ts). */
+const selectArgs = {
+  task: { type: 'string', description: 'Only this task (or several, comma-separated)' },
+  paths: { type: 'positional', required: false, description: 'Only these files, folders or globs (relative to the current folder, inside content.root)', valueHint: 'paths...' },
+} as const satisfies ArgsDef;
+const limitArg = { limit: { type: 'string', description: 'Send at most this many requests per task: a sample spread over the tree, the same files each time (try a prompt on it first)' } } as const satisfies ArgsDef;
+
+/** `--task`, path arguments and `--limit` as the session's selection. */
+function applySelection(session: Session, args: Record<string, unknown>, cwd: string): void {
+  const paths = (Array.isArray(args._) ? (args._ as unknown[]) : []).map(String);
+  const selection: Selection = {};
+  if (typeof args.task === 'string') selection.tasks = taskNames(args.task, session.project.tasks.map((t) => t.name));
+  if (paths.length) selection.paths = pathPatterns(paths, cwd, session.project.contentRoot);
+  if (typeof args.limit === 'string') {
+    const limit = Number(args.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit: expected a whole number of requests per task, at least 1, got "${args.limit}"`);
+    selection.limit = limit;
+  }
+  session.selection = selection;
+}
 
 const maxCostArg = { 'max-cost': { type: 'string', description: 'Refuse to submit when the estimated cost is over this many USD' } } as const;
 
@@ -52,6 +74,7 @@ function sessionCommand<const A extends ArgsDef>(
   args: A,
   body: (session: Session, args: Record<string, unknown>) => Promise<CommandResult>,
 ): CommandDef {
+  const defs = args;
   return defineCommand({
     meta: { description },
     args: { ...globalArgs, ...args },
@@ -63,6 +86,7 @@ function sessionCommand<const A extends ArgsDef>(
       const session = await openSession({ cwd: path.resolve(g.cwd), ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log, lock: WRITERS.has(name) });
       try {
         applyMaxCost(session, (args as Record<string, unknown>)['max-cost']);
+        if ('paths' in defs) applySelection(session, args as Record<string, unknown>, path.resolve(g.cwd));
         outcome.result = await body(session, { ...(args as Record<string, unknown>), signal });
       } finally {
         await session.close();
@@ -92,10 +116,10 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
     plan: command(
       'plan',
       'Show what would be sent, what is skipped and why, and the estimated cost',
-      { 'count-tokens': { type: 'boolean', description: 'Count input tokens with the API (free) instead of estimating them locally' } },
+      { 'count-tokens': { type: 'boolean', description: 'Count input tokens with the API (free) instead of estimating them locally' }, ...selectArgs, ...limitArg },
       async (s, a) => (await import('./commands/plan.js')).planCommand(s, Boolean(a['count-tokens'])),
     ),
-    submit: command('submit', 'Plan and submit the requests (batch, or synchronous when few)', maxCostArg, async (s) => (await import('./commands/submit.js')).submitCommand(s)),
+    submit: command('submit', 'Plan and submit the requests (batch, or synchronous when few)', { ...maxCostArg, ...selectArgs, ...limitArg }, async (s) => (await import('./commands/submit.js')).submitCommand(s)),
     status: command(
       'status',
       'Show recorded work and in-flight batches (no API call)',
@@ -117,6 +141,8 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         'max-wait': { type: 'string', description: 'Stop waiting after this long (e.g. 20m) and exit 3; the next run resumes' },
         apply: { type: 'boolean', description: 'Write the validated answers to the files when done' },
         ...maxCostArg,
+        ...selectArgs,
+        ...limitArg,
       },
       async (s, a) =>
         (await import('./commands/run.js')).runCommand(s, {
@@ -125,13 +151,14 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
           ...(typeof a['max-wait'] === 'string' ? { maxWaitMs: parseDuration(a['max-wait'], '--max-wait') } : {}),
         }),
     ),
-    check: command('check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', {}, async (s) => (await import('./commands/check.js')).checkCommand(s)),
+    check: command('check', 'CI gate: exit 1 listing every field a task would fill or that breaks its rules', selectArgs, async (s) => (await import('./commands/check.js')).checkCommand(s)),
     diff: command(
       'diff',
       'Show the proposed front matter changes: unified diff, markdown tables, JSON, or an HTML review page',
       {
         format: { type: 'string', description: `${DIFF_FORMATS.join(', ')} (default unified)`, default: 'unified' },
         out: { type: 'string', description: 'Write the report to this file instead of stdout (html, markdown, json)' },
+        ...selectArgs,
       },
       async (s, a) => {
         const format = DIFF_FORMATS.find((f) => f === a.format);
@@ -140,7 +167,13 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         return (await import('./commands/diff.js')).diffCommand(s, { format, ...(typeof a.out === 'string' ? { out: path.resolve(String(a.cwd), a.out) } : {}) });
       },
     ),
-    apply: command('apply', 'Write validated answers, one field per file, nothing else', {}, async (s) => (await import('./commands/apply.js')).applyCommand(s)),
+    apply: command('apply', 'Write validated answers, one field per file, nothing else', selectArgs, async (s) => (await import('./commands/apply.js')).applyCommand(s)),
+    reject: command(
+      'reject',
+      'Send answers back instead of applying them: the next run asks again, quoting the answer and your reason',
+      { ...selectArgs, reason: { type: 'string', description: 'What is wrong with them, for the model (e.g. "too generic: name the feature")' } },
+      async (s, a) => (await import('./commands/reject.js')).rejectCommand(s, typeof a.reason === 'string' && a.reason.trim() ? a.reason.trim() : undefined),
+    ),
     cancel: command('cancel', 'Cancel in-flight batches', {}, async (s) => (await import('./commands/cancel.js')).cancelCommand(s)),
     emulator: defineCommand({
       meta: { description: 'Serve the Messages + Message Batches API emulator on loopback' },
@@ -167,7 +200,9 @@ function checkFlags(rawArgs: string[], args: ArgsDef): void {
     byName.set(`--${name}`, def);
     for (const alias of 'alias' in def && def.alias ? [def.alias].flat() : []) byName.set(`-${alias}`, def);
   }
-  let positionals = Object.values(args).filter((def) => def.type === 'positional').length;
+  // A positional with a "..." value hint takes any number of arguments (paths).
+  const variadic = Object.values(args).some((def) => def.type === 'positional' && 'valueHint' in def && String(def.valueHint).endsWith('...'));
+  let positionals = variadic ? Infinity : Object.values(args).filter((def) => def.type === 'positional').length;
   for (let i = 0; i < rawArgs.length; i++) {
     const raw = rawArgs[i]!;
     if (raw === '--') break;

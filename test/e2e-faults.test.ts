@@ -270,8 +270,11 @@ describe('exit codes and user errors', () => {
     // A short flag it does not know, and an argument where none is taken, are errors too, not ignored.
     const short = await runCli(['plan', '--offline', '-x'], dir);
     expect([short.code, short.stderr.trim()]).toEqual([2, 'batchmatter: unknown option -x']);
-    const stray = await runCli(['plan', '--offline', 'batch.config.ts'], dir);
+    const stray = await runCli(['status', 'batch.config.ts'], dir);
     expect([stray.code, stray.stderr.trim()]).toEqual([2, 'batchmatter: unexpected argument "batch.config.ts"; options start with --']);
+    // plan takes paths, but only inside the content tree.
+    const outside = await runCli(['plan', '--offline', 'batch.config.ts'], dir);
+    expect([outside.code, outside.stderr.trim()]).toEqual([2, 'batchmatter: "batch.config.ts" is outside the content root (examples/blog); name files or folders inside it']);
     // Values of string options are not arguments: -c and --format take the next one.
     expect((await runCli(['plan', '--offline', '-c', 'batch.config.ts', '--json'], dir)).code).toBe(0);
     expect((await runCli(['diff', '--offline', '--format', 'json', '--config=batch.config.ts'], dir)).code).toBe(0);

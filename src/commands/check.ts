@@ -1,4 +1,5 @@
 import { checkFiles, MISSING, MISSING_NO_PROSE } from '../core/check.js';
+import { countNamed, requireMatches, selects } from '../core/selection.js';
 import { ExitCode } from '../errors.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import { scanProject, type Session } from '../pipeline/session.js';
@@ -7,7 +8,9 @@ import type { CommandResult } from './result.js';
 /** A CI gate: exit 1 when a file lacks a field a task would fill, or holds one that breaks its rules. No API call. */
 export async function checkCommand(session: Session): Promise<CommandResult> {
   const { files, diagnostics } = await scanProject(session);
-  const findings = checkFiles(session.project.tasks, files);
+  const { selection, project } = session;
+  requireMatches(selection, files.map((f) => f.rel), project.config.content.include);
+  const findings = checkFiles(project.tasks, files, (task, rel) => selects(selection, task, rel));
   const errors = errorsIn(diagnostics);
   const lines = findings.map((f) => `${f.file}  ${f.field}  ${f.problem}`);
   lines.push(...errors.map(formatDiagnostic));
@@ -22,7 +25,7 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
     ...(broken ? [`${broken} value(s) breaking a rule: fix them, or delete them to have them written again`] : []),
     ...(errors.length ? [`${errors.length} file(s) unreadable`] : []),
   ];
-  lines.push(ok ? `all ${files.length} file(s) pass` : summary.join('; '));
+  lines.push(ok ? `all ${countNamed(selection, files.map((f) => f.rel))} file(s) pass` : summary.join('; '));
   return {
     exitCode: ok ? ExitCode.ok : ExitCode.failures,
     data: { findings, diagnostics: errors },

@@ -33,13 +33,19 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     const root = path.relative(process.cwd(), contentRoot) || '.';
     return c.yellow(`no content files matched ${config.content.include.join(', ')} under ${root}`);
   }
-  const lines: string[] = [`${result.scanned} content file(s) scanned`];
-  const tasks = new Set(configured.map((t) => t.name));
+  const lines: string[] = [`${result.scanned} content file(s) scanned${result.selected !== undefined ? `, ${result.selected} of them named` : ''}`];
+  const { selection } = session;
+  const tasks = new Set(configured.map((t) => t.name).filter((name) => !selection.tasks || selection.tasks.has(name)));
   for (const task of [...tasks].sort()) {
-    const requests = result.plan.requests.filter((r) => r.task === task).length;
+    const planned = result.plan.requests.filter((r) => r.task === task);
+    const requests = planned.length;
+    const again = planned.filter((r) => r.attempts > 0 || r.reasks).length;
     const reused = result.plan.reused.filter((r) => r.task === task).length;
-    lines.push(`${c.bold(task)}: ${requests} request(s) to send${reused ? `, ${reused} answered by an identical request before (free)` : ''}`);
     const skips = result.plan.skips.filter((s) => s.task === task);
+    // Named files a task does not cover: nothing to say about that task.
+    if (result.selected !== undefined && !requests && !reused && !skips.length) continue;
+    const held = result.held[task];
+    lines.push(`${c.bold(task)}: ${requests} request(s) to send${again ? ` (${again} asked again after a failed or refused answer)` : ''}${held ? ` (a sample: ${held} more wait for a later run, --limit)` : ''}${reused ? `, ${reused} answered by an identical request before (free)` : ''}`);
     const counts = new Map<Skip['reason'], number>();
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
@@ -87,12 +93,13 @@ export async function planCommand(session: Session, countTokens = false): Promis
   return {
     exitCode: errorsIn(result.diagnostics).length || problemSkips(result.plan).length ? ExitCode.failures : ExitCode.ok,
     data: {
-      requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: r.attempts > 0 })),
+      requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: r.attempts > 0 || r.reasks })),
       reused: result.plan.reused.map((r) => ({ task: r.task, file: r.file, from: r.from })),
       skipped: result.plan.skips,
       diagnostics: result.diagnostics,
       estimate: result.estimate,
       route: result.route,
+      held: result.held,
     },
     text: formatPlan(result, session.log.color, session),
   };

@@ -52,7 +52,13 @@ function busy(session: Session): boolean {
 /** plan + submit + sync until done (or --max-wait), then apply if asked. */
 export async function runCommand(session: Session, options: RunOptions): Promise<CommandResult> {
   const started = Date.now();
-  const submitted = await submitCommand(session);
+  const submitted = await submitCommand(session, (plan) => {
+    if (session.selection.limit === undefined) return;
+    // A sample stays a sample: the chained tasks and retries that follow cover its files only, or each round would send the next sample.
+    const files = new Set([...plan.requests, ...plan.reused].map((r) => r.file));
+    const { tasks } = session.selection;
+    session.selection = { ...(tasks ? { tasks } : {}), paths: [{ arg: 'the --limit sample', matches: (rel) => files.has(rel) }] };
+  });
   session.log.info(submitted.text);
   let shared = Number(submitted.data.waiting ?? 0);
   if (busy(session)) session.log.info('waiting for results');

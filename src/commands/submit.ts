@@ -9,8 +9,10 @@ import { stateExitCode, type CommandResult } from './result.js';
 /** Requests left out because an identical one is being sent: the next round shares its answer. */
 export const waitingOnShared = (plan: Plan) => plan.skips.filter((s) => s.reason === 'same-request').length;
 
-export async function submitCommand(session: Session): Promise<CommandResult> {
+/** `onPlan` sees what was planned, before anything is sent. */
+export async function submitCommand(session: Session, onPlan?: (plan: Plan) => void): Promise<CommandResult> {
   const planned = await planWork(session);
+  onPlan?.(planned.plan);
   const { plan, diagnostics } = planned;
   for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d));
   const problems = problemSkips(plan);

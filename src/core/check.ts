@@ -19,12 +19,12 @@ export const MISSING_NO_PROSE = 'missing (no prose in the body to describe: writ
  * Pure: every file a task covers whose field is missing or breaks the task's
  * rules — what `batchmatter check` gates CI on, like `prettier --check`.
  */
-export function checkFiles(tasks: Task[], files: ScannedFile[]): Finding[] {
+export function checkFiles(tasks: Task[], files: ScannedFile[], select?: (task: string, rel: string) => boolean): Finding[] {
   const findings: Finding[] = [];
   for (const task of tasks) {
     const covered = covers(task);
     for (const file of files) {
-      if (!file.data || !covered(file.rel)) continue;
+      if (!file.data || !covered(file.rel) || (select && !select(task.name, file.rel))) continue;
       const value = getField(file.data, task.fieldPath);
       const problem = !isMissing(value) ? checkExisting(task, value) : hasNoProse(task, file) ? MISSING_NO_PROSE : MISSING;
       if (problem) findings.push({ file: file.rel, field: task.config.field, problem });

@@ -23,6 +23,8 @@ export interface PlannedRequest {
   inputTokens: number;
   /** Submissions before this one (0 for new work). */
   attempts: number;
+  /** Asks again after a refused answer (by validation or a reviewer), quoting it and why. */
+  reasks: boolean;
 }
 
 /**
@@ -92,6 +94,8 @@ export interface PlanOptions {
   maxRetries: number;
   /** Only re-plan work the state already knows about (retries), no new files; answers already paid for are still reused. */
   retriesOnly?: boolean;
+  /** The part of the work asked for (`--task`, paths): the rest is not planned at all, as if out of the tasks' globs. */
+  select?: (task: string, rel: string) => boolean;
 }
 
 /**
@@ -120,7 +124,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
     // Earlier tasks writing where this one writes: in a file both cover, both answers would be paid for and one lost.
     const rivals = tasks.slice(0, index).filter((t) => overlaps(t.fieldPath, task.fieldPath)).map((t) => ({ name: t.name, field: t.config.field, covered: covers(t) }));
     for (const file of files) {
-      if (!covered(file.rel)) continue;
+      if (!covered(file.rel) || (options.select && !options.select(task.name, file.rel))) continue;
       const key = itemKey(task.name, file.rel);
       const item = state.items[key];
       const skip = (reason: SkipReason, detail?: string) =>
@@ -258,6 +262,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         maxTokens: task.maxTokens,
         inputTokens,
         attempts: item && sameFile ? item.attempts : 0,
+        reasks: retry !== undefined,
       };
       sending.set(same, request);
       requests.push(request);

@@ -45,7 +45,8 @@ function plan(params: Json, override: AnswerOverride): Plan {
   const schema = jsonFormat(params);
   if (schema !== undefined) return { kind: 'text', text: JSON.stringify(fillSchema(schema, ctx)) };
   const title = /^title:\s*(.+)$/im.exec(ctx.instructions)?.[1] ?? '';
-  return { kind: 'text', text: describe(ctx.content || title, readLimits(ctx.instructions)) };
+  const previous = /<previous_answer>([\s\S]*?)<\/previous_answer>/.exec(prompt)?.[1]?.trim();
+  return { kind: 'text', text: describe(ctx.content || title, readLimits(ctx.instructions), previous) };
 }
 
 /** A tool input cut where the token budget runs out: the keys that fit, as a streamed answer would stop. */

@@ -61,14 +61,19 @@ function usable(sentence: string): boolean {
   return sentence.length >= 25 && sentence.split(' ').length >= 4 && !/:$/.test(sentence) && !/^https?:/.test(sentence);
 }
 
-/** An extractive one-line description of `content` within `limits`. */
-export function describe(content: string, limits: TextLimits): string {
+/**
+ * An extractive one-line description of `content` within `limits`. Given the
+ * answer refused before (`previous`), it leads with other sentences, as a
+ * model told its answer was refused would say something else.
+ */
+export function describe(content: string, limits: TextLimits, previous?: string): string {
   const max = Math.max(12, limits.maxChars ?? DEFAULT_MAX);
   const min = Math.min(limits.minChars ?? DEFAULT_MIN, max);
   const all = sentences(plainText(content))
     .map((s) => clean(dropOpening(s, limits.forbiddenOpenings)))
     .filter(Boolean);
-  const good = all.filter(usable);
+  const fresh = previous ? all.filter(usable).filter((s) => !previous.includes(s.replace(/[.!?]$/, ''))) : [];
+  const good = fresh.length ? fresh : all.filter(usable);
   let out = '';
   for (const sentence of good.length ? good : all) {
     const next = out ? `${out} ${asSentence(sentence)}` : asSentence(sentence);

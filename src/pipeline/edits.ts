@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import { digest } from '../core/hash.js';
+import { selects } from '../core/selection.js';
 import type { ItemState } from '../core/state.js';
 import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
@@ -24,11 +25,11 @@ export interface FileEdit {
   problems: { key: string; field: string; reason: string; stale?: boolean }[];
 }
 
-/** Groups validated, unapplied answers by file and computes each file's new text. */
-export async function computeEdits(session: Session, filter?: (item: ItemState) => boolean): Promise<FileEdit[]> {
+/** Groups validated, unapplied answers (of the session's selection) by file and computes each file's new text. */
+export async function computeEdits(session: Session): Promise<FileEdit[]> {
   const byFile = new Map<string, [string, ItemState][]>();
   for (const [key, item] of Object.entries(session.store.data.items)) {
-    if (item.status !== 'succeeded' || (filter && !filter(item))) continue;
+    if (item.status !== 'succeeded' || !selects(session.selection, item.task, item.file)) continue;
     const list = byFile.get(item.file) ?? [];
     list.push([key, item]);
     byFile.set(item.file, list);

@@ -1,11 +1,10 @@
 import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages';
 import type { ItemState } from '../core/state.js';
 import { addUsage, priceOf } from '../core/cost.js';
+import { MAX_REJECTED_CHARS } from '../core/review.js';
 import { judgeResult } from '../core/validate.js';
 import type { Session } from './session.js';
 
-/** Enough of a rejected answer to show the model what was wrong with it. */
-const MAX_REJECTED_CHARS = 2000;
 
 /** Applies one result to its item: validated value, or a failure with its reason. */
 export function recordResult(session: Session, item: ItemState, result: MessageBatchResult): void {

@@ -12,6 +12,7 @@ import { progress, type Log } from '../io/log.js';
 import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
 import { excerptSpecs } from '../core/needs.js';
+import { EVERYTHING, type Selection } from '../core/selection.js';
 import { readScanCache, writeScanCache, type ScanCache } from '../io/scan-cache.js';
 import { dominantFormat, scanTree, type ScanResult } from '../io/tree.js';
 
@@ -35,6 +36,8 @@ export interface Session {
   nonce(): string;
   api(): Promise<Api>;
   task(name: string): Task | undefined;
+  /** The part of the work the command was asked to cover (`--task`, paths, `--limit`); everything by default. */
+  selection: Selection;
   close(): Promise<void>;
 }
 
@@ -63,6 +66,7 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
       return api;
     },
     task: (name) => tasks.get(name),
+    selection: EVERYTHING,
     async close() {
       options.log.debug(`state file written ${store.writes} time(s)`);
       try {

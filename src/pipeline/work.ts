@@ -1,6 +1,7 @@
 import { routeOf, type CostEstimate, type Route } from '../core/cost.js';
 import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
+import { countNamed, requireMatches, sampleRequests, selects } from '../core/selection.js';
 import type { Diagnostic } from '../io/tree.js';
 import { pollOnce, type PassSummary } from './collect.js';
 import { retryableCount } from './report.js';
@@ -17,22 +18,35 @@ export interface PlanResult {
   counted: boolean;
   /** How submitting this plan would send its requests. */
   route: Route;
+  /** Per task, the requests `--limit` left for a later run. */
+  held: Record<string, number>;
+  /** How many of the scanned files the path arguments name (when there are some). */
+  selected?: number;
 }
 
 export async function planWork(session: Session, retriesOnly = false, countTokens = false): Promise<PlanResult> {
   const scan = await scanProject(session, { save: false });
   const { files, diagnostics, matched } = scan;
   const { config } = session.project;
-  const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly });
+  const { selection } = session;
+  const rels = selection.paths ? files.map((f) => f.rel) : [];
+  if (!retriesOnly) requireMatches(selection, rels, config.content.include);
+  const select = !selection.tasks && !selection.paths ? {} : { select: (task: string, rel: string) => selects(selection, task, rel) };
+  const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly, ...select });
   // What rendering taught this plan is kept with the files, so the next plan of unchanged files need not render.
   for (const { file, task, memo } of result.learned) {
     const entry = scan.cache.entries[file];
     if (entry) entry.requests = [...(entry.requests ?? []).filter(([name]) => name !== task), [task, memo.fp, memo.requestHash, memo.inputTokens]];
   }
   if (scan.changed || result.learned.length) await saveScanCache(session, scan.cache, scan.parsed > 0);
+  // A sample (--limit) is cut after planning: what is free (reused answers) still comes, and the estimate prices the sample.
+  const { kept, held } = sampleRequests(result.requests, selection.limit);
+  result.requests = kept;
   const counted = countTokens ? await countInputTokens(session, result.requests) : undefined;
   return {
     plan: result,
+    held,
+    ...(selection.paths ? { selected: countNamed(selection, rels) } : {}),
     estimate: estimateRequests(session, result.requests, counted),
     diagnostics,
     scanned: matched,

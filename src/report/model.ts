@@ -1,6 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { Task } from '../config/load.js';
+import { selects } from '../core/selection.js';
 import type { ItemState } from '../core/state.js';
 import { tally, type Tally } from '../core/tally.js';
 import { getField, isRecord, nest } from '../frontmatter/field-path.js';
@@ -182,7 +183,8 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
     texts[edit.file] = edit.before || undefined;
     for (const problem of edit.problems) problems[problem.key] = problem;
   }
-  const { items } = session.store.data;
+  const { selection } = session;
+  const items = Object.fromEntries(Object.entries(session.store.data.items).filter(([, item]) => selects(selection, item.task, item.file)));
   const root = await realpath(session.project.contentRoot);
   for (const item of Object.values(items)) {
     if ((item.status !== 'failed' && item.status !== 'stale') || item.file in texts) continue;
@@ -193,7 +195,7 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
       .catch(() => undefined);
   }
   return toReportModel({
-    tasks: session.project.tasks,
+    tasks: session.project.tasks.filter((task) => !selection.tasks || selection.tasks.has(task.name)),
     items,
     texts,
     problems,

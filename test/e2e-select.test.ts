@@ -1,0 +1,139 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { describe, expect, it } from 'vitest';
+import { digest } from '../src/core/hash.js';
+import { parseFrontMatter } from '../src/frontmatter/read.js';
+import { copyExample, runCli } from './helpers/cli.js';
+
+const POSTS = 'examples/blog/posts';
+
+/** Content files (relative to the content root) whose text differs from the copy's start. */
+function changedFiles(dir: string, before: Map<string, string>): string[] {
+  const root = path.join(dir, 'examples/blog');
+  return fg.sync(['**/*.md', '**/*.mdx'], { cwd: root }).filter((f) => readFileSync(path.join(root, f), 'utf8') !== before.get(f)).sort();
+}
+
+function snapshot(dir: string): Map<string, string> {
+  const root = path.join(dir, 'examples/blog');
+  return new Map(fg.sync(['**/*.md', '**/*.mdx'], { cwd: root }).map((f) => [f, readFileSync(path.join(root, f), 'utf8')]));
+}
+
+/** Item keys of every request sent so far, from the state's submissions. */
+function sentKeys(dir: string): string[] {
+  const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+  return Object.values(state.jobs as Record<string, { requests: Record<string, string> }>).flatMap((j) => Object.values(j.requests));
+}
+
+describe('--task, path arguments and --limit', () => {
+  it('--limit sends a sample spread over each task\'s files, the same one each time; later runs send the rest, none twice', async () => {
+    const dir = copyExample();
+    const plan = await runCli(['plan', '--offline', '--limit', '3', '--json'], dir);
+    expect(plan.code, plan.stderr).toBe(0);
+    const planned = JSON.parse(plan.stdout);
+    expect(planned.held).toEqual({ description: 14, sentiment: 12 });
+    const posts = planned.requests.filter((r: { task: string }) => r.task === 'description').map((r: { file: string }) => r.file);
+    // The three posts whose paths have the lowest digests: spread over the tree, and the same sample the next time.
+    const all: string[] = JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).requests.filter((r: { task: string }) => r.task === 'description').map((r: { file: string }) => r.file);
+    expect(posts).toEqual([...all].sort((a, b) => (digest(a) < digest(b) ? -1 : 1)).slice(0, 3).sort());
+    expect(JSON.parse((await runCli(['plan', '--offline', '--limit', '3', '--json'], dir)).stdout).requests).toEqual(planned.requests);
+    // The estimate prices the sample.
+    expect(planned.estimate.map((e: { task: string; requests: number }) => [e.task, e.requests])).toEqual([['description', 3], ['sentiment', 3]]);
+    expect((await runCli(['plan', '--offline', '--limit', '3'], dir)).stdout).toMatch(/^description: 3 request\(s\) to send \(a sample: 14 more wait for a later run, --limit\)$/m);
+
+    const before = snapshot(dir);
+    const sample = await runCli(['run', '--offline', '--task', 'description', '--limit', '2', '--apply'], dir);
+    expect(sample.code, sample.stderr + sample.stdout).toBe(0);
+    expect(changedFiles(dir, before)).toHaveLength(2);
+    expect(changedFiles(dir, before).every((f) => f.startsWith('posts/'))).toBe(true);
+    expect(sentKeys(dir)).toHaveLength(2);
+
+    const second = await runCli(['run', '--offline', '--task', 'description', '--limit', '2', '--apply'], dir);
+    expect(second.code, second.stderr + second.stdout).toBe(0);
+    expect(changedFiles(dir, before)).toHaveLength(4);
+
+    const rest = await runCli(['run', '--offline', '--apply'], dir);
+    expect(rest.code, rest.stderr + rest.stdout).toBe(0);
+    const sent = sentKeys(dir);
+    expect(sent).toHaveLength(17 + 15);
+    expect(new Set(sent).size).toBe(sent.length);
+  });
+
+  it('a --limit sample stays a sample: a chained task follows for the sample\'s files only', async () => {
+    const dir = copyExample((config) =>
+      config
+        .replace("template: 'templates/description.hbs',", "template: 'templates/description.hbs',\n      dependsOn: ['summary'],")
+        .replace('  tasks: {', "  tasks: {\n    summary: { include: 'posts/**/*.{md,mdx}', field: 'summary', template: 'templates/summary.hbs', output: { type: 'text', maxLength: 300 } },"),
+    );
+    writeFileSync(path.join(dir, 'templates/summary.hbs'), 'Summarize this article in at most 300 characters.\n<excerpt>\n{{excerpt}}\n</excerpt>\n');
+    const template = path.join(dir, 'templates/description.hbs');
+    writeFileSync(template, readFileSync(template, 'utf8').replace('<excerpt>', 'Summary written earlier: {{tasks.summary}}\n\n<excerpt>'));
+
+    const run = await runCli(['run', '--offline', '--task', 'summary,description', '--limit', '3'], dir);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const sent = sentKeys(dir);
+    const summaries = sent.filter((k) => k.startsWith('summary:')).map((k) => k.slice('summary:'.length));
+    const descriptions = sent.filter((k) => k.startsWith('description:')).map((k) => k.slice('description:'.length));
+    expect(summaries).toHaveLength(3);
+    // The chained task follows for the sample's posts that lack a description, and for the one post whose summary a person wrote.
+    const lacking = summaries.filter((f) => !parseFrontMatter(readFileSync(path.join(dir, 'examples/blog', f), 'utf8')).data.description);
+    expect(lacking.length).toBeGreaterThan(0);
+    expect(descriptions.filter((f) => summaries.includes(f)).sort()).toEqual(lacking.sort());
+    expect(descriptions.filter((f) => !summaries.includes(f))).toHaveLength(1);
+  });
+
+  it('path arguments: diff, apply and check cover only the files named; run only sends for them', async () => {
+    const dir = copyExample();
+    const before = snapshot(dir);
+    const run = await runCli(['run', '--offline', `${POSTS}/2024`, 'examples/blog/reviews/*ios*'], dir);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const sent = sentKeys(dir);
+    expect(sent.length).toBeGreaterThan(0);
+    expect(sent.every((k) => k.startsWith('description:posts/2024/') || /^sentiment:reviews\/[^/]*ios/.test(k))).toBe(true);
+    expect(changedFiles(dir, before)).toEqual([]);
+
+    const one = sent.find((k) => k.startsWith('description:'))!.slice('description:'.length);
+    const diff = await runCli(['diff', `examples/blog/${one}`], dir);
+    expect(diff.code).toBe(0);
+    expect(diff.stdout.match(/^\+\+\+ /gm)).toHaveLength(1);
+    expect(diff.stdout).toContain(`+++ b/${one}`);
+
+    // From inside the content root, paths are relative to where the command runs, as a shell gives them.
+    const apply = await runCli(['apply', '--cwd', path.join(dir, 'examples/blog'), '--config', path.join(dir, 'batch.config.ts'), one], dir);
+    expect(apply.code, apply.stderr + apply.stdout).toBe(0);
+    expect(apply.stdout).toMatch(/^applied 1 file\(s\)$/m);
+    expect(changedFiles(dir, before)).toEqual([one]);
+    expect(typeof parseFrontMatter(readFileSync(path.join(dir, 'examples/blog', one), 'utf8')).data.description).toBe('string');
+
+    const check = await runCli(['check', '--task', 'description', `examples/blog/${one}`], dir);
+    expect(check.code, check.stdout).toBe(0);
+    expect(check.stdout).toMatch(/^all 1 file\(s\) pass$/m);
+    const others = await runCli(['check', '--task', 'sentiment'], dir);
+    expect(others.code).toBe(1);
+    expect(others.stdout).not.toMatch(/description/);
+
+    const rest = await runCli(['apply', '--task', 'sentiment'], dir);
+    expect(rest.code).toBe(0);
+    const changed = changedFiles(dir, before);
+    expect(changed.filter((f) => f.startsWith('reviews/')).length).toBeGreaterThan(0);
+    expect(changed.filter((f) => f.startsWith('posts/'))).toEqual([one]);
+  });
+
+  it('refuses what would select nothing by mistake, with exit 2 and nothing done', async () => {
+    const dir = copyExample();
+    const cases: Array<[string[], RegExp]> = [
+      [['plan', '--task', 'descripton'], /--task: no task named "descripton"; the config has description, sentiment/],
+      [['run', '--offline', '--task', 'description', `${POSTS}/nope.md`], /"examples\/blog\/posts\/nope\.md": no content file there/],
+      [['plan', 'README.md'], /"README\.md" is outside the content root \(examples\/blog\)/],
+      [['check', 'examples/blog/reviews/*.mdx'], /"examples\/blog\/reviews\/\*\.mdx": no content file there/],
+      [['submit', '--offline', '--limit', '0'], /--limit: expected a whole number of requests per task, at least 1, got "0"/],
+      [['status', 'posts'], /unexpected argument "posts"/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await runCli(args, dir);
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr, args.join(' ')).toMatch(message);
+    }
+    expect(() => readFileSync(path.join(dir, '.batchmatter/state.json'))).toThrow();
+  });
+});
