@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
@@ -66,5 +66,36 @@ describe('reject: a reviewer sends answers back', () => {
     expect(now.filter((e) => e.task === 'description').every((e) => e.status === 'proposed')).toBe(true);
     const plan = JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout);
     expect(plan.requests.map((r: { task: string }) => r.task)).toEqual(Array(15).fill('sentiment'));
+  });
+});
+
+describe("when: 'invalid'", () => {
+  it('rewrites a human value that breaks the rules, in place and nothing else, and keeps the ones that pass', async () => {
+    const dir = copyExample((config) => config.replace("field: 'description',", "field: 'description',\n      when: 'invalid',"));
+    const welcome = path.join(dir, 'examples/blog/posts/welcome.md');
+    const original = readFileSync(welcome, 'utf8');
+    const broken = original.replace(/^description: .*$/m, 'description: "In this article we say hello."  # written in a hurry');
+    writeFileSync(welcome, broken);
+
+    const check = await runCli(['check', '--task', 'description'], dir);
+    expect(check.stdout).toMatch(/^posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
+    expect(check.stdout).toMatch(/1 value\(s\) breaking a rule: "batchmatter run" rewrites them \(when: 'invalid'\)/);
+
+    const plan = JSON.parse((await runCli(['plan', '--offline', '--json', '--task', 'description'], dir)).stdout);
+    const files = plan.requests.map((r: { file: string }) => r.file);
+    expect(files).toContain('posts/welcome.md');
+    // The other human descriptions pass the rules and stay.
+    expect(plan.skipped.filter((s: { reason: string }) => s.reason === 'has-value')).toHaveLength(7);
+
+    const run = await runCli(['run', '--offline', '--apply', '--task', 'description'], dir);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    const after = readFileSync(welcome, 'utf8');
+    const value = parseFrontMatter(after).data.description as string;
+    expect(value).not.toMatch(/^In this article/);
+    // Only the value changed: same line, its comment kept, every other byte as it was.
+    const [pre, post] = broken.split('"In this article we say hello."');
+    expect(after.startsWith(pre!)).toBe(true);
+    expect(after.endsWith(post!)).toBe(true);
+    expect((await runCli(['check', '--task', 'description'], dir)).code).toBe(0);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkFiles, MISSING, MISSING_NO_PROSE } from '../src/core/check.js';
+import { checkFiles } from '../src/core/check.js';
 import { plan, problemSkips } from '../src/core/plan.js';
 import { emptyState, itemKey, type ItemState } from '../src/core/state.js';
 import { parseScanned } from '../src/io/scan-parse.js';
@@ -175,14 +175,34 @@ describe('plan', () => {
     expect(plan([titleOnly], [landing, empty], emptyState(), { maxRetries: 2 }).requests).toHaveLength(2);
   });
 
+  it("when: 'invalid' also replaces a value that breaks the task's rules, and keeps one that passes", () => {
+    const strict = makeTask('description', { include: 'posts/**', field: 'description', when: 'invalid', output: { type: 'text', maxLength: 40, forbidPrefixes: ['In this article'] } });
+    const files = [
+      file('posts/fine.md', '---\ntitle: F\ndescription: Short and to the point.\n---\nBody.\n'),
+      file('posts/long.md', `---\ntitle: L\ndescription: ${'Far too long for the limit, '.repeat(3)}\n---\nBody.\n`),
+      file('posts/filler.md', '---\ntitle: I\ndescription: In this article we say hello.\n---\nBody.\n'),
+      file('posts/none.md', '---\ntitle: N\n---\nBody.\n'),
+    ];
+    const result = plan([strict], files, emptyState(), { maxRetries: 2 });
+    expect(result.requests.map((r) => r.file)).toEqual(['posts/long.md', 'posts/filler.md', 'posts/none.md']);
+    expect(result.skips.map((s) => [s.file, s.reason])).toEqual([['posts/fine.md', 'has-value']]);
+    expect(checkFiles([strict], files).map((f) => [f.file, f.kind])).toEqual([
+      ['posts/filler.md', 'replaced'],
+      ['posts/long.md', 'replaced'],
+      ['posts/none.md', 'missing'],
+    ]);
+    // The default, `missing`, never touches a value, broken or not: those are the author's.
+    expect(plan([description], files, emptyState(), { maxRetries: 2 }).requests.map((r) => r.file)).toEqual(['posts/none.md']);
+  });
+
   it('check tells a missing field run fills from one it skips for want of prose', () => {
     const landing = file('posts/landing.md', '---\ntitle: Landing\n---\n\n<div class="hero">\n  <h1>Fast builds</h1>\n</div>\n');
-    expect(checkFiles([description], [landing, posts[0]!]).map((f) => [f.file, f.problem])).toEqual([
-      ['posts/a.md', MISSING],
-      ['posts/landing.md', MISSING_NO_PROSE],
+    expect(checkFiles([description], [landing, posts[0]!]).map((f) => [f.file, f.kind])).toEqual([
+      ['posts/a.md', 'missing'],
+      ['posts/landing.md', 'no-prose'],
     ]);
     const titleOnly = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text' } }, 'Describe the page titled {{title}}.');
-    expect(checkFiles([titleOnly], [landing]).map((f) => f.problem)).toEqual([MISSING]);
+    expect(checkFiles([titleOnly], [landing]).map((f) => f.kind)).toEqual(['missing']);
   });
 
   it('reuses a stale answer (its file edited where the prompt does not look before apply) instead of paying again', () => {

@@ -1,4 +1,4 @@
-import { checkFiles, MISSING, MISSING_NO_PROSE } from '../core/check.js';
+import { checkFiles } from '../core/check.js';
 import { countNamed, requireMatches, selects } from '../core/selection.js';
 import { ExitCode } from '../errors.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
@@ -15,12 +15,12 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
   const lines = findings.map((f) => `${f.file}  ${f.field}  ${f.problem}`);
   lines.push(...errors.map(formatDiagnostic));
   const ok = findings.length === 0 && errors.length === 0;
-  const missing = findings.filter((f) => f.problem === MISSING).length;
-  const unfillable = findings.filter((f) => f.problem === MISSING_NO_PROSE).length;
-  const broken = findings.length - missing - unfillable;
+  const count = (kind: (typeof findings)[number]['kind']) => findings.filter((f) => f.kind === kind).length;
+  const [missing, unfillable, replaced, broken] = [count('missing'), count('no-prose'), count('replaced'), count('broken')];
   const summary = [
     ...(missing ? [`${missing} field(s) missing: "batchmatter run" fills them`] : []),
     ...(unfillable ? [`${unfillable} field(s) missing where the body has no prose to describe: write them by hand, or exclude the files`] : []),
+    ...(replaced ? [`${replaced} value(s) breaking a rule: "batchmatter run" rewrites them (when: 'invalid')`] : []),
     // A `missing` task never overwrites a value, so these are the author's to mend (or to delete, and have written).
     ...(broken ? [`${broken} value(s) breaking a rule: fix them, or delete them to have them written again`] : []),
     ...(errors.length ? [`${errors.length} file(s) unreadable`] : []),

@@ -35,8 +35,12 @@ export interface TaskConfigInput {
   template: string;
   /** Optional system prompt template, relative to the config file. */
   system?: string;
-  /** `missing`: only where the field is absent, null or empty. `always`: regenerate on every content change. @default 'missing' */
-  when?: 'missing' | 'always';
+  /**
+   * `missing`: only where the field is absent, null or empty. `invalid`: there, and where the value breaks
+   * this task's output rules (too long, a forbidden opening, not the schema); a value that passes is kept.
+   * `always`: regenerate on every content change. @default 'missing'
+   */
+  when?: 'missing' | 'invalid' | 'always';
   /** A file holding a key that differs only in case (`Description`): `report` it and leave the file alone, or `ignore` it and add the field. @default 'report' */
   caseVariants?: 'report' | 'ignore';
   /**

@@ -79,7 +79,7 @@ const task = z.strictObject({
   field: fieldPath,
   template: z.string().min(1),
   system: z.string().min(1).optional(),
-  when: z.enum(['missing', 'always']).default('missing'),
+  when: z.enum(['missing', 'invalid', 'always']).default('missing'),
   caseVariants: z.enum(['report', 'ignore']).default('report'),
   insertAfter: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   dependsOn: z.array(z.string().min(1)).default([]),

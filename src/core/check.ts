@@ -8,12 +8,13 @@ export interface Finding {
   file: string;
   field: string;
   problem: string;
+  /**
+   * Who mends it: `missing` and `replaced` (a value breaking a rule of a `when: 'invalid'` task) are
+   * `run`'s to write; `no-prose` (missing, with nothing in the body to describe) and `broken` (a value
+   * breaking a rule, which the task never overwrites) are a person's.
+   */
+  kind: 'missing' | 'no-prose' | 'replaced' | 'broken';
 }
-
-/** A missing field `run` fills. */
-export const MISSING = 'missing';
-/** A missing field `run` does not fill: the prompt shows the body, and it has no prose (plan's `no-prose` skip). */
-export const MISSING_NO_PROSE = 'missing (no prose in the body to describe: write it by hand, or exclude the file)';
 
 /**
  * Pure: every file a task covers whose field is missing or breaks the task's
@@ -26,8 +27,14 @@ export function checkFiles(tasks: Task[], files: ScannedFile[], select?: (task: 
     for (const file of files) {
       if (!file.data || !covered(file.rel) || (select && !select(task.name, file.rel))) continue;
       const value = getField(file.data, task.fieldPath);
-      const problem = !isMissing(value) ? checkExisting(task, value) : hasNoProse(task, file) ? MISSING_NO_PROSE : MISSING;
-      if (problem) findings.push({ file: file.rel, field: task.config.field, problem });
+      const found = (problem: string, kind: Finding['kind']) => findings.push({ file: file.rel, field: task.config.field, problem, kind });
+      if (isMissing(value)) {
+        if (hasNoProse(task, file)) found('missing (no prose in the body to describe: write it by hand, or exclude the file)', 'no-prose');
+        else found('missing', 'missing');
+        continue;
+      }
+      const problem = checkExisting(task, value);
+      if (problem) found(problem, task.config.when === 'invalid' ? 'replaced' : 'broken');
     }
   }
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.field < b.field ? -1 : 1));

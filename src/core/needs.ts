@@ -40,7 +40,8 @@ export function excerptSpecs(tasks: readonly Task[]): ExcerptSpec[] {
   return tasks.map((task) => ({
     include: task.include,
     exclude: task.config.exclude,
-    always: task.config.when === 'always',
+    // A worker cannot run the task's rules (a compiled schema), so `invalid` reads every covered file's excerpt too.
+    always: task.config.when !== 'missing',
     fieldPath: task.fieldPath,
     maxChars: task.config.excerpt.maxChars,
   }));

@@ -8,6 +8,7 @@ import { covers, hasNoProse } from './needs.js';
 import { buildParams, templateVars, type RequestParams } from './request.js';
 import { itemKey, type StateData } from './state.js';
 import { TemplateError } from './template.js';
+import { checkExisting } from './validate.js';
 
 export interface PlannedRequest {
   key: string;
@@ -139,9 +140,12 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         skip('unreadable', file.error);
         continue;
       }
-      if (task.config.when === 'missing' && !isMissing(getField(file.data, task.fieldPath))) {
-        skip('has-value');
-        continue;
+      if (task.config.when !== 'always') {
+        const value = getField(file.data, task.fieldPath);
+        if (!isMissing(value) && (task.config.when === 'missing' || checkExisting(task, value) === undefined)) {
+          skip('has-value');
+          continue;
+        }
       }
       const variant = task.config.caseVariants === 'report' ? findCaseVariant(file.data, task.fieldPath) : undefined;
       if (variant !== undefined) {
