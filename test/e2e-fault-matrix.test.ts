@@ -158,6 +158,14 @@ describe('fault matrix: the real CLI converges and pays once', () => {
     await expectClean(run, 1);
   });
 
+  // Results are kept 29 days: one 404 on a young batch is a passing fault, and taking it for "gone" paid for the whole batch again.
+  it('404 on results once, for a batch far from its retention: downloaded again, not paid again', async () => {
+    const run = await converge({ emulator: { faults: { rules: [{ endpoint: 'results', outcome: 'http_error', status: 404, times: 1 }] } } });
+    expect(run.runs[0]!.stderr).toMatch(/its results answered 404 \(1 of 3 times in a row before they are taken for gone\)/);
+    expect(run.runs.map((r) => r.stderr).join('')).not.toMatch(/no longer available/);
+    await expectClean(run, 1);
+  });
+
   it('a create whose answer is lost (connection dropped after the batch was stored): recovered by listing', async () => {
     const run = await converge({ emulator: { faults: { rules: [{ endpoint: 'create', outcome: 'disconnect', times: 1 }] } } });
     expect(run.runs[0]!.stderr).toMatch(/batch create did not answer \(Connection error/);

@@ -300,6 +300,29 @@ describe('exit codes and user errors', () => {
     expect(await batches(emulator.url)).toHaveLength(1);
   });
 
+  it('a 401 while downloading results stops the run at once (exit 2), as one on polling does; the batch stays to collect', async () => {
+    emulator = await startEmulator({ batchDurationMs: 200, faults: { rules: [{ endpoint: 'results', outcome: 'http_error', status: 401, errorType: 'authentication_error' }] } });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const run = await runCli(['run', '--max-wait', '20s'], dir, env);
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toMatch(/the API rejected the key/);
+    expect(run.stderr.match(/authentication_error/g) ?? []).toHaveLength(1);
+    expect(Object.values(JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8')).jobs as Record<string, { status: string }>).map((j) => j.status)).toEqual(['ended']);
+  });
+
+  it('cancel finds and stops a batch whose create never answered, instead of saying none is in flight', async () => {
+    emulator = await startEmulator({ batchDurationMs: 60_000, faults: { rules: [{ endpoint: 'create', outcome: 'disconnect', times: 1 }] } });
+    const dir = copyExample(fastPolls);
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    expect((await runCli(['submit'], dir, env)).code).toBe(3);
+    const cancel = await runCli(['cancel'], dir, env);
+    expect(cancel.code, cancel.stderr).toBe(0);
+    expect(cancel.stdout).toMatch(/^canceling msgbatch_\w+; run "batchmatter sync" to collect what finished$/m);
+    const [batch] = await batches(emulator.url);
+    expect(batch!.processing_status === 'canceling' || batch!.processing_status === 'ended').toBe(true);
+  });
+
   it('the API key never reaches the state file, logs or output, even when the server fails', async () => {
     const key = 'bm-test-key-never-print-me-0123456789';
     emulator = await startEmulator({ batchDurationMs: 200, faults: { rules: [{ promptIncludes: '<review>', outcome: 'http_error', status: 401, errorType: 'authentication_error' }] } });

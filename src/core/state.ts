@@ -83,6 +83,8 @@ export interface JobState {
   createStatus?: number;
   /** The batch id was found by list() after create() went unanswered: confirmed by its custom_ids when results are read. */
   recovered?: boolean;
+  /** Passes in a row whose results download answered 404 (see collect.ts: gone after a few, or after 29 days). */
+  resultsMissing?: number;
   /** Batches that list() matched by size and time but whose results proved not ours. */
   notMine?: string[];
   error?: string;

@@ -11,6 +11,14 @@ import { progress } from '../io/log.js';
 const SAVE_EVERY = 1000;
 /** The same after create() answered with a 5xx: the server had finished with it, so a batch would already be listed. */
 const ANSWERED_CREATE_WINDOW_MS = 15_000;
+/** The API keeps a batch's results for 29 days from its creation. */
+const RESULTS_RETENTION_MS = 29 * 24 * 3_600_000;
+/**
+ * A younger batch whose results answer 404 this many passes in a row is taken
+ * for gone too (an API-compatible server keeping them for less): once could be
+ * a passing fault, and releasing the requests pays for them again.
+ */
+const MISSING_PASSES = 3;
 
 export interface PassSummary {
   polled: number;
@@ -29,7 +37,7 @@ function total(c: RequestCounts): number {
  * A create() whose answer was lost may still have made a batch. Look for one
  * created after our intent with the same number of requests that no job owns.
  */
-async function recoverLostCreate(session: Session, job: JobState): Promise<void> {
+export async function recoverLostCreate(session: Session, job: JobState): Promise<void> {
   const { client } = await session.api();
   const since = Date.parse(job.createdAt) - 60_000;
   const owned = new Set(Object.values(session.store.data.jobs).flatMap((j) => (j.batchId ? [j.batchId] : [])));
@@ -59,7 +67,7 @@ async function recoverLostCreate(session: Session, job: JobState): Promise<void>
 }
 
 /** Streams an ended batch's results into the state, matching by custom_id. */
-async function collect(session: Session, job: JobState): Promise<number> {
+async function collect(session: Session, job: JobState, summary: PassSummary): Promise<number> {
   const { client } = await session.api();
   const { items } = session.store.data;
   let stored = 0;
@@ -78,6 +86,7 @@ async function collect(session: Session, job: JobState): Promise<number> {
     const stream = await client.messages.batches.results(job.batchId!, {}, { signal: stall.signal });
     for await (const line of stream) {
       alive();
+      delete job.resultsMissing;
       if (job.recovered && !job.requests[line.custom_id]) {
         // Matched by size and time only, and its custom_ids (which carry our submission's nonce) are not ours.
         clearTimeout(timer);
@@ -110,14 +119,26 @@ async function collect(session: Session, job: JobState): Promise<number> {
     clearTimeout(timer);
     session.log.status('');
     await session.store.save();
+    const fatal = fatalApiProblem(error);
+    if (fatal) throw new UserError(fatal);
     if (error instanceof NotFoundError) {
-      job.error = 'results are no longer available (past the retention window); the requests are sent again';
+      const missing = (job.resultsMissing ?? 0) + 1;
+      const old = session.now().getTime() - Date.parse(job.createdAt) >= RESULTS_RETENTION_MS;
+      if (!old && missing < MISSING_PASSES) {
+        job.resultsMissing = missing;
+        await session.store.save();
+        session.log.warn(`batch ${job.batchId}: its results answered 404 (${missing} of ${MISSING_PASSES} times in a row before they are taken for gone); the next pass looks again`);
+        return stored;
+      }
+      job.error = `results are no longer available (${old ? 'past the 29-day retention' : `404 ${missing} passes in a row`}); the requests are sent again`;
       releaseGone(session, job);
       job.status = 'collected';
       await session.store.save();
       session.log.warn(`batch ${job.batchId}: ${job.error}`);
       return stored;
     }
+    // The API answered with an error (429, 5xx): counted as a failed poll, so polling backs off.
+    if (error instanceof APIError) summary.failed++;
     const why = stall.signal.aborted ? `no data for ${stallMs / 1000} s` : describeError(error);
     session.log.warn(`batch ${job.batchId}: reading results was interrupted (${why}); the next sync downloads them again`);
     return stored;
@@ -195,7 +216,7 @@ async function pollJob(session: Session, job: JobState, summary: PassSummary): P
   }
   if (job.status === 'ended') {
     summary.ended++;
-    summary.collected += await collect(session, job);
+    summary.collected += await collect(session, job, summary);
   }
   if (job.status === 'creating' || job.status === 'in_progress' || job.status === 'ended') summary.inFlight++;
 }
