@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addUsage, DEFAULT_PRICES, estimateCost, expectedOutput } from '../src/core/cost.js';
+import { addUsage, DEFAULT_PRICES, estimateCost, expectedOutput, priceOf } from '../src/core/cost.js';
 import type { PlannedRequest } from '../src/core/plan.js';
 import { completionStats, costReport } from '../src/core/report-cost.js';
 import { emptyState, type JobState } from '../src/core/state.js';
@@ -25,6 +25,17 @@ describe('estimated output', () => {
     // No guess for the task: half of max_tokens.
     expect(s).toMatchObject({ task: 's', outputTokens: 200 });
     expect(s!.output).toBeUndefined();
+  });
+});
+
+describe('prices', () => {
+  it('a dated snapshot costs what its alias costs, and the user\'s price for the alias wins over the built-in one', () => {
+    expect(priceOf('claude-haiku-4-5-20251001', {})).toEqual(haiku);
+    const mine = { input: 100, output: 500 };
+    expect(priceOf('claude-haiku-4-5-20251001', { 'claude-haiku-4-5': mine })).toBe(mine);
+    expect(priceOf('claude-haiku-4-5', { 'claude-haiku-4-5': mine })).toBe(mine);
+    expect(priceOf('my-fine-tune', {})).toBeUndefined();
+    expect(priceOf('constructor', {})).toBeUndefined();
   });
 });
 

@@ -124,6 +124,9 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     // Over Haiku's 4,096-token minimum (about 16,400 characters), and the same for every file.
     const rule = 'Write for readers who skim: lead with the concrete benefit, name the product, avoid hype words. ';
     writeFileSync(path.join(dir, 'templates/style.hbs'), `You write meta descriptions for the Lumen blog.\n${rule.repeat(220)}`);
+    // Hits are best-effort, so the estimate prices every request's prefix as a cache write: an upper bound.
+    const estimate = JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).estimate.find((e: { task: string }) => e.task === 'description');
+    expect(estimate.cacheWriteTokens).toBeGreaterThan(17 * 4096);
     const run = await runCli(['run', '--offline'], dir);
     expect(run.code, run.stderr).toBe(0);
     const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
@@ -142,6 +145,17 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(spend).toMatchObject({ requests: 17, cacheWriteTokens: prefix, cacheReadTokens: 16 * prefix });
     expect(spend.usd).toBeCloseTo(expected, 10);
     expect((await runCli(['cost'], dir)).stdout).toMatch(new RegExp(`^ {2}description: 17 answered, \\d+ in \\+ \\d+ out \\(cache: ${prefix} written, ${16 * prefix} read\\), `, 'm'));
+  });
+
+  it('does not mark a system prompt that differs per file: every request would pay a cache write and none would read it', async () => {
+    const dir = copyExample((c) => c.replace("template: 'templates/description.hbs',", "template: 'templates/description.hbs',\n      system: 'templates/style.hbs',"));
+    const rule = 'Write for readers who skim: lead with the concrete benefit, name the product, avoid hype words. ';
+    writeFileSync(path.join(dir, 'templates/style.hbs'), `You describe the page titled {{title}} for the Lumen blog.\n${rule.repeat(220)}`);
+    const plan = JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout);
+    expect(plan.estimate.find((e: { task: string }) => e.task === 'description').cacheWriteTokens).toBeUndefined();
+    expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
+    const spend = JSON.parse((await runCli(['cost', '--json'], dir)).stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
+    expect(spend).toMatchObject({ requests: 17, cacheWriteTokens: 0, cacheReadTokens: 0 });
   });
 
   it('diff shows the proposed change and apply refuses a file edited since planning', async () => {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { CUSTOM_ID_PATTERN, customId } from '../src/core/custom-id.js';
 import { estimateCost, estimateInputTokens } from '../src/core/cost.js';
 import { buildParams } from '../src/core/request.js';
-import { compileTemplate } from '../src/core/template.js';
+import { compileTemplate, sameForEveryFile } from '../src/core/template.js';
 import { judgeResult } from '../src/core/validate.js';
 import { chunkRequests } from '../src/pipeline/submit.js';
 import type { PlannedRequest } from '../src/core/plan.js';
@@ -82,6 +82,9 @@ describe('judgeResult', () => {
     ['Meta description: A fine short description.', 'A fine short description.', ['removed the label "Meta description:"']],
     ['**Description:** "A fine short description."', 'A fine short description.', ['removed the label "**Description:**"', 'removed the quotes around the answer']],
     ['SEO description - A fine short description.', 'A fine short description.', ['removed the label "SEO description -"']],
+    ['Description-driven specs.', 'Description-driven specs.', []],
+    ['Summary—cache hit ratios.', 'Summary—cache hit ratios.', []],
+    ['Summary — cache hit ratios.', 'cache hit ratios.', ['removed the label "Summary —"']],
   ])('repairs %j and reports it', (answer, value, notes) => {
     expect(judgeResult(description, text(answer))).toEqual({ ok: true, value, notes });
   });
@@ -104,7 +107,7 @@ describe('judgeResult', () => {
 describe('prompt caching', () => {
   it('marks a system prompt long enough to be cached, and leaves a short one a plain string', () => {
     const base = makeTask('description', { field: 'description', output: { type: 'text' } });
-    const withSystem = (text: string, model = 'claude-haiku-4-5') => ({ ...base, model, system: compileTemplate(text, 'system.hbs') });
+    const withSystem = (text: string, model = 'claude-haiku-4-5') => ({ ...base, model, system: compileTemplate(text, 'system.hbs'), systemShared: sameForEveryFile(text) });
     const long = 'Write for developers. '.repeat(800); // ~4,400 tokens at 4 characters a token
     expect(buildParams(withSystem(long), { title: 'T', excerpt: 'E' }).system).toEqual([
       { type: 'text', text: long.trim(), cache_control: { type: 'ephemeral', ttl: '1h' } },
@@ -114,6 +117,27 @@ describe('prompt caching', () => {
     const medium = 'Write for developers. '.repeat(250);
     expect(buildParams(withSystem(medium), { title: 'T', excerpt: 'E' }).system).toBe(medium.trim());
     expect(Array.isArray(buildParams(withSystem(medium, 'claude-sonnet-4-6'), { title: 'T', excerpt: 'E' }).system)).toBe(true);
+  });
+
+  it('leaves unmarked a system prompt that differs per file: each request would pay a cache write (2x input) and none would read it', () => {
+    const base = makeTask('description', { field: 'description', output: { type: 'text', maxLength: 160 } });
+    const long = 'Write for developers. '.repeat(800);
+    for (const perFile of ['Page: {{title}}. ', 'Page: {{data.title}}. ', '{{#each tags}}{{this}} {{/each}}', 'Root: {{@root.title}}. ']) {
+      const task = { ...base, system: compileTemplate(perFile + long, 'system.hbs'), systemShared: sameForEveryFile(perFile + long) };
+      expect(typeof buildParams(task, { title: 'T', excerpt: 'E', data: { title: 'T' }, tags: ['a'] }).system, perFile).toBe('string');
+    }
+    // The task's own settings are the same for every file: still cached.
+    const shared = 'At most {{output.maxLength}} characters for {{field}}. ' + long;
+    expect(Array.isArray(buildParams({ ...base, system: compileTemplate(shared, 'system.hbs'), systemShared: sameForEveryFile(shared) }, { title: 'T', excerpt: 'E', output: { maxLength: 160 }, field: 'description' }).system)).toBe(true);
+  });
+
+  it('counts a JSON task\'s tool definition in the cached prefix, which it precedes', () => {
+    const schema = { type: 'object', properties: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`property_${i}`, { type: 'string', description: 'A property the model fills in with a sentence about the review. '.repeat(2) }])) };
+    const json = makeTask('analysis', { field: 'analysis', output: { type: 'json', schema } });
+    const system = 'Write for developers. '.repeat(120); // ~660 tokens alone: under Sonnet's 1,024
+    const task = { ...json, model: 'claude-sonnet-4-6', system: compileTemplate(system, 'system.hbs'), systemShared: true };
+    expect(Array.isArray(buildParams(task, { title: 'T', excerpt: 'E' }).system)).toBe(true);
+    expect(typeof buildParams({ ...task, schema: undefined }, { title: 'T', excerpt: 'E' }).system).toBe('string');
   });
 });
 

@@ -70,7 +70,8 @@ export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'e
   let batch = 0;
   let sync = 0;
   for (const e of estimate) {
-    lines.push(`  ${e.task}: ${e.requests} requests, ~${e.inputTokens} input + ~${e.outputTokens} output tokens (${outputBasis(e)}), ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
+    const cached = e.cacheWriteTokens ? `; ~${e.cacheWriteTokens} of the input is the cached system prompt, priced as cache writes (2x input): each hit would cost 0.1x instead` : '';
+    lines.push(`  ${e.task}: ${e.requests} requests, ~${e.inputTokens} input + ~${e.outputTokens} output tokens (${outputBasis(e)}${cached}), ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
     batch += e.batchUsd ?? 0;
     sync += e.syncUsd ?? 0;
   }

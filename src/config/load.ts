@@ -5,7 +5,7 @@ import { ConfigError, UserError } from '../errors.js';
 import { parseFieldPath } from '../frontmatter/field-path.js';
 import { digest } from '../core/hash.js';
 import type { CompiledSchema } from '../core/output-schema.js';
-import { compileTemplate, readsVariable, templateProblems, TemplateError, type RenderFn } from '../core/template.js';
+import { compileTemplate, sameForEveryFile, templateProblems, templateVariables, TemplateError, type RenderFn } from '../core/template.js';
 import type { ResolvedConfig, TaskConfig } from './schema.js';
 import { validateConfig } from './validate.js';
 
@@ -23,6 +23,8 @@ export interface Task {
   system?: RenderFn;
   /** Whether the prompt shows the body (`{{excerpt}}`): a file whose body has no prose then has nothing to be described from. */
   readsExcerpt: boolean;
+  /** The system prompt reads nothing of the file, so it is the same in every request: only then is it worth caching. */
+  systemShared?: boolean;
   schema?: CompiledSchema;
   /**
    * Digest of everything besides the file that shapes this task's requests
@@ -178,7 +180,8 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
       include: taskConfig.include ?? config.content.include,
       render: template.render,
       ...(system ? { system: system.render } : {}),
-      readsExcerpt: readsVariable(template.source, 'excerpt') || (system !== undefined && readsVariable(system.source, 'excerpt')),
+      readsExcerpt: templateVariables(template.source).has('excerpt') || (system !== undefined && templateVariables(system.source).has('excerpt')),
+      ...(system ? { systemShared: sameForEveryFile(system.source) } : {}),
       ...(schema ? { schema } : {}),
       fingerprint: taskFingerprint({ name, config: taskConfig, model, maxTokens, template: template.source, system: system?.source, schema }),
     });

@@ -37,11 +37,14 @@ export type Route = 'batch' | 'sync';
 export const routeOf = (requests: number, syncBelow: number): Route => (requests < syncBelow ? 'sync' : 'batch');
 
 export function priceOf(model: string, overrides: Record<string, Price>): Price | undefined {
-  if (overrides[model]) return overrides[model];
-  if (DEFAULT_PRICES[model]) return DEFAULT_PRICES[model];
-  // Dated snapshots (claude-haiku-4-5-20251001) cost what their alias costs.
-  const alias = Object.keys(DEFAULT_PRICES).find((name) => model.startsWith(`${name}-`));
-  return alias ? DEFAULT_PRICES[alias] : undefined;
+  // The user's table first, by exact name and then by alias, so an override is never beaten by a built-in price.
+  for (const table of [overrides, DEFAULT_PRICES]) {
+    if (Object.hasOwn(table, model)) return table[model];
+    // Dated snapshots (claude-haiku-4-5-20251001) cost what their alias costs; the longest alias is the closest.
+    const alias = Object.keys(table).filter((name) => model.startsWith(`${name}-`)).sort((a, b) => b.length - a.length)[0];
+    if (alias) return table[alias];
+  }
+  return undefined;
 }
 
 /** Rough local token count: about four characters a token for English prose. */
@@ -93,6 +96,8 @@ export interface CostEstimate {
   /** USD with the Batches API; undefined when the model has no known price. */
   batchUsd?: number;
   syncUsd?: number;
+  /** Input tokens priced as prompt-cache writes (a cached system prompt, no hits counted). */
+  cacheWriteTokens?: number;
 }
 
 export interface EstimateInputs {
@@ -100,23 +105,28 @@ export interface EstimateInputs {
   counted?: Map<string, number> | undefined;
   /** Expected output per request, by task (see expectedOutput); else half of max_tokens. */
   output?: Map<string, OutputGuess> | undefined;
+  /** Tokens of the prefix each request of a task marks for the prompt cache (tools and system prompt). */
+  cachedPrefix?: Map<string, number> | undefined;
 }
 
 /** Pure: estimated tokens and cost per task. */
-export function estimateCost(requests: PlannedRequest[], overrides: Record<string, Price>, { counted, output: guesses }: EstimateInputs = {}): CostEstimate[] {
+export function estimateCost(requests: PlannedRequest[], overrides: Record<string, Price>, { counted, output: guesses, cachedPrefix }: EstimateInputs = {}): CostEstimate[] {
   const byTask = new Map<string, CostEstimate & { unpriced: boolean }>();
   for (const r of requests) {
     const guess = guesses?.get(r.task);
     const e = byTask.get(r.task) ?? { task: r.task, requests: 0, inputTokens: 0, outputTokens: 0, ...(guess ? { output: guess.basis } : {}), batchUsd: 0, syncUsd: 0, unpriced: false };
     const input = counted?.get(r.key) ?? r.inputTokens;
     const output = Math.min(r.maxTokens, guess?.tokens ?? Math.ceil(r.maxTokens / 2));
+    // Hits are best-effort, so the estimate counts none: every request writes the cached prefix (1-hour TTL).
+    const written = Math.min(input, cachedPrefix?.get(r.task) ?? 0);
     e.requests++;
     e.inputTokens += input;
     e.outputTokens += output;
+    if (written) e.cacheWriteTokens = (e.cacheWriteTokens ?? 0) + written;
     const price = priceOf(r.model, overrides);
     if (!price) e.unpriced = true;
     else {
-      const usd = (input * price.input + output * price.output) / 1e6;
+      const usd = ((input - written) * price.input + written * (price.cacheWrite1h ?? price.input * 2) + output * price.output) / 1e6;
       e.syncUsd! += usd;
       e.batchUsd! += usd * BATCH_DISCOUNT;
     }

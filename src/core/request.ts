@@ -64,14 +64,6 @@ export function buildParams(task: Task, vars: Record<string, unknown>, feedback?
     max_tokens: task.maxTokens,
     messages: [{ role: 'user', content: prompt }],
   };
-  if (task.system) {
-    const system = task.system(vars).trim();
-    // A system prompt long enough to be cached is marked so: every request of the task shares it,
-    // and cache reads cost a tenth of input (the batch discount stacks). Shorter ones would be ignored.
-    params.system = estimateTokens(system) >= minCacheableTokens(task.model)
-      ? [{ type: 'text', text: system, cache_control: { type: 'ephemeral', ttl: '1h' } }]
-      : system;
-  }
   if (task.schema) {
     const name = toolName(task);
     params.tools = [
@@ -82,6 +74,14 @@ export function buildParams(task: Task, vars: Record<string, unknown>, feedback?
       },
     ];
     params.tool_choice = { type: 'tool', name };
+  }
+  if (task.system) {
+    const system = task.system(vars).trim();
+    // Marked for the cache when every request of the task sends the same one (it reads nothing of the file) and
+    // the cached prefix, tools and then the system prompt, is long enough for the model: reads then cost a tenth
+    // of input (the batch discount stacks). Otherwise each request would pay a cache write (2x input) for nothing.
+    const prefix = estimateTokens(system) + (params.tools ? estimateTokens(JSON.stringify(params.tools)) : 0);
+    params.system = task.systemShared && prefix >= minCacheableTokens(task.model) ? [{ type: 'text', text: system, cache_control: { type: 'ephemeral', ttl: '1h' } }] : system;
   }
   return params;
 }

@@ -58,14 +58,27 @@ export function templateProblems(source: string, known: { output: Record<string,
   return [...problems];
 }
 
-/** Whether a template reads the file's variable `name` (`{{excerpt}}`), outside each/with blocks. */
-export function readsVariable(source: string, name: string): boolean {
-  let found = false;
+/**
+ * The variables a template reads (`excerpt`, `title`, `data`, `output`…), by
+ * their first name, outside each/with blocks (whose names refer to the items).
+ * `@root` stands for any variable reached through `{{@root.x}}`.
+ */
+export function templateVariables(source: string): Set<string> {
+  const found = new Set<string>();
   walkTemplate(source, (n, scoped) => {
-    if (fileVariable(n, scoped)?.parts[0] === name) found = true;
+    const used = fileVariable(n, scoped);
+    if (used?.parts[0] !== undefined) found.add(used.parts[0]);
+    const path = pathOf(n);
+    if (path?.data && path.parts[0] === 'root') found.add('@root');
   });
   return found;
 }
+
+/** Variables that are the same for every file of a task: a prompt reading only these renders alike for all. */
+const TASK_VARIABLES = new Set(['output', 'task', 'field']);
+
+/** Whether a template renders the same text for every file of its task (a system prompt that can be cached). */
+export const sameForEveryFile = (source: string): boolean => [...templateVariables(source)].every((name) => TASK_VARIABLES.has(name));
 
 const pathOf = (node: unknown) => ((node as PathNode | undefined)?.type === 'PathExpression' ? (node as PathNode) : undefined);
 

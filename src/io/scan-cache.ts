@@ -32,8 +32,10 @@ export interface ExcerptStore {
  * rules, the front matter reader's), so a cache from an older batchmatter is
  * dropped instead of serving excerpts (and requests planned from them) that
  * this one would not make. 4: site generators' syntax left out of excerpts.
+ * 5: requests mark the system prompt for the cache only when it is the same for every file, and
+ * multi-line site syntax is left out of excerpts.
  */
-export const SCAN_CACHE_VERSION = 4;
+export const SCAN_CACHE_VERSION = 5;
 
 export interface ScanCache {
   version: typeof SCAN_CACHE_VERSION;

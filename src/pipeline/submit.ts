@@ -3,7 +3,7 @@ import pLimit from 'p-limit';
 import type { PlannedRequest, ReusedAnswer } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
 import type { ItemState, JobState } from '../core/state.js';
-import { budgetProblem, estimateCost, expectedOutput, routeOf, type CostEstimate } from '../core/cost.js';
+import { budgetProblem, estimateCost, estimateTokens, expectedOutput, routeOf, type CostEstimate } from '../core/cost.js';
 import { costReport } from '../core/report-cost.js';
 import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
@@ -26,7 +26,22 @@ export function estimateRequests(session: Session, requests: PlannedRequest[], c
   const output = new Map(
     session.project.tasks.map((t) => [t.name, expectedOutput({ maxTokens: t.maxTokens, maxLength: t.config.output.type === 'text' ? t.config.output.maxLength : undefined }, spent.get(t.name))]),
   );
-  return estimateCost(requests, session.project.config.prices, { counted, output });
+  return estimateCost(requests, session.project.config.prices, { counted, output, cachedPrefix: cachedPrefixes(session, requests) });
+}
+
+/** Per task, the tokens of the prefix its requests mark for the cache: the same in each (see buildParams), so read off the first. */
+function cachedPrefixes(session: Session, requests: PlannedRequest[]): Map<string, number> {
+  const prefixes = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const r of requests) {
+    if (seen.has(r.task)) continue;
+    seen.add(r.task);
+    // Only a shared system prompt is ever marked; building the params of a remembered request reads its excerpt.
+    if (!session.task(r.task)?.systemShared) continue;
+    const { system, tools } = r.params;
+    if (Array.isArray(system)) prefixes.set(r.task, estimateTokens(JSON.stringify({ system, tools })));
+  }
+  return prefixes;
 }
 
 /** Splits requests into batches by count and by serialized size. */

@@ -1,7 +1,7 @@
 import { taskFingerprint, type Task } from '../../src/config/load.js';
 import { validateConfig } from '../../src/config/validate.js';
 import { compileOutputSchema } from '../../src/core/output-schema.js';
-import { compileTemplate, readsVariable } from '../../src/core/template.js';
+import { compileTemplate, templateVariables } from '../../src/core/template.js';
 
 /** A Task as loadProject builds it, from an inline config and template text. */
 export function makeTask(name: string, input: Record<string, unknown>, template = 'Title: {{title}}\n<excerpt>{{excerpt}}</excerpt>'): Task {
@@ -19,7 +19,7 @@ export function makeTask(name: string, input: Record<string, unknown>, template 
     maxTokens,
     include: tc.include ?? config.content.include,
     render: compileTemplate(template, `${name}.hbs`),
-    readsExcerpt: readsVariable(template, 'excerpt'),
+    readsExcerpt: templateVariables(template).has('excerpt'),
     ...(schema ? { schema } : {}),
     fingerprint: taskFingerprint({ name, config: tc, model, maxTokens, template, schema }),
   };
