@@ -4,6 +4,7 @@ import { isDeepStrictEqual } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import { digest } from '../core/hash.js';
 import { selects } from '../core/selection.js';
+import { fileProblem, UserError } from '../errors.js';
 import type { ItemState } from '../core/state.js';
 import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
@@ -111,14 +112,23 @@ export async function writeEdits(session: Session, edits: FileEdit[]): Promise<{
       }
     }
     if (edit.after === undefined) continue;
-    // Re-check right before writing: the file may have changed since the diff was computed.
-    const current = await readFile(edit.abs, 'utf8');
-    if (current !== edit.before) {
-      for (const key of edit.keys) items[key]!.status = 'stale';
-      result.stale.push(`${edit.file}  changed while applying; not overwritten`);
+    try {
+      // Re-check right before writing: the file may have changed since the diff was computed.
+      const current = await readFile(edit.abs, 'utf8');
+      if (current !== edit.before) {
+        for (const key of edit.keys) items[key]!.status = 'stale';
+        result.stale.push(`${edit.file}  changed while applying; not overwritten`);
+        continue;
+      }
+      await writeFileAtomic(edit.abs, edit.after, { encoding: 'utf8' });
+    } catch (error) {
+      // One file that cannot be written (permissions, a read-only or full disk) must not stop the others.
+      // Its answers stay waiting: the next apply writes them once the file can be written.
+      const problem = fileProblem(error, 'not written');
+      if (!(problem instanceof UserError)) throw error;
+      result.failed.push(`${edit.file}  ${problem.message}; the answer waits for the next apply`);
       continue;
     }
-    await writeFileAtomic(edit.abs, edit.after, { encoding: 'utf8' });
     const hash = digest(edit.after);
     for (const key of edit.keys) Object.assign(items[key]!, { status: 'applied', appliedHash: hash });
     result.written.push(edit.file);
