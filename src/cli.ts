@@ -6,6 +6,7 @@ import type { CommandResult } from './commands/result.js';
 import { ExitCode, UserError } from './errors.js';
 import { describeError, fatalApiProblem, redactSecrets } from './io/api.js';
 import { createLog, interactiveStderr, wantsColor } from './io/log.js';
+import { forStream } from './io/terminal.js';
 import { pathPatterns, taskNames, type Selection } from './core/selection.js';
 import { openSession, type Session } from './pipeline/session.js';
 
@@ -250,7 +251,7 @@ export async function main(argv: string[]): Promise<number> {
     const code = controller.signal.aborted ? ExitCode.interrupted : (result?.exitCode ?? ExitCode.ok);
     if (result) {
       const out = outcome.json ? JSON.stringify({ exitCode: code, ...result.data }, null, 2) : result.text;
-      if (out) process.stdout.write(`${out}\n`);
+      if (out) process.stdout.write(`${forStream(process.stdout, out)}\n`);
     }
     return code;
   } catch (error) {
@@ -282,6 +283,6 @@ function reportError(error: unknown, json: boolean): number {
   }
   message = redactSecrets(message);
   if (json) process.stdout.write(`${JSON.stringify({ exitCode: code, error: message }, null, 2)}\n`);
-  process.stderr.write(`batchmatter: ${message}\n`);
+  process.stderr.write(`batchmatter: ${forStream(process.stderr, message)}\n`);
   return code;
 }

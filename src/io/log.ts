@@ -1,5 +1,6 @@
 import { clearLine, cursorTo } from 'node:readline';
 import pc from 'picocolors';
+import { forStream, printable } from './terminal.js';
 
 export interface Log {
   /** A step or state change worth one line. */
@@ -38,7 +39,7 @@ export function createLog(options: LogOptions = {}): Log {
     cursorTo(tty, 0);
     shown = false;
   };
-  const out = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const out = options.write ?? ((line: string) => process.stderr.write(`${forStream(process.stderr, line)}\n`));
   const write = (line: string) => {
     clear();
     out(line);
@@ -54,7 +55,7 @@ export function createLog(options: LogOptions = {}): Log {
       clear();
       if (!m) return;
       // One line only: cut to the terminal's width so it can be rewritten in place.
-      tty.write(colors.dim(m.slice(0, Math.max(10, (tty.columns || 80) - 1))));
+      tty.write(colors.dim(printable(m).slice(0, Math.max(10, (tty.columns || 80) - 1))));
       shown = true;
     },
   };
