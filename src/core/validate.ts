@@ -24,7 +24,8 @@ export function repairText(raw: string, field: string): { text: string; notes: s
   const notes: string[] = [];
   let text = raw.trim();
   const words = ['(?:seo\\s+|meta\\s+)?description', 'summary', 'answer', escapeRegExp(field.split('.').at(-1)!)].join('|');
-  const label = new RegExp(`^(?:\\*\\*|__)?(?:${words})(?:\\*\\*|__)?\\s*[:：—–-]\\s*(?:\\*\\*|__)?\\s*`, 'iu').exec(text);
+  // A colon, or a dash with spaces around it: "Description-driven development" and "Summary—statistics…" are answers, not labels.
+  const label = new RegExp(`^(?:\\*\\*|__)?(?:${words})(?:\\*\\*|__)?(?:\\s*[:：]|\\s+[—–-]\\s)\\s*(?:\\*\\*|__)?\\s*`, 'iu').exec(text);
   if (label && label[0].length < text.length) {
     text = text.slice(label[0].length).trim();
     notes.push(`removed the label "${label[0].trim()}"`);
