@@ -99,6 +99,11 @@ describe('the hostile-file corpus', () => {
     expect(out).toMatch(/broken\/toml-unclosed\.md:1:1 .*never closed/);
     expect(out).toMatch(/broken\/json-trailing-comma\.md:3:1 .*strict JSON/);
     expect(out).toMatch(/broken\/json-duplicate-keys\.md:3:\d+ duplicate key "title"/);
+    expect(out).toMatch(/broken\/json-comment\.md:2:3 comments are not allowed/);
+    expect(out).toMatch(/broken\/json-single-quotes\.md:1:3 strings and keys take double quotes/);
+    expect(out).toMatch(/broken\/toml-lone-cr\.md:1:4 .*old Mac line endings/);
+    expect(out).toMatch(/broken\/blank-line-before-toml\.md:2:1 .*does not start on the first line/);
+    expect(out).toMatch(/broken\/blank-lines-before-yaml\.md:3:1 .*does not start on the first line/);
     expect(existsSync('/tmp/batchmatter-pwned')).toBe(false);
   });
 

@@ -17,7 +17,7 @@ export interface Block {
   contentEnd: number;
   /** Offset of the first character of the body. */
   bodyStart: number;
-  /** The opening fence's line ending, taken as the file's. */
+  /** The opening fence's line ending: what an added line takes when the block has no other. */
   eol: '\n' | '\r\n';
 }
 
@@ -27,6 +27,12 @@ export type Located =
   /** `---` ended by a carriage return alone (old Mac line endings): a block this reader will not take apart. */
   | { kind: 'lone-cr' }
   | { kind: 'block'; block: Block };
+
+/**
+ * For a block whose lines end in a carriage return alone (old Mac line endings), in any format: taken for
+ * no front matter, the file would get a second block on top and its own would become body text.
+ */
+export const LONE_CR_ERROR = 'front matter with old Mac line endings (a carriage return alone) is left alone; convert the file to LF or CRLF line endings';
 
 const OPEN = /---([^\r\n]*)(\r?\n|$)/y;
 const LONE_CR_OPEN = /---[^\r\n-]*\r(?!\n)/y;
@@ -65,8 +71,20 @@ export function locateBlock(source: string): Located {
 
 /** The line ending a new block should use in a file that has none. */
 export function detectEol(source: string): '\n' | '\r\n' {
-  const lf = source.indexOf('\n');
-  return lf > 0 && source[lf - 1] === '\r' ? '\r\n' : '\n';
+  return eolAt(source, 0, '\n');
+}
+
+/**
+ * The line ending a line inserted at `offset` should take, so that it ends like
+ * its neighbours even where a file mixes them: at a line's start, the one that
+ * ended the line before; elsewhere the one ending this line (or, on a last line
+ * without one, the one before). `fallback` when the text has no line break.
+ */
+export function eolAt(text: string, offset: number, fallback: '\n' | '\r\n'): '\n' | '\r\n' {
+  let lf = offset > 0 && text[offset - 1] === '\n' ? offset - 1 : text.indexOf('\n', offset);
+  if (lf === -1) lf = text.lastIndexOf('\n', offset - 1);
+  if (lf === -1) return fallback;
+  return lf > 0 && text[lf - 1] === '\r' ? '\r\n' : '\n';
 }
 
 /** 1-based line and column of an offset; a BOM is not a column, as editors show it. */

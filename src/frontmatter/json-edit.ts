@@ -1,4 +1,5 @@
 import { findNodeAtLocation, parseTree } from 'jsonc-parser';
+import { eolAt } from './delimit.js';
 import { nest } from './field-path.js';
 
 /**
@@ -7,7 +8,8 @@ import { nest } from './field-path.js';
  * property as well (`"tags": ["a","b"]` becomes four lines when a key is added
  * after it, jsonc-parser 3.3). A replaced value takes the old value's place;
  * a new key goes after the last property of its object (or after the
- * property named by `after`), indented like it, with the file's line ending.
+ * property named by `after`), indented like it and ending like its line (a
+ * file may mix line endings; `eol` is for an object that has no line break).
  */
 
 /** The leading blanks of the line `offset` is on. */
@@ -26,19 +28,20 @@ function oneLine(value: unknown): string {
 }
 
 /** Sets `path`; callers have checked that no step holds a list or a value, and verify the result. */
-export function setJsonText(text: string, path: string[], value: unknown, eol: string, after: readonly string[] = []): string {
+export function setJsonText(text: string, path: string[], value: unknown, eol: '\n' | '\r\n', after: readonly string[] = []): string {
   const root = parseTree(text);
   if (!root) throw new Error('the JSON front matter does not parse');
   // The file's indentation step, from its first indented key.
   const unit = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
-  const pretty = (item: unknown, indent: string) => JSON.stringify(item, null, unit).split('\n').join(eol + indent);
+  // Multi-line output at `offset` breaks its lines as the line there ends.
+  const pretty = (item: unknown, indent: string, offset: number) => JSON.stringify(item, null, unit).split('\n').join(eolAt(text, offset, eol) + indent);
   const spans = (offset: number, length: number) => text.slice(offset, offset + length).includes('\n');
 
   const existing = findNodeAtLocation(root, path);
   if (existing) {
     // A list or map written on one line stays on one line.
     const flat = (existing.type === 'array' || existing.type === 'object') && !spans(existing.offset, existing.length);
-    const rendered = flat ? oneLine(value) : pretty(value, indentAt(text, existing.parent?.offset ?? existing.offset));
+    const rendered = flat ? oneLine(value) : pretty(value, indentAt(text, existing.parent?.offset ?? existing.offset), existing.offset);
     return text.slice(0, existing.offset) + rendered + text.slice(existing.offset + existing.length);
   }
 
@@ -57,12 +60,13 @@ export function setJsonText(text: string, path: string[], value: unknown, eol: s
     const close = parent.offset + parent.length - 1;
     if (!last) {
       const outer = indentAt(text, parent.offset);
-      return `${text.slice(0, parent.offset + 1)}${eol}${outer}${unit}${key}: ${pretty(item, outer + unit)}${eol}${outer}${text.slice(close)}`;
+      const lineBreak = eolAt(text, parent.offset, eol);
+      return `${text.slice(0, parent.offset + 1)}${lineBreak}${outer}${unit}${key}: ${pretty(item, outer + unit, parent.offset)}${lineBreak}${outer}${text.slice(close)}`;
     }
     const at = last.offset + last.length;
     if (!spans(parent.offset, parent.length)) return `${text.slice(0, at)}, ${key}: ${oneLine(item)}${text.slice(at)}`;
     const indent = indentAt(text, last.offset);
-    return `${text.slice(0, at)},${eol}${indent}${key}: ${pretty(item, indent)}${text.slice(at)}`;
+    return `${text.slice(0, at)},${eolAt(text, at, eol)}${indent}${key}: ${pretty(item, indent, at)}${text.slice(at)}`;
   }
   throw new Error('unreachable: the root object always takes the key');
 }

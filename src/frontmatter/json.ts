@@ -1,11 +1,12 @@
 import { parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import { BOM, detectEol } from './delimit.js';
+import { BOM, detectEol, LONE_CR_ERROR } from './delimit.js';
 
 /**
  * JSON front matter (Hugo): a bare `{ … }` object at the very start of the
  * file, ending at its matching brace. Strict JSON: jsonc-parser finds the
  * object's extent (the body after it is not JSON) and every error's offset.
- * Writing is in json-edit.ts.
+ * Text that starts like an object with a key but is not strict JSON is an
+ * error, not body: Hugo reads it as front matter. Writing is in json-edit.ts.
  */
 export interface JsonBlock {
   start: number;
@@ -19,6 +20,11 @@ export type JsonLocate = { block: JsonBlock; data: Record<string, unknown> } | {
 
 // `{` then a quoted key or `}`: never an MDX expression such as `{/* comment */}`.
 const START = /\{\s*["}]/y;
+// What JSON5-minded authors write for Hugo, which reads any `{` at the top as JSON: comments before the first
+// key, a single-quoted or bare key. Still never MDX: the key and its colon (`'a': 1`) are no JavaScript expression,
+// and Liquid's `{%`/`{{` and kramdown's `{:` have no key.
+const LOOSE_START = /\{(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*(?:"[^"\n]*"|'[^'\n]*'|[A-Za-z_$][\w$]*)\s*:/y;
+const LONE_CR = /\r(?!\n)/g;
 
 function duplicateKey(node: Node | undefined): Node | undefined {
   if (!node?.children) return undefined;
@@ -37,10 +43,11 @@ function duplicateKey(node: Node | undefined): Node | undefined {
   return undefined;
 }
 
-/** A reader's words for jsonc-parser's error code, naming the two things JSON5-minded authors write. */
+/** A reader's words for jsonc-parser's error code, naming the things JSON5-minded authors write. */
 function describe(error: ParseError, text: string): string {
   const code = printParseErrorCode(error.error);
   if (code === 'InvalidCommentToken' || code === 'UnexpectedEndOfComment') return 'comments are not allowed (front matter must be strict JSON)';
+  if (code === 'InvalidSymbol' && text[error.offset] === "'") return 'strings and keys take double quotes, not single (front matter must be strict JSON)';
   const trailingComma = /,\s*$/.test(text.slice(0, error.offset)) && /^[\]}]/.test(text.slice(error.offset));
   if (trailingComma) return 'trailing commas are not allowed (front matter must be strict JSON)';
   return `invalid JSON: ${code.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`;
@@ -66,7 +73,8 @@ function tooDeep(text: string): number | undefined {
 export function locateJson(source: string): JsonLocate {
   const start = source.startsWith(BOM) ? 1 : 0;
   START.lastIndex = start;
-  if (!START.test(source)) return undefined;
+  LOOSE_START.lastIndex = start;
+  if (!START.test(source) && !LOOSE_START.test(source)) return undefined;
   const text = source.slice(start);
   const deep = tooDeep(text);
   if (deep !== undefined) return { error: `front matter nests more than ${MAX_DEPTH} levels deep`, offset: start + deep };
@@ -88,6 +96,11 @@ export function locateJson(source: string): JsonLocate {
     return { error: `invalid JSON: ${(error as Error).message}`, offset: start };
   }
   const end = start + length;
+  // Up to the line break after the object. jsonc-parser reads a carriage return alone as a line break, but the
+  // YAML and TOML readers refuse such a block, and JSON is refused with it rather than edited with LF lines added.
+  LONE_CR.lastIndex = start;
+  const cr = LONE_CR.exec(source);
+  if (cr && cr.index <= end) return { error: LONE_CR_ERROR, offset: cr.index };
   const rest = /^[ \t]*(\r?\n)?/.exec(source.slice(end))!;
   return { block: { start, end, bodyStart: end + rest[0].length, eol: detectEol(source) }, data };
 }

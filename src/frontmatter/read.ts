@@ -1,5 +1,5 @@
 import { isMap, isSeq, parseDocument, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
-import { BOM, locateBlock, lineColumn, type Block } from './delimit.js';
+import { BOM, LONE_CR_ERROR, locateBlock, lineColumn, type Block } from './delimit.js';
 import { locateJson } from './json.js';
 import { locateToml, parseTomlText } from './toml.js';
 import { parseYamlFast } from './yaml-fast.js';
@@ -87,6 +87,7 @@ export function scanFrontMatter(source: string): ParsedFile {
 export function readFrontMatter(source: string): { parsed: ParsedFile; text?: BlockText } {
   const toml = locateToml(source);
   if (toml === 'unclosed') throw new FrontMatterError('front matter opened on line 1 is never closed (expected a line with +++)', 1, 1);
+  if (toml === 'lone-cr') throw new FrontMatterError(LONE_CR_ERROR, 1, 4);
   if (toml) {
     const result = parseTomlText(source.slice(toml.contentStart, toml.contentEnd));
     if ('error' in result) throw new FrontMatterError(result.error, lineColumn(source, toml.contentStart).line + result.line - 1, result.column);
@@ -116,20 +117,45 @@ function cyclic(value: unknown, within = new Set<object>()): boolean {
   return false;
 }
 
+const BLANK_LINES = /(?:[ \t]*(?:\r\n|\r|\n))+/y;
+
+/**
+ * Where a block sits below whitespace-only lines at the top of the file, if one does. Hugo skips them and reads
+ * the block, so taken for body it would get a second block on top, and Hugo would publish the first as text
+ * (`draft = true` included). A fence needs its closer here: a lone `---` under a blank line is a thematic break.
+ */
+function displacedBlock(source: string): number | undefined {
+  BLANK_LINES.lastIndex = source.startsWith(BOM) ? 1 : 0;
+  if (!BLANK_LINES.test(source)) return undefined;
+  const at = BLANK_LINES.lastIndex;
+  const rest = source.slice(at);
+  const yaml = locateBlock(rest).kind;
+  const toml = locateToml(rest);
+  const json = locateJson(rest);
+  const found = yaml === 'block' || yaml === 'lone-cr' || (toml !== undefined && toml !== 'unclosed') || (json !== undefined && 'block' in json);
+  return found ? at : undefined;
+}
+
 /** Parses once and keeps the Document so an edit needs no second parse. */
 export function readYamlFile(source: string): YamlFile {
   const located = locateBlock(source);
   if (located.kind === 'none') {
+    const displaced = displacedBlock(source);
+    if (displaced !== undefined) {
+      const { line, column } = lineColumn(source, displaced);
+      throw new FrontMatterError(
+        'the front matter block does not start on the first line: Hugo reads it, Jekyll and most other readers take it for body text; move it to the top of the file',
+        line,
+        column,
+      );
+    }
     const body = source.startsWith(BOM) ? source.slice(1) : source;
     return { parsed: { format: 'none', data: {}, body, bodyLine: 1 } };
   }
   if (located.kind === 'unclosed') {
     throw new FrontMatterError('front matter opened on line 1 is never closed (expected a line with --- or ...)', 1, 1);
   }
-  if (located.kind === 'lone-cr') {
-    // Taken for no front matter, the file would get a second block on top and its own would become body text.
-    throw new FrontMatterError('front matter with old Mac line endings (a carriage return alone) is left alone; convert the file to LF or CRLF line endings', 1, 4);
-  }
+  if (located.kind === 'lone-cr') throw new FrontMatterError(LONE_CR_ERROR, 1, 4);
   const { block } = located;
   if (!YAML_LANGUAGES.has(block.language)) {
     // gray-matter would eval `---js`; we read data only, so any other language is refused.

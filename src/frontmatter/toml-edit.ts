@@ -1,4 +1,5 @@
 import { stringify } from 'smol-toml';
+import { eolAt } from './delimit.js';
 import { scanToml, type TomlPair } from './toml-scan.js';
 
 /**
@@ -6,7 +7,8 @@ import { scanToml, type TomlPair } from './toml-scan.js';
  * stringify round trip drops comments and rewrites dates. An existing value's
  * text is replaced (key, spacing and trailing comment stay); a new key is one
  * line added after the last entry of the table it belongs to (or after the
- * entry named by `after`), or one entry added to an inline table.
+ * entry named by `after`), ending like the line above it, or one entry added
+ * to an inline table.
  */
 
 const startsWith = (path: readonly string[], prefix: readonly string[]) => prefix.length <= path.length && prefix.every((key, i) => path[i] === key);
@@ -49,7 +51,7 @@ function attachedStart(text: string, lineStart: number): number {
  * Sets `path` in a TOML block's text. Callers have checked that no step of
  * the path holds a list or a value; the result is verified by the caller.
  */
-export function setTomlText(text: string, path: string[], value: unknown, eol: string, after: readonly string[] = []): string {
+export function setTomlText(text: string, path: string[], value: unknown, eol: '\n' | '\r\n', after: readonly string[] = []): string {
   const field = path.join('.');
   const rendered = tomlValue(value, field);
   const { tables, pairs } = scanToml(text);
@@ -101,8 +103,10 @@ export function setTomlText(text: string, path: string[], value: unknown, eol: s
     else if (lastLine !== undefined) at = lastLine;
     else if (index !== -1) at = sectionStart; // right under the header
     else at = next ? attachedStart(text, next.start) : text.length; // above the first header and its comment
-    const newline = at > 0 && text[at - 1] !== '\n' ? eol : '';
-    return splice(text, at, at, `${newline}${entry}${eol}`);
+    // The line ending of the line above, where a block mixes them; `eol` (the opening fence's) in an empty block.
+    const lineBreak = eolAt(text, at, eol);
+    const newline = at > 0 && text[at - 1] !== '\n' ? lineBreak : '';
+    return splice(text, at, at, `${newline}${entry}${lineBreak}`);
   }
   throw new Error('unreachable: the top level always takes the entry');
 }

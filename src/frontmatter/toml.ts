@@ -14,12 +14,18 @@ export interface TomlBlock {
 }
 
 const OPEN = /\+\+\+[ \t]*(\r?\n)/y;
+const LONE_CR_OPEN = /\+\+\+[ \t]*\r(?!\n)/y;
 const CLOSE = /\n\+\+\+[ \t]*\r?(?:\n|$)/g;
 
-export function locateToml(source: string): TomlBlock | 'unclosed' | undefined {
-  OPEN.lastIndex = source.startsWith(BOM) ? 1 : 0;
+/** `'lone-cr'`: `+++` ended by a carriage return alone (old Mac line endings), a block this reader will not take apart. */
+export function locateToml(source: string): TomlBlock | 'unclosed' | 'lone-cr' | undefined {
+  const start = source.startsWith(BOM) ? 1 : 0;
+  OPEN.lastIndex = start;
   const open = OPEN.exec(source);
-  if (!open) return undefined;
+  if (!open) {
+    LONE_CR_OPEN.lastIndex = start;
+    return LONE_CR_OPEN.test(source) ? 'lone-cr' : undefined;
+  }
   const contentStart = open.index + open[0].length;
   CLOSE.lastIndex = contentStart - 1;
   const close = CLOSE.exec(source);

@@ -1,11 +1,11 @@
 import { isCollection, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
-import { BOM, detectEol } from './delimit.js';
+import { BOM, detectEol, eolAt } from './delimit.js';
 import { isMissing, nest } from './field-path.js';
 import { readYamlFile } from './read.js';
 import { verify } from './verify.js';
 import { DEFAULT_LAYOUT, renderBlockValue, renderFlow, renderPairLines, type Layout } from './yaml-render.js';
 
-/** Replace `start..end` of the block's text; `text` uses `\n`, turned into the file's line ending. */
+/** Replace `start..end` of the block's text; `text` uses `\n`, turned into the line ending of the lines around it. */
 interface Splice {
   start: number;
   end: number;
@@ -26,7 +26,8 @@ export function setField(source: string, path: string[], value: unknown, options
     let edited = text;
     // Splices come in document order; applying them from the last keeps earlier offsets valid.
     for (const splice of planSplices(doc, text, path, value, options.after ?? []).reverse()) {
-      edited = edited.slice(0, splice.start) + splice.text.replaceAll('\n', block.eol) + edited.slice(splice.end);
+      const eol = eolAt(text, splice.start, block.eol);
+      edited = edited.slice(0, splice.start) + splice.text.replaceAll('\n', eol) + edited.slice(splice.end);
     }
     next = source.slice(0, block.contentStart) + edited + source.slice(block.contentEnd);
   } else {

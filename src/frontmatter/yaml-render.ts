@@ -34,8 +34,9 @@ function toString(pair: Record<string, unknown>, layout: Layout, flow: boolean):
       if (typeof node.value !== 'string') return;
       // Only inside double quotes can they be escaped (see RAW_UNSAFE); every one left in the text below is in such a scalar.
       if (RAW_UNSAFE.test(node.value)) node.type = 'QUOTE_DOUBLE';
-      // YAML 1.1's "value" key: PyYAML and Psych refuse a plain `=`.
-      if (node.value === '=') node.type = 'QUOTE_DOUBLE';
+      // YAML 1.1's "value" key: PyYAML and Psych refuse a plain `=`. A tab: PyYAML's pure-Python reader
+      // (MkDocs, Pelican) refuses one in a plain scalar, and a double-quoted one is written as `\t`.
+      if (node.value === '=' || node.value.includes('\t')) node.type = 'QUOTE_DOUBLE';
       if (!node.value.includes('\n')) return;
       // Multi-line plain scalars are legal in flow collections but would break the one-line splice;
       // and a block scalar with a line starting with a blank may not read back (the library writes no indentation indicator).
