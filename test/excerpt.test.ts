@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { boundedPrefix, excerpt } from '../src/core/excerpt.js';
 import { tokenizedProse } from '../src/core/prose-tokens.js';
+import { stripSiteSyntax } from '../src/core/site-syntax.js';
 
 const MDX = `import { Callout } from '../components/Callout'
 export const meta = { author: 'Ann' }
@@ -75,6 +76,39 @@ describe('excerpt', () => {
     expect(excerpt('<Box style={{ color: "red" }}>Styled text.</Box>\n', { maxChars: 1000, mdx: true })).toBe('Styled text.');
     // Text that only looks close to it is left alone.
     expect(md('A set {a, b} and [a link](x) and [^ not a note.')).toBe('A set {a, b} and a link and [^ not a note.');
+  });
+
+  it('leaves out tags and outputs written across lines as it does their one-line forms', () => {
+    const md = (body: string) => excerpt(body, { maxChars: 1000, mdx: false });
+    expect(md('{{< youtube\n    id="LEAK_YT"\n    title="LEAK_YTTITLE" >}}\n\nProse one.\n')).toBe('Prose one.');
+    expect(md('\r\n{{< youtube\r\n    id="LEAK_YT" >}}\r\n\r\nProse one.\r\n')).toBe('Prose one.');
+    expect(md('{% include figure.html\n   image="/LEAK.png" %}\n\nProse one.\n')).toBe('Prose one.');
+    expect(md('Before {{ site.data\n  | where: "LEAK" }} after.\n')).toBe('Before after.');
+    expect(md('{% include card.html\n  title="{{ page.title }}"\n  image="/LEAK.png" %}\nProse one.\n')).toBe('Prose one.');
+    // A shortcode's wrapped text stays; code, raw and comment blocks go with their content.
+    expect(md('{{% notice tip\n  title="LEAK" %}}\nA tip.\n{{% /notice %}}\n')).toBe('A tip.');
+    expect(md('{{< highlight go\n  "linenos=table" >}}\nLEAK_CODE\n{{< /highlight >}}\n\nProse one.\n')).toBe('Prose one.');
+    expect(md('{% raw\n%}LEAK {{ x }}\n{% endraw %}\n\nProse one.\n')).toBe('Prose one.');
+    expect(md('{% raw %}LEAK\n{% endraw\n%} Prose one.\n')).toBe('Prose one.');
+    // In MDX `{{ }}` is JSX, across lines too.
+    expect(excerpt('Before {{ site.data\n  | where: "x" }} after.\n', { maxChars: 1000, mdx: true })).toBe('Before {{ site.data | where: "x" }} after.');
+    expect(excerpt('<Box style={{\n  color: "red" }}>Styled text.</Box>\n', { maxChars: 1000, mdx: true })).toBe('Styled text.');
+  });
+
+  it('leaves a tag that does not close in its paragraph as text, and site syntax in fenced code to the code', () => {
+    const md = (body: string) => excerpt(body, { maxChars: 1000, mdx: false });
+    expect(md('Text with {{ unclosed\n\nmore }} text.\n')).toBe('Text with {{ unclosed\n\nmore }} text.');
+    expect(md('Text with {% unclosed and more text.\n\nNext.')).toBe('Text with {% unclosed and more text.\n\nNext.');
+    expect(md('Text {% a\n```\ncode %}\n```\n\nProse.\n')).toBe('Text {% a\n\nProse.');
+    // A close belongs to the tag it ends, not to an unclosed `{{` before it.
+    expect(md('Text with {{ unclosed\n{{< figure src="x" >}}\nMore text.\n')).toBe('Text with {{ unclosed\n\nMore text.');
+    expect(md('Use `{{` and\n`}}` here.\n')).toBe('Use {{ and }} here.');
+    expect(md('```liquid\n{% include x\n  y %}\n{{< highlight go >}}\n```\n\nProse.\n')).toBe('Prose.');
+    // Many openers that never close, or close only past a blank line, are read in linear time.
+    const unclosed = `${'word {{ a {% b {{< c\n'.repeat(8000)}\n${'w {{ a {% b\n\n'.repeat(8000)}%}}} `;
+    const start = performance.now();
+    expect(stripSiteSyntax(unclosed, false)).toBe(unclosed);
+    expect(performance.now() - start).toBeLessThan(500);
   });
 
   it('falls back to Markdown when MDX will not parse, still without import lines', () => {

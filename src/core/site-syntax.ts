@@ -39,20 +39,32 @@ export function stripSiteSyntax(source: string, isMdx: boolean): string {
   let fence = '';
   let wrapped: RegExp | undefined;
   let footnote = false;
-  for (const line of source.split('\n')) {
+  let joins: Joins = { end: 0, runs: [] };
+  let run = 0;
+  for (let pos = 0, end = 0; pos <= source.length; pos = end + 1) {
+    const lf = source.indexOf('\n', pos);
+    end = lf === -1 ? source.length : lf;
+    let line = source.slice(pos, end);
     const before = fence;
     fence = fenceAfter(line, fence);
     if (before || fence) {
       out.push(line);
       continue;
     }
+    if (pos >= joins.end && (line.includes('{{') || line.includes('{%'))) [joins, run] = [joinsIn(source, pos, isMdx), 0];
+    const joined = joins.runs[run];
+    if (joined?.[0] === pos) {
+      line = source.slice(pos, joined[1]).replace(/\r?\n/g, ' ');
+      end = joined[1];
+      run++;
+    }
     if (wrapped) {
-      const end = wrapped.exec(line);
-      if (!end) {
+      const close = wrapped.exec(line);
+      if (!close) {
         out.push('');
         continue;
       }
-      const after = withoutWrapped(line.slice(end.index + end[0].length));
+      const after = withoutWrapped(line.slice(close.index + close[0].length));
       wrapped = after.open;
       out.push(stripLine(after.text, isMdx));
       continue;
@@ -76,6 +88,83 @@ export function stripSiteSyntax(source: string, isMdx: boolean): string {
     out.push(stripLine(text, isMdx));
   }
   return out.join('\n');
+}
+
+/*
+ * A tag or output may be written across lines ({{< youtube ⏎ id="x" >}}, a
+ * Liquid tag with one parameter a line). The generator reads it as it reads
+ * the one-line form, so its lines are joined into one and read as that. Which
+ * lines: in each paragraph (up to a blank line or a fence), outside code spans,
+ * tags are matched as brackets are, so a close belongs to the nearest tag open
+ * before it that it can close (the `}}` of `{% include x ⏎ a="{{ y }}" %}` ends
+ * the output, the `%}` the tag), and a `{{` or `{%` not closed in its paragraph
+ * stays text, as on one line. A paragraph is read once, so one full of
+ * unclosed openers still takes linear time.
+ */
+const TOKEN = /(`+)[^`\n]*?\1|\{\{[<%]?|\{%|[>%]?\}\}|%\}|\n/g;
+/** The kinds of tag, as bits, and the kinds each close can end (`%}}` ends a tag with its first two characters). */
+const SHORTCODE_KIND = 1;
+const TAG_KIND = 2;
+const OUTPUT_KIND = 4;
+const CLOSES: Record<string, number> = {
+  '}}': OUTPUT_KIND,
+  '>}}': SHORTCODE_KIND | OUTPUT_KIND,
+  '%}}': SHORTCODE_KIND | TAG_KIND | OUTPUT_KIND,
+  '%}': TAG_KIND,
+};
+
+interface Joins {
+  /** Where the paragraph ends: the start of the blank line or fence after it, or the text's end. */
+  end: number;
+  /** The runs of its lines to read as one, in order: from a line's start to the end of the line where a tag closes. */
+  runs: Array<[from: number, to: number]>;
+}
+
+function joinsIn(source: string, start: number, isMdx: boolean): Joins {
+  // The tags still open, innermost last: their kinds and the starts of their lines; and how many of each kind.
+  const kinds: number[] = [];
+  const lines: number[] = [];
+  const counts = [0, 0, 0, 0, 0];
+  const runs: Joins['runs'] = [];
+  let line = start;
+  let lineEnd = start;
+  TOKEN.lastIndex = start;
+  for (let match = TOKEN.exec(source); match; match = TOKEN.exec(source)) {
+    const token = match[0];
+    if (token === '\n') {
+      line = match.index + 1;
+      lineEnd = source.indexOf('\n', line);
+      if (lineEnd === -1) lineEnd = source.length;
+      const next = source.slice(line, lineEnd);
+      if (next.trim() === '' || fenceAfter(next, '')) return { end: line, runs };
+      continue;
+    }
+    // A code span, or in MDX a JSX expression holding an object (`style={{ … }}`).
+    if (match[1] !== undefined || (isMdx && token === '{{')) continue;
+    if (token[0] === '{') {
+      const kind = token === '{%' ? TAG_KIND : token === '{{' ? OUTPUT_KIND : SHORTCODE_KIND;
+      kinds.push(kind);
+      lines.push(line);
+      counts[kind]!++;
+      continue;
+    }
+    const closes = CLOSES[token]!;
+    if (!((closes & SHORTCODE_KIND && counts[SHORTCODE_KIND]) || (closes & TAG_KIND && counts[TAG_KIND]) || (closes & OUTPUT_KIND && counts[OUTPUT_KIND]))) continue;
+    // The nearest tag it can end, and with it what opened inside that tag.
+    let kind: number;
+    let from: number;
+    do {
+      kind = kinds.pop()!;
+      from = lines.pop()!;
+      counts[kind]!--;
+    } while (!(kind & closes));
+    if (kind === TAG_KIND && token.length === 3) TOKEN.lastIndex = match.index + 2;
+    if (from === line) continue;
+    let first = from;
+    while ((runs.at(-1)?.[1] ?? -1) >= first) first = Math.min(first, runs.pop()![0]);
+    runs.push([first, lineEnd]);
+  }
+  return { end: source.length, runs };
 }
 
 /**
