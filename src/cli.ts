@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { APIError } from '@anthropic-ai/sdk/error';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
@@ -48,7 +49,7 @@ function applySelection(session: Session, args: Record<string, unknown>, cwd: st
   const paths = (Array.isArray(args._) ? (args._ as unknown[]) : []).map(String);
   const selection: Selection = {};
   if (typeof args.task === 'string') selection.tasks = taskNames(args.task, session.project.tasks.map((t) => t.name));
-  if (paths.length) selection.paths = pathPatterns(paths, cwd, session.project.contentRoot);
+  if (paths.length) selection.paths = pathPatterns(paths, cwd, session.project.contentRoot, existsSync);
   if (typeof args.limit === 'string') {
     const limit = Number(args.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit: expected a whole number of requests per task, at least 1, got "${args.limit}"`);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +8,7 @@ import { createLog } from '../src/io/log.js';
 import { openSession } from '../src/pipeline/session.js';
 import { renderHtml } from '../src/report/html.js';
 import { buildReportModel, type ReportModel } from '../src/report/model.js';
-import { copyExample, runCli } from './helpers/cli.js';
+import { cliEnv, copyExample, repoRoot, runCli } from './helpers/cli.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const XSS_VALUE = '<img src=x onerror=alert(1)></script><script>alert(2)</script> Find the slow step in a Lumen build with traces.';
@@ -170,6 +171,49 @@ describe('renderHtml in headless Chromium', () => {
     expect(errors).toEqual([]);
     expect(dialogs).toEqual([]);
     expect(requests).toEqual([url]);
+    await page.close();
+  });
+
+  it('picking answers writes a reject (or apply) command per task that the shell runs as written, whatever the file names', async () => {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(pathToFileURL(reportFile).href);
+    const act = page.locator('.act');
+    expect(await act.isHidden()).toBe(true);
+    // Failed and stale entries have nothing to act on.
+    expect(await page.locator('.entry[data-status="failed"] .pick').count()).toBe(0);
+    const entry = (file: string) => page.locator('.entry', { has: page.locator('code', { hasText: file }) });
+    await entry(XSS_FILE).locator('.pick input').check();
+    const review = model.entries.find((e) => e.task === 'sentiment')!;
+    await entry(review.file).locator('.pick input').check();
+    expect(await act.isVisible()).toBe(true);
+    expect(await page.locator('#picked').textContent()).toBe('2 selected');
+    const reason = `don't start with "Lumen"; name the feature`;
+    await page.locator('#reason').fill(reason);
+    const quote = (text: string) => `'${text.split("'").join(`'"'"'`)}'`;
+    const lines = (await page.locator('#cmd').inputValue()).split('\n');
+    expect(lines).toEqual([
+      `npx batchmatter reject --task 'description' ${quote(`examples/blog/${XSS_FILE}`)} --reason ${quote(reason)}`,
+      `npx batchmatter reject --task 'sentiment' ${quote(`examples/blog/${review.file}`)} --reason ${quote(reason)}`,
+    ]);
+    await page.getByRole('button', { name: 'apply only these' }).click();
+    expect((await page.locator('#cmd').inputValue()).split('\n')[0]).toBe(`npx batchmatter apply --task 'description' ${quote(`examples/blog/${XSS_FILE}`)}`);
+    await page.getByRole('button', { name: 'reject: ask again' }).click();
+    expect(errors).toEqual([]);
+
+    // The commands do what they say: run by bash in the project folder, with the CLI in place of npx.
+    const bin = path.join(repoRoot, 'bin/batchmatter.js');
+    for (const line of lines) {
+      const result = spawnSync('bash', ['-c', line.replace('npx batchmatter', `"${process.execPath}" "${bin}"`)], { cwd: dir, encoding: 'utf8', env: cliEnv() });
+      expect(result.status, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^rejected 1 answer\(s\)/);
+    }
+    const items = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8')).items as Record<string, { status: string; error?: string }>;
+    for (const key of [`description:${XSS_FILE}`, `sentiment:${review.file}`]) expect(items[key]).toMatchObject({ status: 'failed', error: `rejected in review: ${reason}` });
+    expect(Object.values(items).filter((i) => i.error?.startsWith('rejected in review'))).toHaveLength(2);
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    expect(await act.isHidden()).toBe(true);
     await page.close();
   });
 

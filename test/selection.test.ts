@@ -16,6 +16,12 @@ describe('selection', () => {
     expect(matching(['.'], root)).toHaveLength(5);
     expect(matching(['../posts-old'], '/site/content/posts')).toEqual(['posts-old/c.md']);
     expect(() => pathPatterns(['README.md'], '/site', root)).toThrow(/"README\.md" is outside the content root \(content\)/);
+    // A file that exists is taken as itself, glob characters and all; a pattern only when nothing has that name.
+    const exists = (abs: string) => abs === '/site/content/pages/[slug].mdx';
+    const rels = ['pages/[slug].mdx', 'pages/s.mdx'];
+    expect(rels.filter((rel) => selects({ paths: pathPatterns(['content/pages/[slug].mdx'], '/site', root, exists) }, 'any', rel))).toEqual(['pages/[slug].mdx']);
+    // As a pattern, [slug] is a character class and picks pages/s.mdx as well: the over-selection `exists` prevents.
+    expect(rels.filter((rel) => selects({ paths: pathPatterns(['content/pages/[slug].mdx'], '/site', root) }, 'any', rel))).toEqual(rels);
   });
 
   it('--limit keeps at most n per task: retries first, then by a digest of the path, the same sample every time', () => {

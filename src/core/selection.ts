@@ -30,17 +30,19 @@ export function selects(selection: Selection, task: string, rel: string): boolea
 }
 
 /**
- * Pure: path arguments (files, folders or globs, relative to `cwd` as a shell
- * gives them) as patterns over paths relative to the content root. One that
- * points outside the root is a usage error: it could never match.
+ * Pure but for `exists`: path arguments (files, folders or globs, relative to
+ * `cwd` as a shell gives them) as patterns over paths relative to the content
+ * root. One that points outside the root is a usage error: it could never match.
  */
-export function pathPatterns(args: readonly string[], cwd: string, contentRoot: string): PathPattern[] {
+export function pathPatterns(args: readonly string[], cwd: string, contentRoot: string, exists: (abs: string) => boolean = () => false): PathPattern[] {
   return args.map((arg) => {
-    const rel = path.relative(contentRoot, path.resolve(cwd, arg)).split(path.sep).join('/');
+    const abs = path.resolve(cwd, arg);
+    const rel = path.relative(contentRoot, abs).split(path.sep).join('/');
     if (rel === '..' || rel.startsWith('../') || path.isAbsolute(rel)) {
       throw new UserError(`"${arg}" is outside the content root (${path.relative(cwd, contentRoot) || '.'}); name files or folders inside it`);
     }
-    if (picomatch.scan(arg).isGlob) return { arg, matches: picomatch(rel, { dot: true }) };
+    // A path that exists is itself, even with glob characters in its name (`[slug].mdx`, `notes (draft).md`).
+    if (picomatch.scan(arg).isGlob && !exists(abs)) return { arg, matches: picomatch(rel, { dot: true }) };
     // A file, or a folder and everything under it ('' is the root itself).
     return { arg, matches: (file: string) => rel === '' || file === rel || file.startsWith(`${rel}/`) };
   });

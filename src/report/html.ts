@@ -1,4 +1,5 @@
 import { isRecord } from '../frontmatter/field-path.js';
+import { CSS, SCRIPT } from './html-assets.js';
 import { ENTRY_STATUSES, type ReportEntry, type ReportModel, type TaskSummary } from './model.js';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -47,14 +48,16 @@ function side(heading: string, value: unknown, entry: ReportEntry, enums: Readon
   return `<div class="side"><h4>${heading}</h4>${body}</div>`;
 }
 
-function entryHtml(entry: ReportEntry, id: string, enums: ReadonlySet<string>): string {
+function entryHtml(entry: ReportEntry, id: string, enums: ReadonlySet<string>, prefix: string): string {
   const snippet = entry.snippet
     ? `<figure class="serp" aria-label="Search result preview"><div class="serp-title">${esc(entry.snippet.title)}</div><div class="serp-url">${esc(entry.snippet.url)}</div><p class="serp-desc">${esc(entry.snippet.description)}</p></figure>`
     : '';
   const notes = entry.notes.length ? `<div class="notes"><h4>Repaired before validation</h4><ul>${entry.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>` : '';
   const reason = entry.reason ? `<p class="reason"><strong>${entry.status === 'stale' ? 'Not applied' : 'Failed'}:</strong> ${esc(entry.reason)}</p>` : '';
-  return `<article class="entry" id="${id}" data-task="${esc(entry.task)}" data-status="${entry.status}" aria-labelledby="${id}-h">
-<header><h3 id="${id}-h"><code>${esc(entry.file)}</code></h3><span class="badge ${entry.status}">${entry.status}</span></header>
+  // A proposed answer can be picked for a reject or apply command (JS only; the page reads data-path, never runs it).
+  const pick = entry.status === 'proposed' ? `<label class="pick" hidden><input type="checkbox" aria-describedby="${id}-h"> select</label>` : '';
+  return `<article class="entry" id="${id}" data-task="${esc(entry.task)}" data-status="${entry.status}" data-path="${esc(prefix + entry.file)}" aria-labelledby="${id}-h">
+<header><h3 id="${id}-h"><code>${esc(entry.file)}</code></h3><span class="tools">${pick}<span class="badge ${entry.status}">${entry.status}</span></span></header>
 ${snippet || (entry.title !== undefined ? `<p class="page-title">${esc(entry.title)}</p>` : '')}
 <div class="compare">${side('Current', entry.current, entry, enums)}${side('Proposed', entry.proposed, entry, enums, entry.status === 'failed' ? 'no valid answer' : 'not set')}</div>${notes}${reason}
 </article>`;
@@ -93,7 +96,7 @@ export function renderHtml(model: ReportModel): string {
     const detail = summary.kind === 'text' ? `text, ${limitsText(summary.limits)}` : 'JSON';
     return `<section class="task" data-task="${esc(summary.task)}" aria-labelledby="task-${t}">
 <h2 id="task-${t}">${esc(summary.task)} <span class="sub">→ <code>${esc(summary.field)}</code> · ${esc(detail)} · ${plural(list.length, 'entry', 'entries')}</span></h2>
-${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums)).join('\n')}
+${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.pathPrefix ?? '')).join('\n')}
 <p class="empty" hidden>No entries of this task match the filters.</p>
 </section>`;
   });
@@ -125,80 +128,15 @@ ${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums)).join('\n
 <main>
 ${entries.length ? sections.join('\n') : '<p class="empty">No proposed changes.</p>'}
 </main>
+<aside class="act" aria-label="Selected answers" hidden>
+<p><strong id="picked" role="status"></strong> <span class="modes" role="group" aria-label="Command"><button type="button" data-mode="reject" aria-pressed="true">reject: ask again</button><button type="button" data-mode="apply" aria-pressed="false">apply only these</button></span>
+<label class="reason-field">reason for the model <input id="reason" type="text" placeholder="e.g. too generic: name the feature"></label></p>
+<label for="cmd" class="label">Run in the project folder (where batch.config.ts is):</label>
+<textarea id="cmd" readonly rows="2" spellcheck="false"></textarea>
+<p><button type="button" id="copy">Copy</button> <button type="button" id="clear">Clear selection</button> <span id="copied" role="status"></span></p>
+</aside>
 <script>${SCRIPT}</script>
 </body>
 </html>
 `;
 }
-
-// No content is ever interpolated into the script: it reads data-* attributes only.
-const SCRIPT = `(() => {
-  const nav = document.querySelector('.filters');
-  const entries = [...document.querySelectorAll('.entry')];
-  const sections = [...document.querySelectorAll('section.task')];
-  const state = { task: '', status: '' };
-  const apply = () => {
-    let shown = 0;
-    for (const e of entries) {
-      e.hidden = (state.task !== '' && e.dataset.task !== state.task) || (state.status !== '' && e.dataset.status !== state.status);
-      if (!e.hidden) shown++;
-    }
-    for (const s of sections) {
-      s.hidden = state.task !== '' && s.dataset.task !== state.task;
-      s.querySelector('.empty').hidden = s.querySelector('.entry:not([hidden])') !== null;
-    }
-    for (const b of nav.querySelectorAll('button')) b.setAttribute('aria-pressed', String(state[b.dataset.filter] === b.dataset.value));
-    document.getElementById('shown').textContent = 'Showing ' + shown + ' of ' + entries.length + ' entries';
-  };
-  nav.addEventListener('click', (event) => {
-    const b = event.target.closest('button[data-filter]');
-    if (!b) return;
-    state[b.dataset.filter] = b.dataset.value;
-    apply();
-  });
-  nav.hidden = false;
-  apply();
-})();`;
-
-const CSS = `
-:root{color-scheme:light dark;--bg:#f6f7f9;--card:#fff;--text:#1d2330;--muted:#5d6677;--line:#dfe3ea;--accent:#3558d4;--green:#1a7f37;--red:#c62828;--amber:#b26a00;--serp-title:#1a0dab;--serp-url:#006621;--track:#e6e9ef}
-@media (prefers-color-scheme:dark){:root{--bg:#14171c;--card:#1d2128;--text:#e4e7ec;--muted:#9aa3b2;--line:#30353f;--accent:#8aa4ff;--green:#4cc38a;--red:#ff6b6b;--amber:#f0b429;--serp-title:#8ab4f8;--serp-url:#6dd58c;--track:#2b3039}}
-*{box-sizing:border-box}[hidden]{display:none!important}
-body{margin:0;background:var(--bg);color:var(--text);font:15px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-.top,main{max-width:1080px;margin:0 auto;padding:16px 20px}main{padding-top:0}
-h1{margin:8px 0 0;font-size:1.6rem}h2{font-size:1.25rem;margin:28px 0 12px}.task:first-child h2{margin-top:12px}h3{margin:0;font-size:1rem}h4{margin:0 0 4px;font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:var(--muted)}
-.meta,.sub,figcaption span{color:var(--muted);font-weight:normal}.sub{font-size:.9rem}
-code{font:.9em ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;overflow-wrap:anywhere}
-table.summary{border-collapse:collapse;margin:12px 0;background:var(--card);border:1px solid var(--line);border-radius:8px}
-.summary caption{text-align:left;color:var(--muted);font-size:.85rem;padding-bottom:4px}
-.summary th,.summary td{padding:6px 14px;border-bottom:1px solid var(--line);text-align:left}.num{text-align:right;font-variant-numeric:tabular-nums}
-td.failed{color:var(--red)}td.proposed{color:var(--green)}td.stale{color:var(--amber)}td.zero{color:var(--muted)}
-.filters{display:flex;flex-wrap:wrap;gap:8px 24px;align-items:center;position:sticky;top:0;background:var(--bg);padding:8px 0;z-index:1;border-bottom:1px solid var(--line)}
-.filters .label{font-weight:600;margin-right:6px}.filters p{margin:0;color:var(--muted)}
-.filters button{font:inherit;margin:2px;padding:3px 12px;border:1px solid var(--line);border-radius:999px;background:var(--card);color:var(--text);cursor:pointer}
-.filters button[aria-pressed=true]{background:var(--accent);border-color:var(--accent);color:#fff}
-button:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-.entry{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:12px 0}
-.entry>header{display:flex;justify-content:space-between;gap:12px;align-items:baseline}
-.badge{font-size:.75rem;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
-.badge.proposed{color:var(--green)}.badge.failed{color:var(--red)}.badge.stale{color:var(--amber)}
-.page-title{margin:4px 0 0;color:var(--muted)}
-.serp{margin:12px 0;padding:10px 14px;border-left:3px solid var(--line);font-family:Arial,Helvetica,sans-serif;max-width:640px}
-.serp-title{color:var(--serp-title);font-size:1.15rem;line-height:1.3}.serp-url{color:var(--serp-url);font-size:.85rem}.serp-desc{margin:2px 0 0;font-size:.9rem;color:var(--muted)}
-.compare{display:grid;grid-template-columns:1fr 1fr;gap:16px;margin-top:10px}@media (max-width:700px){.compare{grid-template-columns:1fr}}
-.side{min-width:0}.value{margin:0;white-space:pre-wrap;overflow-wrap:anywhere}.none{margin:0;color:var(--muted);font-style:italic}
-.len{display:flex;align-items:center;gap:8px;margin-top:6px;font-size:.8rem;color:var(--muted)}
-.track{flex:0 0 140px;height:6px;border-radius:3px;background:var(--track);overflow:hidden}.track>span{display:block;height:100%;background:var(--green)}
-.len.over{color:var(--red)}.len.over .track>span{background:var(--red)}.len.under{color:var(--amber)}.len.under .track>span{background:var(--amber)}
-.kv{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;margin:0}.kv dt{color:var(--muted)}.kv dd{margin:0;overflow-wrap:anywhere}
-.tag{padding:0 6px;border-radius:4px;background:var(--track)}
-.notes,.reason{margin:10px 0 0;padding:8px 12px;border-radius:6px;background:var(--track)}.notes ul{margin:0;padding-left:18px}
-.reason{border-left:3px solid var(--red)}.entry[data-status=stale] .reason{border-left-color:var(--amber)}
-.charts{display:flex;flex-wrap:wrap;gap:16px;margin-bottom:8px}
-.chart,.urgent{margin:0;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 16px;flex:1 1 260px}
-.chart figcaption{font-weight:600;margin-bottom:6px}.chart table{width:100%;border-collapse:collapse}.chart th{text-align:left;font-weight:normal;width:6.5em;padding-right:8px;white-space:nowrap}
-.bar-cell{width:100%}.bar{display:block;height:14px;min-width:2px;border-radius:3px;background:var(--accent)}
-.v-positive,.v-low{background:var(--green)}.v-negative,.v-high{background:var(--red)}.v-neutral{background:var(--muted)}.v-medium{background:var(--amber)}
-.tag.v-positive,.tag.v-negative,.tag.v-neutral,.tag.v-high,.tag.v-medium,.tag.v-low{color:#fff}
-.urgent ol{margin:0;padding-left:20px}.urgent li span{color:var(--muted)}.urgent a{color:var(--accent)}
-`;

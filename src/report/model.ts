@@ -59,6 +59,11 @@ export interface TaskSummary {
 
 export interface ReportModel {
   generatedAt?: string;
+  /**
+   * The content root as seen from the project's folder (where the config is), with a trailing `/`
+   * (`examples/blog/`): what the page puts before each file in the commands it writes. '' when they are one.
+   */
+  pathPrefix?: string;
   tasks: TaskSummary[];
   /** Grouped by task (config order); within a JSON task with an `urgency` enum, most urgent first; then by file. */
   entries: ReportEntry[];
@@ -74,6 +79,7 @@ export interface ReportInput {
   /** Succeeded items whose value the file already holds: nothing to review. */
   done?: readonly string[];
   generatedAt?: string;
+  pathPrefix?: string;
 }
 
 export const TITLE_CHARS = 60;
@@ -170,7 +176,7 @@ export function toReportModel(input: ReportInput): ReportModel {
     summaries.push(summary);
     entries.push(...list);
   }
-  return { ...(input.generatedAt ? { generatedAt: input.generatedAt } : {}), tasks: summaries, entries };
+  return { ...(input.generatedAt ? { generatedAt: input.generatedAt } : {}), ...(input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {}), tasks: summaries, entries };
 }
 
 /** Reads what toReportModel needs: the edits `apply` would make, and the current text of files whose items failed or went stale. */
@@ -201,5 +207,12 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
     problems,
     done: edits.flatMap((e) => e.done),
     generatedAt: session.now().toISOString(),
+    pathPrefix: prefixOf(path.dirname(session.project.configFile), session.project.contentRoot),
   });
+}
+
+/** `examples/blog/` for a content root below the project folder; '' for the folder itself. */
+function prefixOf(project: string, contentRoot: string): string {
+  const relative = path.relative(project, contentRoot).split(path.sep).join('/');
+  return relative ? `${relative}/` : '';
 }
