@@ -1,10 +1,10 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { digest } from '../src/core/hash.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
-import { copyExample, runCli } from './helpers/cli.js';
+import { copyChainedExample, copyExample, runCli } from './helpers/cli.js';
 
 const POSTS = 'examples/blog/posts';
 
@@ -60,14 +60,7 @@ describe('--task, path arguments and --limit', () => {
   });
 
   it('a --limit sample stays a sample: a chained task follows for the sample\'s files only', async () => {
-    const dir = copyExample((config) =>
-      config
-        .replace("template: 'templates/description.hbs',", "template: 'templates/description.hbs',\n      dependsOn: ['summary'],")
-        .replace('  tasks: {', "  tasks: {\n    summary: { include: 'posts/**/*.{md,mdx}', field: 'summary', template: 'templates/summary.hbs', output: { type: 'text', maxLength: 300 } },"),
-    );
-    writeFileSync(path.join(dir, 'templates/summary.hbs'), 'Summarize this article in at most 300 characters.\n<excerpt>\n{{excerpt}}\n</excerpt>\n');
-    const template = path.join(dir, 'templates/description.hbs');
-    writeFileSync(template, readFileSync(template, 'utf8').replace('<excerpt>', 'Summary written earlier: {{tasks.summary}}\n\n<excerpt>'));
+    const dir = copyChainedExample();
 
     const run = await runCli(['run', '--offline', '--task', 'summary,description', '--limit', '3'], dir);
     expect(run.code, run.stderr + run.stdout).toBe(0);

@@ -3,17 +3,9 @@ import { setField } from '../src/frontmatter/edit.js';
 import { FrontMatterError, parseFrontMatter } from '../src/frontmatter/read.js';
 import { dominantFormat } from '../src/io/tree.js';
 import { expectOnlyFieldChanged } from './helpers/bytes.js';
+import { errorOf } from './helpers/errors.js';
 
 const crlf = (text: string) => text.replace(/\n/g, '\r\n');
-const errorOf = (fn: () => unknown): FrontMatterError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FrontMatterError) return error;
-    throw error;
-  }
-  throw new Error('expected a FrontMatterError');
-};
 
 const TOML = `+++
 # Hugo front matter

@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { setField } from '../src/frontmatter/edit.js';
 import { FrontMatterError, parseFrontMatter, scanFrontMatter } from '../src/frontmatter/read.js';
+import { errorOf } from './helpers/errors.js';
 
 /**
  * Files another reader (Hugo, PyYAML) sees differently from a first glance:
  * each must be refused with a position, or written so that reader agrees.
  */
-const errorOf = (fn: () => unknown): FrontMatterError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof FrontMatterError) return error;
-    throw error;
-  }
-  throw new Error('expected a FrontMatterError');
-};
 
 /** Refused by every entry point (read, scan, edit), at the same line and column. */
 function refused(source: string): FrontMatterError {

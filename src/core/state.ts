@@ -14,11 +14,14 @@ export type ItemStatus =
   /** The file changed after planning; the answer was not written. Re-planned next run. */
   | 'stale';
 
+/** The token counts of an answer (zero cache counts left out). */
 export interface Usage {
   input_tokens: number;
   output_tokens: number;
   cache_creation_input_tokens?: number | null;
   cache_read_input_tokens?: number | null;
+  /** Cache writes by TTL, when the API says. */
+  cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } | null;
 }
 
 export interface ItemState {

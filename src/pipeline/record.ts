@@ -1,5 +1,5 @@
 import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages';
-import type { ItemState } from '../core/state.js';
+import type { ItemState, Usage } from '../core/state.js';
 import { addUsage, priceOf } from '../core/cost.js';
 import { MAX_REJECTED_CHARS } from '../core/review.js';
 import { judgeResult } from '../core/validate.js';
@@ -11,7 +11,7 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
   const task = session.task(item.task);
   const usage = result.type === 'succeeded' ? (result.message as Message).usage : undefined;
   if (usage) {
-    item.usage = usage;
+    item.usage = slimUsage(usage);
     // Only answered requests are billed, valid or not.
     const job = item.job ? session.store.data.jobs[item.job] : undefined;
     if (job) {
@@ -27,7 +27,8 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
   if (verdict.ok) {
     item.status = 'succeeded';
     item.value = verdict.value;
-    item.notes = verdict.notes;
+    if (verdict.notes.length) item.notes = verdict.notes;
+    else delete item.notes;
     delete item.error;
     delete item.retryable;
     delete item.rejected;
@@ -39,4 +40,18 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
     if (verdict.answer) item.rejected = verdict.answer.slice(0, MAX_REJECTED_CHARS);
     else delete item.rejected;
   }
+}
+
+/**
+ * The token counts worth keeping from an answer's `usage`: the API's object also carries a row of
+ * nulls (geography, server tools, speed…) that made up 40% of a large state file, which every save
+ * rewrites and a nightly CI run commits.
+ */
+function slimUsage(usage: Message['usage']): Usage {
+  const slim: Usage = { input_tokens: usage.input_tokens, output_tokens: usage.output_tokens };
+  if (usage.cache_creation_input_tokens) slim.cache_creation_input_tokens = usage.cache_creation_input_tokens;
+  if (usage.cache_read_input_tokens) slim.cache_read_input_tokens = usage.cache_read_input_tokens;
+  const ttl = usage.cache_creation;
+  if (ttl && (ttl.ephemeral_5m_input_tokens || ttl.ephemeral_1h_input_tokens)) slim.cache_creation = { ephemeral_5m_input_tokens: ttl.ephemeral_5m_input_tokens, ephemeral_1h_input_tokens: ttl.ephemeral_1h_input_tokens };
+  return slim;
 }

@@ -42,3 +42,19 @@ export function copyExample(edit: (config: string) => string = (c) => c): string
   writeFileSync(configFile, edit(readFileSync(configFile, 'utf8')));
   return dir;
 }
+
+/**
+ * The example project with a chained task: `summary` first, then `description`, whose prompt shows the
+ * summary (`dependsOn: ['summary']`, `{{tasks.summary}}`).
+ */
+export function copyChainedExample(): string {
+  const dir = copyExample((config) =>
+    config
+      .replace("template: 'templates/description.hbs',", "template: 'templates/description.hbs',\n      dependsOn: ['summary'],")
+      .replace('  tasks: {', "  tasks: {\n    summary: { include: 'posts/**/*.{md,mdx}', field: 'summary', template: 'templates/summary.hbs', output: { type: 'text', maxLength: 300 } },"),
+  );
+  writeFileSync(path.join(dir, 'templates/summary.hbs'), 'Summarize this article in at most 300 characters.\n<excerpt>\n{{excerpt}}\n</excerpt>\n');
+  const template = path.join(dir, 'templates/description.hbs');
+  writeFileSync(template, readFileSync(template, 'utf8').replace('<excerpt>', 'Summary written earlier: {{tasks.summary}}\n\n<excerpt>'));
+  return dir;
+}
