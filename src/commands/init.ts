@@ -19,6 +19,8 @@ export default defineConfig({
       field: 'description',
       // New descriptions go right under the title, where people write them by hand.
       insertAfter: ['title'],
+      // Only where a page has none; 'invalid' also rewrites those that break the rules below.
+      when: 'missing',
       template: 'templates/description.hbs',
       maxTokens: 120,
       output: {
@@ -66,6 +68,6 @@ export async function initCommand(cwd: string, force: boolean, ci?: string): Pro
   return {
     exitCode: ExitCode.ok,
     data: { written },
-    text: `wrote ${written.join(', ')}\nnext: set content.root, then "batchmatter plan" (add --offline to try it without a key)`,
+    text: `wrote ${written.join(', ')}\nnext: set content.root, then "batchmatter plan" (add --offline to try it without a key), and "batchmatter run --limit 20" to try the prompt on a sample before the whole site`,
   };
 }
