@@ -9,7 +9,8 @@ import type { CommandResult } from './result.js';
 export async function checkCommand(session: Session): Promise<CommandResult> {
   const { files, diagnostics } = await scanProject(session);
   const { selection, project } = session;
-  requireMatches(selection, files.map((f) => f.rel), project.config.content.include);
+  const rels = files.map((f) => f.rel);
+  requireMatches(selection, rels, project.config.content.include);
   const findings = checkFiles(project.tasks, files, (task, rel) => selects(selection, task, rel));
   const errors = errorsIn(diagnostics);
   const lines = findings.map((f) => `${f.file}  ${f.field}  ${f.problem}`);
@@ -25,7 +26,7 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
     ...(broken ? [`${broken} value(s) breaking a rule: fix them, or delete them to have them written again`] : []),
     ...(errors.length ? [`${errors.length} file(s) unreadable`] : []),
   ];
-  lines.push(ok ? `all ${countNamed(selection, files.map((f) => f.rel))} file(s) pass` : summary.join('; '));
+  lines.push(ok ? `all ${countNamed(selection, rels)} file(s) pass` : summary.join('; '));
   return {
     exitCode: ok ? ExitCode.ok : ExitCode.failures,
     data: { findings, diagnostics: errors },
