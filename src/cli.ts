@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { APIError } from '@anthropic-ai/sdk/error';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
@@ -6,10 +5,10 @@ import { DIFF_FORMATS } from './commands/diff-formats.js';
 import type { CommandResult } from './commands/result.js';
 import { ExitCode, UserError } from './errors.js';
 import { describeError, fatalApiProblem, redactSecrets } from './io/api.js';
-import { createLog, interactiveStderr, wantsColor } from './io/log.js';
+import { createLog, interactiveStderr, wantsColor, type Log } from './io/log.js';
 import { forStream } from './io/terminal.js';
-import { pathPatterns, taskNames, type Selection } from './core/selection.js';
-import { openSession, type Session } from './pipeline/session.js';
+import { withSession, type CommandOptions } from './pipeline/command.js';
+import type { Session } from './pipeline/session.js';
 
 const globalArgs = {
   config: { type: 'string', alias: 'c', description: 'Path to batch.config.ts (default: found in --cwd)' },
@@ -34,38 +33,36 @@ function parseDuration(value: string, flag: string): number {
   return Number(match[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(match[2] ?? 's') as 'ms' | 's' | 'm' | 'h'];
 }
 
-/** Commands that change the state file (or content) and so take its lock. */
-const WRITERS = new Set(['submit', 'sync', 'run', 'apply', 'reject', 'cancel']);
-
 /** The part of the work a command covers: `--task` and path arguments (see core/selection.ts). */
 const selectArgs = {
   task: { type: 'string', description: 'Only this task (or several, comma-separated)' },
   paths: { type: 'positional', required: false, description: 'Only these files, folders or globs (relative to the current folder, inside content.root)', valueHint: 'paths...' },
 } as const satisfies ArgsDef;
 const limitArg = { limit: { type: 'string', description: 'Send at most this many requests per task: a sample spread over the tree, the same files each time (try a prompt on it first)' } } as const satisfies ArgsDef;
-
-/** `--task`, path arguments and `--limit` as the session's selection. */
-function applySelection(session: Session, args: Record<string, unknown>, cwd: string): void {
-  const paths = (Array.isArray(args._) ? (args._ as unknown[]) : []).map(String);
-  const selection: Selection = {};
-  if (typeof args.task === 'string') selection.tasks = taskNames(args.task, session.project.tasks.map((t) => t.name));
-  if (paths.length) selection.paths = pathPatterns(paths, cwd, session.project.contentRoot, existsSync);
-  if (typeof args.limit === 'string') {
-    const limit = Number(args.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit: expected a whole number of requests per task, at least 1, got "${args.limit}"`);
-    selection.limit = limit;
-  }
-  session.selection = selection;
-}
-
 const maxCostArg = { 'max-cost': { type: 'string', description: 'Refuse to submit when the estimated cost is over this many USD' } } as const;
 
-/** `--max-cost` (on commands that submit) wins over `batch.maxCost`. */
-function applyMaxCost(session: Session, value: unknown): void {
-  if (typeof value !== 'string') return;
-  const usd = Number(value);
-  if (!(usd > 0)) throw new UserError(`--max-cost: expected a positive number of USD, got "${value}"`);
-  session.project.config.batch.maxCost = usd;
+/** A number flag's value, or a usage error quoting what was typed. */
+function numberFlag(value: unknown, flag: string, valid: (n: number) => boolean, expected: string): number | undefined {
+  if (typeof value !== 'string') return undefined;
+  const n = Number(value);
+  if (!valid(n)) throw new UserError(`${flag}: expected ${expected}, got "${value}"`);
+  return n;
+}
+
+/** The flags every session command shares, as CommandOptions (selection flags only where the command takes them). */
+function commandOptions(args: Record<string, unknown>, selecting: boolean, log: Log): CommandOptions {
+  const g = args as unknown as GlobalArgs;
+  return {
+    cwd: g.cwd,
+    config: g.config,
+    offline: Boolean(g.offline),
+    env: process.env,
+    log,
+    maxCost: numberFlag(args['max-cost'], '--max-cost', (n) => n > 0, 'a positive number of USD'),
+    limit: numberFlag(args.limit, '--limit', (n) => Number.isInteger(n) && n >= 1, 'a whole number of requests per task, at least 1'),
+    ...(selecting && typeof args.task === 'string' ? { tasks: args.task.split(',').map((n) => n.trim()).filter(Boolean) } : {}),
+    ...(selecting && Array.isArray(args._) ? { paths: (args._ as unknown[]).map(String) } : {}),
+  };
 }
 
 function sessionCommand<const A extends ArgsDef>(
@@ -76,7 +73,7 @@ function sessionCommand<const A extends ArgsDef>(
   args: A,
   body: (session: Session, args: Record<string, unknown>) => Promise<CommandResult>,
 ): CommandDef {
-  const defs = args;
+  const selecting = 'paths' in args;
   return defineCommand({
     meta: { description },
     args: { ...globalArgs, ...args },
@@ -85,14 +82,8 @@ function sessionCommand<const A extends ArgsDef>(
       outcome.json = Boolean(g.json);
       const tty = interactiveStderr(process.env);
       const log = createLog({ quiet: Boolean(g.quiet || g.json), verbose: Boolean(g.verbose), color: !g.json && wantsColor(process.stdout, process.env), ...(tty ? { tty } : {}) });
-      const session = await openSession({ cwd: path.resolve(g.cwd), ...(g.config ? { config: g.config } : {}), offline: Boolean(g.offline), env: process.env, log, lock: WRITERS.has(name) });
-      try {
-        applyMaxCost(session, (args as Record<string, unknown>)['max-cost']);
-        if ('paths' in defs) applySelection(session, args as Record<string, unknown>, path.resolve(g.cwd));
-        outcome.result = await body(session, { ...(args as Record<string, unknown>), signal });
-      } finally {
-        await session.close();
-      }
+      const options = commandOptions(args as Record<string, unknown>, selecting, log);
+      outcome.result = await withSession(name, options, (session) => body(session, { ...(args as Record<string, unknown>), signal }));
     },
   }) as CommandDef;
 }

@@ -4,3 +4,6 @@ export type { BatchConfig, TaskConfigInput, TextOutputConfig, JsonOutputConfig, 
 export { z } from 'zod';
 export { startEmulator } from './emulator/index.js';
 export type { EmulatorOptions, RunningEmulator } from './emulator/index.js';
+export { apply, check, cost, diff, plan, reject, run, status, submit, sync } from './api.js';
+export type { CommandResult, ProjectOptions, SelectOptions, SubmitOptions } from './api.js';
+export { UserError, ConfigError, ExitCode } from './errors.js';

@@ -1,0 +1,101 @@
+import type { CommandResult } from './commands/result.js';
+import type { DiffFormat } from './commands/diff-formats.js';
+import { createLog } from './io/log.js';
+import type { CommandOptions } from './pipeline/command.js';
+import type { Session } from './pipeline/session.js';
+
+/**
+ * batchmatter's commands from code (a build script, a site generator's
+ * plugin): each function does what the CLI command of its name does, with the
+ * same locks, checks and state, and returns the result instead of printing it.
+ * A user error (bad config, a path outside the content root, a missing key)
+ * rejects with a `UserError` whose message is what the CLI would print.
+ */
+export interface ProjectOptions {
+  /** The folder to run in: the config is looked for there (and in the folders above), and `paths` are relative to it. @default process.cwd() */
+  cwd?: string;
+  /** The config file, instead of looking for it. */
+  config?: string;
+  /** Use the embedded API emulator instead of the Anthropic API (no key needed). @default false */
+  offline?: boolean;
+  /** Where ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL are read. @default process.env */
+  env?: NodeJS.ProcessEnv;
+  /** Progress lines (what the CLI prints on stderr: "submitted batch …", warnings); none when absent. */
+  onMessage?: (line: string) => void;
+}
+
+export interface SelectOptions {
+  /** Only these tasks. */
+  tasks?: string[];
+  /** Only these files, folders or globs, relative to `cwd` and inside `content.root`. */
+  paths?: string[];
+}
+
+export interface SubmitOptions extends ProjectOptions, SelectOptions {
+  /** At most this many requests per task: a sample, the same one each time. */
+  limit?: number;
+  /** Refuse (nothing sent) when the estimate is over this many USD; over `batch.maxCost`. */
+  maxCost?: number;
+}
+
+/** What a command returns: its exit code (as the CLI would exit), its data (as `--json` prints it) and its text. */
+export type { CommandResult };
+
+async function command(name: string, options: ProjectOptions & SelectOptions & { limit?: number; maxCost?: number }, body: (session: Session) => Promise<CommandResult>): Promise<CommandResult> {
+  const { onMessage } = options;
+  const log = createLog(onMessage ? { write: onMessage } : { quiet: true });
+  const resolved: CommandOptions = {
+    cwd: options.cwd ?? process.cwd(),
+    config: options.config,
+    offline: options.offline,
+    env: options.env ?? process.env,
+    log,
+    tasks: options.tasks,
+    paths: options.paths,
+    limit: options.limit,
+    maxCost: options.maxCost,
+  };
+  // Loaded here, not at the top: a batch.config.ts importing defineConfig from 'batchmatter' must not pay for the pipeline.
+  const { withSession } = await import('./pipeline/command.js');
+  return withSession(name, resolved, body);
+}
+
+/** What would be sent, what is skipped and why, and the estimated cost (`batchmatter plan`). */
+export const plan = (options: Omit<SubmitOptions, 'maxCost'> & { countTokens?: boolean } = {}) =>
+  command('plan', options, async (s) => (await import('./commands/plan.js')).planCommand(s, Boolean(options.countTokens)));
+
+/** Plans and submits, as batches or synchronously when few (`batchmatter submit`). */
+export const submit = (options: SubmitOptions = {}) => command('submit', options, async (s) => (await import('./commands/submit.js')).submitCommand(s));
+
+/** Submits, then collects until everything is done or `maxWaitMs` has passed, and applies if asked (`batchmatter run`). */
+export const run = (options: SubmitOptions & { apply?: boolean; maxWaitMs?: number; signal?: AbortSignal } = {}) =>
+  command('run', options, async (s) =>
+    (await import('./commands/run.js')).runCommand(s, {
+      apply: Boolean(options.apply),
+      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    }),
+  );
+
+/** One pass: poll in-flight batches, collect, validate, submit retries (`batchmatter sync`). */
+export const sync = (options: ProjectOptions & { maxCost?: number } = {}) => command('sync', options, async (s) => (await import('./commands/sync.js')).syncCommand(s));
+
+/** Missing fields and values breaking a rule, with no API call (`batchmatter check`). */
+export const check = (options: ProjectOptions & SelectOptions = {}) => command('check', options, async (s) => (await import('./commands/check.js')).checkCommand(s));
+
+/** The proposed changes (`batchmatter diff`); `out` (absolute) writes the markdown, json or html report there. */
+export const diff = (options: ProjectOptions & SelectOptions & { format?: DiffFormat; out?: string } = {}) =>
+  command('diff', options, async (s) => (await import('./commands/diff.js')).diffCommand(s, { ...(options.format ? { format: options.format } : {}), ...(options.out ? { out: options.out } : {}) }));
+
+/** Writes the validated answers, one field per file (`batchmatter apply`). */
+export const apply = (options: ProjectOptions & SelectOptions = {}) => command('apply', options, async (s) => (await import('./commands/apply.js')).applyCommand(s));
+
+/** Sends answers back to be asked again, quoting them and `reason` (`batchmatter reject`); needs `paths` or `tasks`. */
+export const reject = (options: ProjectOptions & SelectOptions & { reason?: string } = {}) =>
+  command('reject', options, async (s) => (await import('./commands/reject.js')).rejectCommand(s, options.reason?.trim() || undefined));
+
+/** Recorded work and batches in flight, with no API call (`batchmatter status`). */
+export const status = (options: ProjectOptions & { stats?: boolean } = {}) => command('status', options, async (s) => (await import('./commands/status.js')).statusCommand(s, Boolean(options.stats)));
+
+/** What was spent, per submission and task, against the synchronous price (`batchmatter cost`). */
+export const cost = (options: ProjectOptions = {}) => command('cost', options, async (s) => (await import('./commands/cost.js')).costCommand(s));
