@@ -59,7 +59,8 @@ function commandOptions(args: Record<string, unknown>, selecting: boolean, log: 
     env: process.env,
     log,
     maxCost: numberFlag(args['max-cost'], '--max-cost', (n) => n > 0, 'a positive number of USD'),
-    limit: numberFlag(args.limit, '--limit', (n) => Number.isInteger(n) && n >= 1, 'a whole number of requests per task, at least 1'),
+    // Digits only: Number() would take 1e1 or 0x2 for a count.
+    limit: numberFlag(args.limit, '--limit', (n) => /^\d+$/.test(String(args.limit).trim()) && n >= 1, 'a whole number of requests per task, at least 1'),
     ...(selecting && typeof args.task === 'string' ? { tasks: args.task.split(',').map((n) => n.trim()).filter(Boolean) } : {}),
     ...(selecting && Array.isArray(args._) ? { paths: (args._ as unknown[]).map(String) } : {}),
   };

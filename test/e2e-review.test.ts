@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
@@ -55,6 +55,34 @@ describe('reject: a reviewer sends answers back', () => {
     expect(late.stdout).toMatch(/^no answer waiting for apply there: nothing rejected$/m);
   });
 
+  it('an answer rejected after its file was edited is asked again quoting it, paid once, and not handed back', async () => {
+    const dir = copyExample();
+    const reviews = path.join(dir, 'examples/blog/reviews');
+    // A copy of a review: its request is identical, so its answer is taken from the original's (reusedFrom).
+    const original = readFileSync(path.join(reviews, '2025-09-12-ios-jsmith.md'), 'utf8');
+    writeFileSync(path.join(reviews, '2025-09-13-ios-copy.md'), original.replace('author: jsmith', 'author: copy'));
+    expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
+    for (const file of ['posts/2024/image-pipeline.mdx', 'reviews/2025-09-13-ios-copy.md']) {
+      const abs = path.join(dir, 'examples/blog', file);
+      writeFileSync(abs, readFileSync(abs, 'utf8').replace(/^---\n/, '---\nextra: edited after the answer\n'));
+    }
+    const before = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8')).items;
+    expect(before['sentiment:reviews/2025-09-13-ios-copy.md'].reusedFrom).toBe('sentiment:reviews/2025-09-12-ios-jsmith.md');
+    const rejected = await runCli(['reject', 'examples/blog/posts/2024/image-pipeline.mdx', 'examples/blog/reviews/2025-09-13-ios-copy.md', '--reason', 'say something else'], dir);
+    expect(JSON.parse((await runCli(['reject', '--json', 'examples/blog/posts/2024/image-pipeline.mdx'], dir)).stdout).rejected).toEqual([]);
+    expect(rejected.stdout).toMatch(/^rejected 2 answer\(s\)/);
+    // sync alone sends them (it used to skip an edited file's retry and say so forever).
+    const sync = await runCli(['sync', '--offline'], dir);
+    expect(sync.code, sync.stderr + sync.stdout).toBe(0);
+    const items = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8')).items;
+    expect(items['description:posts/2024/image-pipeline.mdx'].status).toBe('succeeded');
+    expect(items['description:posts/2024/image-pipeline.mdx'].value).not.toBe(before['description:posts/2024/image-pipeline.mdx'].value);
+    expect(items['sentiment:reviews/2025-09-13-ios-copy.md']).toMatchObject({ status: 'succeeded' });
+    expect(items['sentiment:reviews/2025-09-13-ios-copy.md'].reusedFrom).toBeUndefined();
+    const ledger = JSON.parse(readFileSync(path.join(dir, '.batchmatter/emulator.json'), 'utf8')).ledger as Array<{ prompt_digest: string }>;
+    expect(new Set(ledger.map((e) => e.prompt_digest)).size).toBe(ledger.length);
+  });
+
   it('--task rejects every answer of a task waiting for apply, and leaves the other tasks\' alone', async () => {
     const dir = copyExample();
     expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
@@ -97,5 +125,29 @@ describe("when: 'invalid'", () => {
     expect(after.startsWith(pre!)).toBe(true);
     expect(after.endsWith(post!)).toBe(true);
     expect((await runCli(['check', '--task', 'description'], dir)).code).toBe(0);
+  });
+});
+
+describe('the review page\'s commands', () => {
+  it('name the config when it is not found by itself, and paths from its folder: the command runs as written there', async () => {
+    const dir = copyExample();
+    mkdirSync(path.join(dir, 'cfg'));
+    writeFileSync(
+      path.join(dir, 'cfg/site.config.mjs'),
+      `export default { content: { root: '../examples/blog', include: ['posts/**/*.{md,mdx}'] }, state: '../.state/state.json', tasks: { description: { field: 'description', template: '../templates/description.hbs', output: { type: 'text', maxLength: 160 } } } };\n`,
+    );
+    const config = ['--config', 'cfg/site.config.mjs'];
+    expect((await runCli(['run', '--offline', ...config], dir)).code).toBe(0);
+    const model = JSON.parse((await runCli(['diff', '--format', 'json', ...config], dir)).stdout);
+    expect(model.command).toEqual({ pathPrefix: '../examples/blog/', config: 'site.config.mjs' });
+    const file = model.entries[0].file as string;
+    // What the page writes for one ticked entry, run in the config's folder.
+    const apply = await runCli(['apply', '--config', 'site.config.mjs', '--task', 'description', `${model.command.pathPrefix}${file}`], path.join(dir, 'cfg'));
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toMatch(/^applied 1 file\(s\)$/m);
+    // The example's own config is found by itself: no --config in its commands.
+    const plain = copyExample();
+    expect((await runCli(['run', '--offline'], plain)).code).toBe(0);
+    expect(JSON.parse((await runCli(['diff', '--format', 'json'], plain)).stdout).command).toEqual({ pathPrefix: 'examples/blog/' });
   });
 });

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
@@ -75,6 +75,26 @@ describe('--task, path arguments and --limit', () => {
     expect(descriptions.filter((f) => !summaries.includes(f))).toHaveLength(1);
   });
 
+  it('--limit n is at most n per task in a run, chained rounds included; a resumed run waits for its sample instead of sending another', async () => {
+    // Besides the chain, a task of its own over the same posts: its sample is other posts than the summaries'.
+    const chained = copyChainedExample();
+    const configFile = path.join(chained, 'batch.config.ts');
+    writeFileSync(configFile, readFileSync(configFile, 'utf8').replace('  tasks: {', "  tasks: {\n    keywords: { include: 'posts/**/*.{md,mdx}', field: 'keywords', template: 'templates/summary.hbs', output: { type: 'text', maxLength: 300 } },"));
+    expect((await runCli(['run', '--offline', '--limit', '2'], chained)).code).toBe(0);
+    const sent: Record<string, number> = {};
+    for (const key of sentKeys(chained)) sent[key.split(':')[0]!] = (sent[key.split(':')[0]!] ?? 0) + 1;
+    expect(sent, JSON.stringify(sent)).toMatchObject({ summary: 2, keywords: 2, sentiment: 2 });
+    expect(sent.description).toBeLessThanOrEqual(2);
+
+    // Batches that take a while, and a run that stops waiting: the next run resumes the same sample.
+    const slow = copyExample((c) => c.replace('syncBelow: 10', 'syncBelow: 0'));
+    const env = { BATCHMATTER_EMULATOR_BATCH_MS: '2500' };
+    expect((await runCli(['run', '--offline', '--task', 'description', '--limit', '2', '--max-wait', '0'], slow, env)).code).toBe(3);
+    const resumed = await runCli(['run', '--offline', '--task', 'description', '--limit', '2'], slow, env);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(sentKeys(slow)).toHaveLength(2);
+  });
+
   it('path arguments: diff, apply and check cover only the files named; run only sends for them', async () => {
     const dir = copyExample();
     const before = snapshot(dir);
@@ -116,8 +136,10 @@ describe('--task, path arguments and --limit', () => {
     const dir = copyExample();
     const cases: Array<[string[], RegExp]> = [
       [['plan', '--task', 'descripton'], /--task: no task named "descripton"; the config has description, sentiment/],
-      [['run', '--offline', '--task', 'description', `${POSTS}/nope.md`], /"examples\/blog\/posts\/nope\.md": no content file there/],
-      [['plan', 'README.md'], /"README\.md" is outside the content root \(examples\/blog\)/],
+      [['run', '--offline', '--task', 'description', `${POSTS}/nope.md`], /"examples\/blog\/posts\/nope\.md": no such file or folder/],
+      [['apply', `${POSTS}/nope.md`], /"examples\/blog\/posts\/nope\.md": no such file or folder/],
+      [['reject', `${POSTS}/nope.md`], /"examples\/blog\/posts\/nope\.md": no such file or folder/],
+      [['plan', 'batch.config.ts'], /"batch\.config\.ts" is outside the content root \(examples\/blog\)/],
       [['check', 'examples/blog/reviews/*.mdx'], /"examples\/blog\/reviews\/\*\.mdx": no content file there/],
       [['submit', '--offline', '--limit', '0'], /--limit: expected a whole number of requests per task, at least 1, got "0"/],
       [['status', 'posts'], /unexpected argument "posts"/],

@@ -186,7 +186,7 @@ describe('plan', () => {
     const result = plan([strict], files, emptyState(), { maxRetries: 2 });
     expect(result.requests.map((r) => r.file)).toEqual(['posts/long.md', 'posts/filler.md', 'posts/none.md']);
     expect(result.skips.map((s) => [s.file, s.reason])).toEqual([['posts/fine.md', 'has-value']]);
-    expect(checkFiles([strict], files).map((f) => [f.file, f.kind])).toEqual([
+    expect(checkFiles([strict], files, emptyState()).map((f) => [f.file, f.kind])).toEqual([
       ['posts/filler.md', 'replaced'],
       ['posts/long.md', 'replaced'],
       ['posts/none.md', 'missing'],
@@ -195,14 +195,68 @@ describe('plan', () => {
     expect(plan([description], files, emptyState(), { maxRetries: 2 }).requests.map((r) => r.file)).toEqual(['posts/none.md']);
   });
 
+  it('does not buy an answer that could never be written: a step of the field holds a value or a list', () => {
+    const seo = makeTask('seo', { include: 'posts/**', field: 'seo.description', output: { type: 'text' } });
+    const files = [
+      file('posts/text.md', '---\ntitle: T\nseo: just a string\n---\nBody.\n'),
+      file('posts/list.md', '---\ntitle: L\nseo: [a, b]\n---\nBody.\n'),
+      file('posts/blank.md', '---\ntitle: B\nseo:\n---\nBody.\n'),
+      file('posts/map.md', '---\ntitle: M\nseo:\n  canonical: /m\n---\nBody.\n'),
+    ];
+    const result = plan([seo], files, emptyState(), { maxRetries: 2 });
+    expect(result.requests.map((r) => r.file)).toEqual(['posts/blank.md', 'posts/map.md']);
+    expect(problemSkips(result).map((s) => [s.file, s.detail])).toEqual([
+      ['posts/text.md', 'cannot add seo.description: seo is a value, not a map; make it a map, or give the task another field'],
+      ['posts/list.md', 'cannot add seo.description: seo is a list, not a map; make it a map, or give the task another field'],
+    ]);
+    expect(checkFiles([seo], files, emptyState()).map((f) => [f.file, f.kind])).toEqual([
+      ['posts/blank.md', 'missing'],
+      ['posts/list.md', 'broken'],
+      ['posts/map.md', 'missing'],
+      ['posts/text.md', 'broken'],
+    ]);
+  });
+
+  it("a chained task waits while the value it builds on is one its own when: 'invalid' task is replacing", () => {
+    const strict = makeTask('description', { include: 'posts/**', field: 'description', when: 'invalid', output: { type: 'text', forbidPrefixes: ['In this article'] } });
+    const summary = makeTask('summary', { include: 'posts/**', field: 'summary', output: { type: 'text' } }, 'After {{tasks.description}}: <excerpt>{{excerpt}}</excerpt>');
+    summary.config.dependsOn = ['description']; // makeTask checks a config of one task, which cannot name another
+    const files = [file('posts/filler.md', '---\ntitle: I\ndescription: In this article we say hello.\n---\nBody.\n'), file('posts/fine.md', '---\ntitle: F\ndescription: Hello, briefly.\n---\nBody.\n')];
+    const result = plan([strict, summary], files, emptyState(), { maxRetries: 2 });
+    expect(result.requests.map((r) => `${r.task} ${r.file}`)).toEqual(['description posts/filler.md', 'summary posts/fine.md']);
+    expect(result.skips).toContainEqual(expect.objectContaining({ task: 'summary', file: 'posts/filler.md', reason: 'waiting' }));
+  });
+
+  it("check says what run will not mend, as plan decides it: a case variant, no prose, a value changed by hand after apply", () => {
+    const strict = makeTask('description', { include: 'posts/**', field: 'description', when: 'invalid', output: { type: 'text', minLength: 10 } });
+    const files = [
+      file('posts/caps.md', '---\ntitle: C\nDescription: Written in another case.\n---\nBody text.\n'),
+      file('posts/bare.md', '---\ntitle: B\ndescription: short\n---\n\n<div>only markup</div>\n'),
+      file('posts/hand.md', '---\ntitle: H\ndescription: tiny\n---\nBody text.\n'),
+      file('posts/fix.md', '---\ntitle: F\ndescription: tiny\n---\nBody text.\n'),
+    ];
+    // hand.md was answered and applied, and a person then shortened the value (the prompt does not read it: the same request).
+    const state = emptyState();
+    const [asked] = plan([strict], [files[2]!], emptyState(), { maxRetries: 2 }).requests;
+    state.items[itemKey('description', 'posts/hand.md')] = { task: 'description', file: 'posts/hand.md', planHash: 'h', requestHash: asked!.requestHash, status: 'applied', attempts: 1, value: 'What batchmatter wrote, long enough.' };
+    expect(checkFiles([strict], files, state).map((f) => [f.file, f.kind])).toEqual([
+      ['posts/bare.md', 'broken'],
+      ['posts/caps.md', 'case-variant'],
+      ['posts/fix.md', 'replaced'],
+      ['posts/hand.md', 'broken'],
+    ]);
+    // And plan agrees: only fix.md is sent.
+    expect(plan([strict], files, state, { maxRetries: 2 }).requests.map((r) => r.file)).toEqual(['posts/fix.md']);
+  });
+
   it('check tells a missing field run fills from one it skips for want of prose', () => {
     const landing = file('posts/landing.md', '---\ntitle: Landing\n---\n\n<div class="hero">\n  <h1>Fast builds</h1>\n</div>\n');
-    expect(checkFiles([description], [landing, posts[0]!]).map((f) => [f.file, f.kind])).toEqual([
+    expect(checkFiles([description], [landing, posts[0]!], emptyState()).map((f) => [f.file, f.kind])).toEqual([
       ['posts/a.md', 'missing'],
       ['posts/landing.md', 'no-prose'],
     ]);
     const titleOnly = makeTask('description', { include: 'posts/**', field: 'description', output: { type: 'text' } }, 'Describe the page titled {{title}}.');
-    expect(checkFiles([titleOnly], [landing]).map((f) => f.kind)).toEqual(['missing']);
+    expect(checkFiles([titleOnly], [landing], emptyState()).map((f) => f.kind)).toEqual(['missing']);
   });
 
   it('reuses a stale answer (its file edited where the prompt does not look before apply) instead of paying again', () => {

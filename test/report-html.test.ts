@@ -194,12 +194,20 @@ describe('renderHtml in headless Chromium', () => {
     const quote = (text: string) => `'${text.split("'").join(`'"'"'`)}'`;
     const lines = (await page.locator('#cmd').inputValue()).split('\n');
     expect(lines).toEqual([
-      `npx batchmatter reject --task 'description' ${quote(`examples/blog/${XSS_FILE}`)} --reason ${quote(reason)}`,
-      `npx batchmatter reject --task 'sentiment' ${quote(`examples/blog/${review.file}`)} --reason ${quote(reason)}`,
+      `npx batchmatter reject --task 'description' ${quote(`examples/blog/${XSS_FILE}`)} --reason=${quote(reason)}`,
+      `npx batchmatter reject --task 'sentiment' ${quote(`examples/blog/${review.file}`)} --reason=${quote(reason)}`,
     ]);
+    expect(await page.locator('label[for="cmd"]').textContent()).toBe('Run in the folder of batch.config.ts:');
     await page.getByRole('button', { name: 'apply only these' }).click();
     expect((await page.locator('#cmd').inputValue()).split('\n')[0]).toBe(`npx batchmatter apply --task 'description' ${quote(`examples/blog/${XSS_FILE}`)}`);
     await page.getByRole('button', { name: 'reject: ask again' }).click();
+    // A path or a reason starting with - must not read as an option.
+    await entry(XSS_FILE).evaluate((e: HTMLElement) => (e.dataset.path = '-dash.md'));
+    await page.locator('#reason').fill('--');
+    expect((await page.locator('#cmd').inputValue()).split('\n')[0]).toBe(`npx batchmatter reject --task 'description' './-dash.md' --reason='--'`);
+    await entry(XSS_FILE).evaluate((e: HTMLElement, p: string) => (e.dataset.path = p), `examples/blog/${XSS_FILE}`);
+    await page.locator('#reason').fill(reason);
+    expect((await page.locator('#cmd').inputValue()).split('\n')).toEqual(lines);
     expect(errors).toEqual([]);
 
     // The commands do what they say: run by bash in the project folder, with the CLI in place of npx.

@@ -11,16 +11,17 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
   const { selection, project } = session;
   const rels = files.map((f) => f.rel);
   requireMatches(selection, rels, project.config.content.include);
-  const findings = checkFiles(project.tasks, files, (task, rel) => selects(selection, task, rel));
+  const findings = checkFiles(project.tasks, files, session.store.data, (task, rel) => selects(selection, task, rel));
   const errors = errorsIn(diagnostics);
   const lines = findings.map((f) => `${f.file}  ${f.field}  ${f.problem}`);
   lines.push(...errors.map(formatDiagnostic));
   const ok = findings.length === 0 && errors.length === 0;
   const count = (kind: (typeof findings)[number]['kind']) => findings.filter((f) => f.kind === kind).length;
-  const [missing, unfillable, replaced, broken] = [count('missing'), count('no-prose'), count('replaced'), count('broken')];
+  const [missing, unfillable, variants, replaced, broken] = [count('missing'), count('no-prose'), count('case-variant'), count('replaced'), count('broken')];
   const summary = [
     ...(missing ? [`${missing} field(s) missing: "batchmatter run" fills them`] : []),
     ...(unfillable ? [`${unfillable} field(s) missing where the body has no prose to describe: write them by hand, or exclude the files`] : []),
+    ...(variants ? [`${variants} field(s) missing beside a key in another case: rename the key, or set caseVariants: 'ignore'`] : []),
     ...(replaced ? [`${replaced} value(s) breaking a rule: "batchmatter run" rewrites them (when: 'invalid')`] : []),
     // A `missing` task never overwrites a value, so these are the author's to mend (or to delete, and have written).
     ...(broken ? [`${broken} value(s) breaking a rule: fix them, or delete them to have them written again`] : []),

@@ -22,6 +22,7 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   unreadable: 'unreadable front matter',
   'template-error': 'template error',
   'field-taken': 'field filled by another task',
+  'field-blocked': 'field under a list or a value, not a map',
   'no-prose': 'no prose in the body to describe',
   'same-request': 'same request as another file: answered once, shared',
 };

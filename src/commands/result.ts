@@ -1,7 +1,8 @@
 import { ExitCode } from '../errors.js';
 import { failedItems, type Failure } from '../pipeline/report.js';
 import type { Session } from '../pipeline/session.js';
-import { openJobs } from '../core/state.js';
+import { selects } from '../core/selection.js';
+import { openJobs, type ItemState } from '../core/state.js';
 
 /** What every command returns: the CLI prints `text` (or `data` with --json) and exits with `exitCode`. */
 export interface CommandResult {
@@ -18,14 +19,17 @@ export interface CommandResult {
 export function stateExitCode(session: Session, extraProblems = 0): number {
   const { data } = session.store;
   if (openJobs(data).length > 0) return ExitCode.inFlight;
-  const { permanent, retrying } = failedItems(data, session.project.config.batch.maxRetries);
+  const { permanent, retrying } = failedItems(data, session.project.config.batch.maxRetries, inSelection(session));
   if (permanent.length > 0 || extraProblems > 0) return ExitCode.failures;
   return retrying.length > 0 ? ExitCode.inFlight : ExitCode.ok;
 }
 
-/** `path  field  reason` for every failed item, and the lines a command prints about them. */
+/** A command given tasks or paths answers for those: another file's failure is not its result. */
+const inSelection = (session: Session) => (item: ItemState) => selects(session.selection, item.task, item.file);
+
+/** `path  field  reason` for every failed item (of the selection), and the lines a command prints about them. */
 export function failureReport(session: Session): { permanent: string[]; retrying: string[]; lines: string[] } {
-  const { permanent, retrying } = failedItems(session.store.data, session.project.config.batch.maxRetries);
+  const { permanent, retrying } = failedItems(session.store.data, session.project.config.batch.maxRetries, inSelection(session));
   const line = (f: Failure) => `${f.file}  ${session.task(f.task)?.config.field ?? f.task}  ${f.reason}`;
   const report = { permanent: permanent.map(line), retrying: retrying.map(line) };
   const lines = [

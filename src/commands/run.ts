@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pairKey } from '../core/selection.js';
 import { openJobs } from '../core/state.js';
 import { computeEdits, writeEdits } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
@@ -54,10 +55,11 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   const started = Date.now();
   const submitted = await submitCommand(session, (plan) => {
     if (session.selection.limit === undefined) return;
-    // A sample stays a sample: the chained tasks and retries that follow cover its files only, or each round would send the next sample.
+    // A sample stays a sample: the chained tasks and retries that follow cover its files only, and each task's
+    // requests in this run, counted in `sampled`, stay within the limit.
     const files = new Set([...plan.requests, ...plan.reused].map((r) => r.file));
-    const { tasks } = session.selection;
-    session.selection = { ...(tasks ? { tasks } : {}), paths: [{ arg: 'the --limit sample', matches: (rel) => files.has(rel) }] };
+    const sampled = new Set(plan.requests.map((r) => pairKey(r.task, r.file)));
+    session.selection = { ...session.selection, paths: [{ arg: 'the --limit sample', matches: (rel) => files.has(rel) }], sampled };
   });
   session.log.info(submitted.text);
   let shared = Number(submitted.data.waiting ?? 0);
@@ -98,6 +100,7 @@ export async function runCommand(session: Session, options: RunOptions): Promise
       // requests left out as identical to one just answered take its answer.
       const next = await planWork(session);
       shared = waitingOnShared(next.plan);
+      for (const r of next.plan.requests) session.selection.sampled?.add(pairKey(r.task, r.file));
       if (next.plan.requests.length || next.plan.reused.length) {
         if (next.plan.requests.length) session.log.info(`${next.plan.requests.length} request(s) of chained tasks are ready`);
         await submitRequests(session, next.plan.requests, next.plan.reused);

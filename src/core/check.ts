@@ -1,26 +1,29 @@
 import type { Task } from '../config/load.js';
-import { getField, isMissing } from '../frontmatter/field-path.js';
+import { isDeepStrictEqual } from 'node:util';
+import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/tree.js';
 import { checkExisting } from './validate.js';
 import { covers, hasNoProse } from './needs.js';
+import { itemKey, type ItemState, type StateData } from './state.js';
 
 export interface Finding {
   file: string;
   field: string;
   problem: string;
   /**
-   * Who mends it: `missing` and `replaced` (a value breaking a rule of a `when: 'invalid'` task) are
-   * `run`'s to write; `no-prose` (missing, with nothing in the body to describe) and `broken` (a value
-   * breaking a rule, which the task never overwrites) are a person's.
+   * Who mends it, as `plan` decides: `missing` and `replaced` (a value breaking a rule of a `when: 'invalid'`
+   * task) are `run`'s to write; `no-prose` (nothing in the body to describe), `case-variant` (a key in another
+   * case holds it) and `broken` (a value breaking a rule that the task leaves alone) are a person's.
    */
-  kind: 'missing' | 'no-prose' | 'replaced' | 'broken';
+  kind: 'missing' | 'replaced' | 'no-prose' | 'case-variant' | 'broken';
 }
 
 /**
  * Pure: every file a task covers whose field is missing or breaks the task's
- * rules — what `batchmatter check` gates CI on, like `prettier --check`.
+ * rules — what `batchmatter check` gates CI on, like `prettier --check` — and
+ * whether `run` would mend it, by the same tests `plan` makes.
  */
-export function checkFiles(tasks: Task[], files: ScannedFile[], select?: (task: string, rel: string) => boolean): Finding[] {
+export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData, select?: (task: string, rel: string) => boolean): Finding[] {
   const findings: Finding[] = [];
   for (const task of tasks) {
     const covered = covers(task);
@@ -29,13 +32,27 @@ export function checkFiles(tasks: Task[], files: ScannedFile[], select?: (task: 
       const value = getField(file.data, task.fieldPath);
       const found = (problem: string, kind: Finding['kind']) => findings.push({ file: file.rel, field: task.config.field, problem, kind });
       if (isMissing(value)) {
-        if (hasNoProse(task, file)) found('missing (no prose in the body to describe: write it by hand, or exclude the file)', 'no-prose');
+        const blocked = blockedStep(file.data, task.fieldPath);
+        if (blocked) {
+          found(`missing, and cannot be added: ${blocked}`, 'broken');
+          continue;
+        }
+        const variant = task.config.caseVariants === 'report' ? findCaseVariant(file.data, task.fieldPath) : undefined;
+        if (variant !== undefined) found(`missing (the file has "${variant}", a key in another case: rename it, or set caseVariants: 'ignore')`, 'case-variant');
+        else if (hasNoProse(task, file)) found('missing (no prose in the body to describe: write it by hand, or exclude the file)', 'no-prose');
         else found('missing', 'missing');
         continue;
       }
       const problem = checkExisting(task, value);
-      if (problem) found(problem, task.config.when === 'invalid' ? 'replaced' : 'broken');
+      if (!problem) continue;
+      if (task.config.when !== 'invalid') found(problem, 'broken');
+      else if (hasNoProse(task, file)) found(`${problem} (no prose in the body to write it from: fix it by hand)`, 'broken');
+      else if (editedByHand(state.items[itemKey(task.name, file.rel)], value)) found(`${problem} (changed by hand after batchmatter wrote it, so run leaves it: fix it, or delete it to have it written again)`, 'broken');
+      else found(problem, 'replaced');
     }
   }
   return findings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.field < b.field ? -1 : 1));
 }
+
+/** A value batchmatter wrote that a person has changed since: `plan` leaves it alone while the prompt's inputs stay the same. */
+const editedByHand = (item: ItemState | undefined, value: unknown) => item?.status === 'applied' && !isDeepStrictEqual(item.value, value);

@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Task } from '../config/load.js';
-import { findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
+import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from '../io/scan-parse.js';
 import { estimateInputTokens } from './cost.js';
 import { digest } from './hash.js';
@@ -53,6 +53,8 @@ export type SkipReason =
   | 'template-error'
   /** The prompt shows the body, and this body has no prose (HTML, components, nothing): an answer would be made up. */
   | 'no-prose'
+  /** A step of the field's path holds a list or a value (`seo: text` for seo.description): it cannot be written. */
+  | 'field-blocked'
   /** Another task, earlier in the config, fills the same field (or one inside it, or around it) of this file. */
   | 'field-taken'
   /** The same request (same task, model and prompt) as another file's in this plan: sent once, its answer shared next round. */
@@ -85,8 +87,8 @@ export interface Plan {
   learned: Array<{ file: string; task: string; memo: RequestMemo }>;
 }
 
-/** Skips that are problems to fix (a template naming a variable the file lacks, two tasks on one field): like broken front matter, they make the command end with exit code 1. */
-export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => s.reason === 'template-error' || s.reason === 'field-taken');
+/** Skips that are problems to fix (a template naming a variable the file lacks, two tasks on one field, a field under a value): like broken front matter, they make the command end with exit code 1. */
+export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => s.reason === 'template-error' || s.reason === 'field-taken' || s.reason === 'field-blocked');
 
 /** Whether two field paths write the same value or one inside the other (`description`, `description.seo`). */
 const overlaps = (a: readonly string[], b: readonly string[]) => a.slice(0, Math.min(a.length, b.length)).every((key, i) => key === b[i]);
@@ -147,6 +149,12 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
           continue;
         }
       }
+      // `seo: just a string` for seo.description: the answer could never be written, so it is not bought.
+      const blocked = blockedStep(file.data, task.fieldPath);
+      if (blocked) {
+        skip('field-blocked', `cannot add ${task.config.field}: ${blocked}; make it a map, or give the task another field`);
+        continue;
+      }
       const variant = task.config.caseVariants === 'report' ? findCaseVariant(file.data, task.fieldPath) : undefined;
       if (variant !== undefined) {
         skip('case-variant', `has "${variant}", which differs from "${task.config.field}" only in case; rename it, or set caseVariants: 'ignore' on the task to add "${task.config.field}" anyway`);
@@ -172,7 +180,9 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         }
       }
       // A retries-only plan (a sync pass) still hands out answers already paid for: they cost nothing.
-      const outOfScope = options.retriesOnly && !(item && sameFile && item.status === 'failed');
+      // A failed item whose file changed since is still known work: retried too while it may be (a reviewer's
+      // rejection of an answer to an edited file must not wait forever on a sync that never sends it).
+      const outOfScope = options.retriesOnly && !(item?.status === 'failed' && (sameFile || (item.retryable === true && item.attempts <= options.maxRetries)));
 
       // A chained task waits until every task it depends on has an answer for this file.
       const deps: Record<string, unknown> = {};
@@ -180,7 +190,9 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         const dep = byName.get(name);
         const inFile = dep ? getField(file.data!, dep.fieldPath) : undefined;
         const answered = state.items[itemKey(name, file.rel)];
-        const value = !isMissing(inFile) ? inFile : answered && (answered.status === 'succeeded' || answered.status === 'applied') ? answered.value : undefined;
+        // A value its own task is about to replace (when: 'invalid', and it breaks the rules) is no answer to build on.
+        const replacing = dep?.config.when === 'invalid' && !isMissing(inFile) && checkExisting(dep, inFile) !== undefined;
+        const value = !isMissing(inFile) && !replacing ? inFile : answered && (answered.status === 'succeeded' || answered.status === 'applied') ? answered.value : undefined;
         if (value === undefined) return true;
         deps[name] = value;
         return false;
@@ -189,7 +201,9 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         if (!outOfScope) skip('waiting', `waits for ${waitingOn.join(', ')}`);
         continue;
       }
-      const retry = item && sameFile && item.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
+      // The refused answer is quoted even when the file changed since: asked without it, the request can be the very one
+      // answered before (its answer handed back, or bought again), and the model should know what was refused.
+      const retry = item?.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
       const data = file.data;
       const build = () => {
         // Read only here: a request taken from the memo needs its excerpt only when it is sent.

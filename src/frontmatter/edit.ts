@@ -1,5 +1,5 @@
 import { BOM, detectEol } from './delimit.js';
-import { isMissing, isRecord, nest } from './field-path.js';
+import { blockedStep, isMissing, isRecord, nest } from './field-path.js';
 import { setJsonText } from './json-edit.js';
 import { readFrontMatter } from './read.js';
 import { setTomlText } from './toml-edit.js';
@@ -64,7 +64,7 @@ function writeTarget(data: Record<string, unknown>, path: string[], value: unkno
       continue;
     }
     if (isMissing(step)) return { path: path.slice(0, i + 1), value: nest(path.slice(i + 1), value) };
-    throw new Error(`cannot set ${path.join('.')}: ${path.slice(0, i + 1).join('.')} is ${Array.isArray(step) ? 'a list' : 'a value'}, not a map`);
+    throw new Error(`cannot set ${path.join('.')}: ${blockedStep(data, path)}`);
   }
   return { path, value };
 }

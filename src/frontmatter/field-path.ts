@@ -63,3 +63,22 @@ export function findCaseVariant(data: Record<string, unknown>, path: readonly st
   }
   return undefined;
 }
+
+/**
+ * Why `path` cannot be written in `data`, when a step on the way holds a list or a value (`seo: just a string`
+ * for `seo.description`): that step's dotted path and what it holds. An absent or blank step becomes the map.
+ */
+export function blockedStep(data: Record<string, unknown>, path: readonly string[]): string | undefined {
+  let current = data;
+  for (let i = 0; i < path.length - 1; i++) {
+    const key = path[i]!;
+    if (!Object.hasOwn(current, key)) return undefined;
+    const step = current[key];
+    if (isRecord(step)) {
+      current = step;
+      continue;
+    }
+    return isMissing(step) ? undefined : `${path.slice(0, i + 1).join('.')} is ${Array.isArray(step) ? 'a list' : 'a value'}, not a map`;
+  }
+  return undefined;
+}

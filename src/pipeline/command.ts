@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { pathPatterns, taskNames, type Selection } from '../core/selection.js';
 import { UserError } from '../errors.js';
@@ -46,10 +46,19 @@ export async function withSession<T>(command: string, options: CommandOptions, b
 function selectionOf(session: Session, { tasks, paths, limit }: CommandOptions, cwd: string): Selection {
   const selection: Selection = {};
   if (tasks !== undefined) selection.tasks = taskNames(tasks.join(','), session.project.tasks.map((t) => t.name));
-  if (paths?.length) selection.paths = pathPatterns(paths, cwd, session.project.contentRoot, existsSync);
+  if (paths?.length) selection.paths = pathPatterns(paths, cwd, session.project.contentRoot, realOrUndefined);
   if (limit !== undefined) {
     if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit: expected a whole number of requests per task, at least 1, got ${limit}`);
     selection.limit = limit;
   }
   return selection;
+}
+
+/** Where a path really is (symlinks resolved, as the scan names files), or undefined when nothing is there. */
+function realOrUndefined(abs: string): string | undefined {
+  try {
+    return realpathSync(abs);
+  } catch {
+    return undefined;
+  }
 }

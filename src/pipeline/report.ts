@@ -13,10 +13,10 @@ const retryable = (item: ItemState, maxRetries: number) => item.status === 'fail
  * (the error would recur, or the retries are spent); `retrying` ones are sent
  * again by the next pass (a network fault, a create the API refused for now).
  */
-export function failedItems(state: StateData, maxRetries: number): { permanent: Failure[]; retrying: Failure[] } {
+export function failedItems(state: StateData, maxRetries: number, within: (item: ItemState) => boolean = () => true): { permanent: Failure[]; retrying: Failure[] } {
   const failure = (i: ItemState): Failure => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown' });
   const order = (a: Failure, b: Failure) => a.file.localeCompare(b.file) || a.task.localeCompare(b.task);
-  const failed = Object.values(state.items).filter((i) => i.status === 'failed');
+  const failed = Object.values(state.items).filter((i) => i.status === 'failed' && within(i));
   return {
     permanent: failed.filter((i) => !retryable(i, maxRetries)).map(failure).sort(order),
     retrying: failed.filter((i) => retryable(i, maxRetries)).map(failure).sort(order),

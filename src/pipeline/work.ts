@@ -1,7 +1,7 @@
 import { routeOf, type CostEstimate, type Route } from '../core/cost.js';
 import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
-import { countNamed, requireMatches, sampleRequests, selects } from '../core/selection.js';
+import { countNamed, pairKey, requireMatches, sampleRequests, selects } from '../core/selection.js';
 import type { Diagnostic } from '../io/tree.js';
 import { pollOnce, type PassSummary } from './collect.js';
 import { retryableCount } from './report.js';
@@ -40,8 +40,15 @@ export async function planWork(session: Session, retriesOnly = false, countToken
   }
   if (scan.changed || result.learned.length) await saveScanCache(session, scan.cache, scan.parsed > 0);
   // A sample (--limit) is cut after planning: what is free (reused answers) still comes, and the estimate prices the sample.
-  const { kept, held } = sampleRequests(result.requests, selection.limit);
-  result.requests = kept;
+  // What is in flight counts against it (a resumed run waits for its sample), and so does what this run sent before.
+  let held: Record<string, number> = {};
+  if (selection.limit !== undefined && !retriesOnly) {
+    const covered = new Set(selection.sampled);
+    for (const item of Object.values(session.store.data.items)) if (item.status === 'submitted' && selects(selection, item.task, item.file)) covered.add(pairKey(item.task, item.file));
+    const sample = sampleRequests(result.requests, selection.limit, covered);
+    result.requests = sample.kept;
+    held = sample.held;
+  }
   const counted = countTokens ? await countInputTokens(session, result.requests) : undefined;
   return {
     plan: result,

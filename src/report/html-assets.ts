@@ -43,7 +43,10 @@ export const SCRIPT = `(() => {
     const byTask = new Map();
     for (const e of chosen) byTask.set(e.dataset.task, [...(byTask.get(e.dataset.task) || []), e.dataset.path]);
     const why = reason.value.trim();
-    cmd.value = [...byTask].map(([task, paths]) => ['npx batchmatter', mode, '--task', quote(task), ...paths.map(quote), ...(mode === 'reject' && why ? ['--reason', quote(why)] : [])].join(' ')).join('\\n');
+    // A path starting with - would read as an option: ./ keeps it a path. --reason=… keeps a reason starting with - its value.
+    const pathArg = (p) => quote(p.startsWith('-') ? './' + p : p);
+    const config = act.dataset.config ? ['--config', quote(act.dataset.config)] : [];
+    cmd.value = [...byTask].map(([task, paths]) => ['npx batchmatter', mode, ...config, '--task', quote(task), ...paths.map(pathArg), ...(mode === 'reject' && why ? ['--reason=' + quote(why)] : [])].join(' ')).join('\\n');
     cmd.rows = Math.max(2, byTask.size);
     reason.disabled = mode !== 'reject';
     for (const b of act.querySelectorAll('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));

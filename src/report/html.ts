@@ -96,7 +96,7 @@ export function renderHtml(model: ReportModel): string {
     const detail = summary.kind === 'text' ? `text, ${limitsText(summary.limits)}` : 'JSON';
     return `<section class="task" data-task="${esc(summary.task)}" aria-labelledby="task-${t}">
 <h2 id="task-${t}">${esc(summary.task)} <span class="sub">→ <code>${esc(summary.field)}</code> · ${esc(detail)} · ${plural(list.length, 'entry', 'entries')}</span></h2>
-${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.pathPrefix ?? '')).join('\n')}
+${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.command?.pathPrefix ?? '')).join('\n')}
 <p class="empty" hidden>No entries of this task match the filters.</p>
 </section>`;
   });
@@ -128,10 +128,10 @@ ${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.pat
 <main>
 ${entries.length ? sections.join('\n') : '<p class="empty">No proposed changes.</p>'}
 </main>
-<aside class="act" aria-label="Selected answers" hidden>
+<aside class="act" aria-label="Selected answers"${model.command?.config ? ` data-config="${esc(model.command.config)}"` : ''} hidden>
 <p><strong id="picked" role="status"></strong> <span class="modes" role="group" aria-label="Command"><button type="button" data-mode="reject" aria-pressed="true">reject: ask again</button><button type="button" data-mode="apply" aria-pressed="false">apply only these</button></span>
 <label class="reason-field">reason for the model <input id="reason" type="text" placeholder="e.g. too generic: name the feature"></label></p>
-<label for="cmd" class="label">Run in the project folder (where batch.config.ts is):</label>
+<label for="cmd" class="label">Run in the folder of ${esc(model.command?.config ?? 'batch.config.ts')}:</label>
 <textarea id="cmd" readonly rows="2" spellcheck="false"></textarea>
 <p><button type="button" id="copy">Copy</button> <button type="button" id="clear">Clear selection</button> <span id="copied" role="status"></span></p>
 </aside>

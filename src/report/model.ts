@@ -1,6 +1,6 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import type { Task } from '../config/load.js';
+import { CONFIG_NAMES, type Task } from '../config/load.js';
 import { selects } from '../core/selection.js';
 import type { ItemState } from '../core/state.js';
 import { tally, type Tally } from '../core/tally.js';
@@ -59,11 +59,8 @@ export interface TaskSummary {
 
 export interface ReportModel {
   generatedAt?: string;
-  /**
-   * The content root as seen from the project's folder (where the config is), with a trailing `/`
-   * (`examples/blog/`): what the page puts before each file in the commands it writes. '' when they are one.
-   */
-  pathPrefix?: string;
+  /** What the page's commands need, run in the config's folder. */
+  command?: CommandContext;
   tasks: TaskSummary[];
   /** Grouped by task (config order); within a JSON task with an `urgency` enum, most urgent first; then by file. */
   entries: ReportEntry[];
@@ -79,7 +76,14 @@ export interface ReportInput {
   /** Succeeded items whose value the file already holds: nothing to review. */
   done?: readonly string[];
   generatedAt?: string;
-  pathPrefix?: string;
+  command?: CommandContext;
+}
+
+export interface CommandContext {
+  /** The content root from the config's folder, with a trailing `/` (`examples/blog/`); '' when they are one. */
+  pathPrefix: string;
+  /** The config's file name when `batchmatter` would not find it by itself (not one of batch.config.ts, .mts, .js, .mjs). */
+  config?: string;
 }
 
 export const TITLE_CHARS = 60;
@@ -176,7 +180,7 @@ export function toReportModel(input: ReportInput): ReportModel {
     summaries.push(summary);
     entries.push(...list);
   }
-  return { ...(input.generatedAt ? { generatedAt: input.generatedAt } : {}), ...(input.pathPrefix !== undefined ? { pathPrefix: input.pathPrefix } : {}), tasks: summaries, entries };
+  return { ...(input.generatedAt ? { generatedAt: input.generatedAt } : {}), ...(input.command ? { command: input.command } : {}), tasks: summaries, entries };
 }
 
 /** Reads what toReportModel needs: the edits `apply` would make, and the current text of files whose items failed or went stale. */
@@ -207,12 +211,13 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
     problems,
     done: edits.flatMap((e) => e.done),
     generatedAt: session.now().toISOString(),
-    pathPrefix: prefixOf(path.dirname(session.project.configFile), session.project.contentRoot),
+    command: commandContext(session.project.configFile, session.project.contentRoot),
   });
 }
 
-/** `examples/blog/` for a content root below the project folder; '' for the folder itself. */
-function prefixOf(project: string, contentRoot: string): string {
-  const relative = path.relative(project, contentRoot).split(path.sep).join('/');
-  return relative ? `${relative}/` : '';
+/** The content root seen from the config's folder (`examples/blog/`), and the config's name when it must be given. */
+function commandContext(configFile: string, contentRoot: string): CommandContext {
+  const relative = path.relative(path.dirname(configFile), contentRoot).split(path.sep).join('/');
+  const name = path.basename(configFile);
+  return { pathPrefix: relative ? `${relative}/` : '', ...(CONFIG_NAMES.includes(name) ? {} : { config: name }) };
 }
