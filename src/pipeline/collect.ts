@@ -84,9 +84,10 @@ async function collect(session: Session, job: JobState, summary: PassSummary): P
   const shown = progress(session.log, (done) => `collecting batch ${job.batchId}: ${done}/${total} results`);
   try {
     const stream = await client.messages.batches.results(job.batchId!, {}, { signal: stall.signal });
+    // The results are there (a 404 comes instead of the stream): earlier misses were passing faults.
+    delete job.resultsMissing;
     for await (const line of stream) {
       alive();
-      delete job.resultsMissing;
       if (job.recovered && !job.requests[line.custom_id]) {
         // Matched by size and time only, and its custom_ids (which carry our submission's nonce) are not ours.
         clearTimeout(timer);
