@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import type { CostEstimate } from '../core/cost.js';
-import { problemSkips, type Skip } from '../core/plan.js';
+import { isRetry, problemSkips, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
@@ -40,7 +40,7 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
   for (const task of [...tasks].sort()) {
     const planned = result.plan.requests.filter((r) => r.task === task);
     const requests = planned.length;
-    const again = planned.filter((r) => r.attempts > 0 || r.reasks).length;
+    const again = planned.filter(isRetry).length;
     const reused = result.plan.reused.filter((r) => r.task === task).length;
     const skips = result.plan.skips.filter((s) => s.task === task);
     // Named files a task does not cover: nothing to say about that task.
@@ -95,7 +95,7 @@ export async function planCommand(session: Session, countTokens = false): Promis
   return {
     exitCode: errorsIn(result.diagnostics).length || problemSkips(result.plan).length ? ExitCode.failures : ExitCode.ok,
     data: {
-      requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: r.attempts > 0 || r.reasks })),
+      requests: result.plan.requests.map((r) => ({ task: r.task, file: r.file, retry: isRetry(r) })),
       reused: result.plan.reused.map((r) => ({ task: r.task, file: r.file, from: r.from })),
       skipped: result.plan.skips,
       diagnostics: result.diagnostics,

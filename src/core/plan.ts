@@ -28,6 +28,9 @@ export interface PlannedRequest {
   reasks: boolean;
 }
 
+/** A request sent before (it failed, expired or was refused), not new work. */
+export const isRetry = (request: Pick<PlannedRequest, 'attempts' | 'reasks'>): boolean => request.attempts > 0 || request.reasks;
+
 /**
  * What planning a request for a file learnt, kept with the file's scan-cache
  * entry: while the file, the task and the request's other inputs are the same

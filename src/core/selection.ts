@@ -2,6 +2,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { UserError } from '../errors.js';
 import { digest } from './hash.js';
+import { isRetry } from './plan.js';
 
 /**
  * Which part of the work a command covers: `--task`, path arguments and
@@ -127,7 +128,7 @@ export function sampleRequests<T extends { task: string; file: string; attempts:
       keep.add(request);
       continue;
     }
-    const rank = `${request.attempts > 0 || request.reasks ? 0 : 1}${digest(request.file)}`;
+    const rank = `${isRetry(request) ? 0 : 1}${digest(request.file)}`;
     const list = byTask.get(request.task);
     if (list) list.push({ request, rank });
     else byTask.set(request.task, [{ request, rank }]);
