@@ -93,6 +93,10 @@ async function runWorkflow(): Promise<string> {
     expect(result.code, `step "${step.name ?? step.run}":\n${result.output}`).toBe(0);
   }
   expect(readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8')).toMatch(/^### description: `description` in \d+ file\(s\)|No proposed changes\./m);
+  // The review page the artifact step uploads (that step is GitHub's to run) was written where it looks.
+  const upload = steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'));
+  expect(upload?.with?.path).toBe('${{ runner.temp }}/batchmatter-review.html');
+  expect(readFileSync(path.join(runner, 'temp', 'batchmatter-review.html'), 'utf8')).toMatch(/^<!doctype html>/);
   return /code=(\d+)/.exec(readFileSync(files.GITHUB_OUTPUT, 'utf8'))?.[1] ?? '';
 }
 
