@@ -47,7 +47,7 @@ export const SCRIPT = `(() => {
     const pathArg = (p) => quote(p.startsWith('-') ? './' + p : p);
     const config = act.dataset.config ? ['--config', quote(act.dataset.config)] : [];
     cmd.value = [...byTask].map(([task, paths]) => ['npx batchmatter', mode, ...config, '--task', quote(task), ...paths.map(pathArg), ...(mode === 'reject' && why ? ['--reason=' + quote(why)] : [])].join(' ')).join('\\n');
-    cmd.rows = Math.max(2, byTask.size);
+    cmd.rows = byTask.size + 1; // one command a line, and room for the scroll bar of a long one
     reason.disabled = mode !== 'reject';
     for (const b of act.querySelectorAll('[data-mode]')) b.setAttribute('aria-pressed', String(b.dataset.mode === mode));
     document.getElementById('copied').textContent = '';
@@ -117,7 +117,7 @@ button:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-off
 .entry>header .tools{display:flex;gap:10px;align-items:center;white-space:nowrap}.pick{font-size:.8rem;color:var(--muted);cursor:pointer}
 .act{position:sticky;bottom:0;max-width:1080px;margin:0 auto;padding:10px 20px;background:var(--card);border:1px solid var(--line);border-radius:10px 10px 0 0;box-shadow:0 -4px 16px rgba(0,0,0,.12)}
 .act p{margin:4px 0;display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center}.act .label{font-size:.85rem;color:var(--muted)}
-.act textarea{width:100%;font:.85rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--bg);color:var(--text);border:1px solid var(--line);border-radius:6px;padding:6px}
+.act textarea{width:100%;white-space:pre;overflow-x:auto;resize:vertical;font:.85rem ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:var(--bg);color:var(--text);border:1px solid var(--line);border-radius:6px;padding:6px}
 .act button,.act input{font:inherit;padding:3px 12px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--text)}
 .act button{cursor:pointer}.act button[aria-pressed=true]{background:var(--accent);border-color:var(--accent);color:#fff}.reason-field input{margin-left:6px;min-width:18em}
 .urgent ol{margin:0;padding-left:20px}.urgent li span{color:var(--muted)}.urgent a{color:var(--accent)}

@@ -132,7 +132,7 @@ ${entries.length ? sections.join('\n') : '<p class="empty">No proposed changes.<
 <p><strong id="picked" role="status"></strong> <span class="modes" role="group" aria-label="Command"><button type="button" data-mode="reject" aria-pressed="true">reject: ask again</button><button type="button" data-mode="apply" aria-pressed="false">apply only these</button></span>
 <label class="reason-field">reason for the model <input id="reason" type="text" placeholder="e.g. too generic: name the feature"></label></p>
 <label for="cmd" class="label">Run in the folder of ${esc(model.command?.config ?? 'batch.config.ts')}:</label>
-<textarea id="cmd" readonly rows="2" spellcheck="false"></textarea>
+<textarea id="cmd" readonly rows="2" wrap="off" spellcheck="false"></textarea>
 <p><button type="button" id="copy">Copy</button> <button type="button" id="clear">Clear selection</button> <span id="copied" role="status"></span></p>
 </aside>
 <script>${SCRIPT}</script>
