@@ -1,5 +1,7 @@
 import type { CommandResult } from './commands/result.js';
-import type { DiffFormat } from './commands/diff-formats.js';
+import { createRequire } from 'node:module';
+import { diffOptions, type DiffFormat } from './commands/diff-formats.js';
+import { ExitCode, UserError } from './errors.js';
 import { createLog } from './io/log.js';
 import type { CommandOptions } from './pipeline/command.js';
 import type { Session } from './pipeline/session.js';
@@ -43,21 +45,42 @@ export type { CommandResult };
 
 async function command(name: string, options: ProjectOptions & SelectOptions & { limit?: number; maxCost?: number }, body: (session: Session) => Promise<CommandResult>): Promise<CommandResult> {
   const { onMessage } = options;
-  const log = createLog(onMessage ? { write: onMessage } : { quiet: true });
+  // Every line (warnings and errors too) to onMessage, or nowhere: a library does not write to its host's stderr.
+  const log = createLog({ write: onMessage ?? (() => undefined) });
   const resolved: CommandOptions = {
     cwd: options.cwd ?? process.cwd(),
     config: options.config,
     offline: options.offline,
     env: options.env ?? process.env,
     log,
-    tasks: options.tasks,
-    paths: options.paths,
+    tasks: list(options.tasks, 'tasks'),
+    paths: list(options.paths, 'paths'),
     limit: options.limit,
     maxCost: options.maxCost,
   };
   // Loaded here, not at the top: a batch.config.ts importing defineConfig from 'batchmatter' must not pay for the pipeline.
   const { withSession } = await import('./pipeline/command.js');
+  quietLockSignals();
   return withSession(name, resolved, body);
+}
+
+/** An array of strings, or a UserError naming the option (a string where a list belongs is the usual slip). */
+function list(value: unknown, name: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new UserError(`${name}: expected an array of strings, got ${JSON.stringify(value)}`);
+  return value as string[];
+}
+
+/**
+ * proper-lockfile loads signal-exit (v3), whose signal listeners re-raise a signal once they are the only ones
+ * left: a host that handles SIGTERM with process.once would be killed anyway. The CLI orders its own listener
+ * after them; a library cannot, so they are taken off. A lock a killed host leaves behind is taken over at once
+ * all the same, its process being dead (see io/state-lock.ts).
+ */
+function quietLockSignals(): void {
+  const require = createRequire(import.meta.url);
+  const signalExit = createRequire(require.resolve('proper-lockfile'))('signal-exit') as { unload?: () => void };
+  signalExit.unload?.();
 }
 
 /** What would be sent, what is skipped and why, and the estimated cost (`batchmatter plan`). */
@@ -69,13 +92,13 @@ export const submit = (options: SubmitOptions = {}) => command('submit', options
 
 /** Submits, then collects until everything is done or `maxWaitMs` has passed, and applies if asked (`batchmatter run`). */
 export const run = (options: SubmitOptions & { apply?: boolean; maxWaitMs?: number; signal?: AbortSignal } = {}) =>
-  command('run', options, async (s) =>
-    (await import('./commands/run.js')).runCommand(s, {
-      apply: Boolean(options.apply),
-      ...(options.maxWaitMs !== undefined ? { maxWaitMs: options.maxWaitMs } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    }),
-  );
+  command('run', options, async (s) => {
+    const { maxWaitMs, signal } = options;
+    if (maxWaitMs !== undefined && !(typeof maxWaitMs === 'number' && maxWaitMs >= 0)) throw new UserError(`maxWaitMs: expected a number of milliseconds, 0 or more, got ${JSON.stringify(maxWaitMs)}`);
+    const result = await (await import('./commands/run.js')).runCommand(s, { apply: Boolean(options.apply), ...(maxWaitMs !== undefined ? { maxWaitMs } : {}), ...(signal ? { signal } : {}) });
+    // As the CLI exits after an interrupt: 130, everything so far saved.
+    return signal?.aborted ? { ...result, exitCode: ExitCode.interrupted } : result;
+  });
 
 /** One pass: poll in-flight batches, collect, validate, submit retries (`batchmatter sync`). */
 export const sync = (options: ProjectOptions & { maxCost?: number } = {}) => command('sync', options, async (s) => (await import('./commands/sync.js')).syncCommand(s));
@@ -83,9 +106,9 @@ export const sync = (options: ProjectOptions & { maxCost?: number } = {}) => com
 /** Missing fields and values breaking a rule, with no API call (`batchmatter check`). */
 export const check = (options: ProjectOptions & SelectOptions = {}) => command('check', options, async (s) => (await import('./commands/check.js')).checkCommand(s));
 
-/** The proposed changes (`batchmatter diff`); `out` (absolute) writes the markdown, json or html report there. */
+/** The proposed changes (`batchmatter diff`); `out` (relative to `cwd`) writes the markdown, json or html report there. */
 export const diff = (options: ProjectOptions & SelectOptions & { format?: DiffFormat; out?: string } = {}) =>
-  command('diff', options, async (s) => (await import('./commands/diff.js')).diffCommand(s, { ...(options.format ? { format: options.format } : {}), ...(options.out ? { out: options.out } : {}) }));
+  command('diff', options, async (s) => (await import('./commands/diff.js')).diffCommand(s, diffOptions(options.format, options.out, options.cwd ?? process.cwd())));
 
 /** Writes the validated answers, one field per file (`batchmatter apply`). */
 export const apply = (options: ProjectOptions & SelectOptions = {}) => command('apply', options, async (s) => (await import('./commands/apply.js')).applyCommand(s));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { APIError } from '@anthropic-ai/sdk/error';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
-import { DIFF_FORMATS } from './commands/diff-formats.js';
+import { DIFF_FORMATS, diffOptions } from './commands/diff-formats.js';
 import type { CommandResult } from './commands/result.js';
 import { ExitCode, UserError } from './errors.js';
 import { describeError, fatalApiProblem, redactSecrets } from './io/api.js';
@@ -155,10 +155,7 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
         ...selectArgs,
       },
       async (s, a) => {
-        const format = DIFF_FORMATS.find((f) => f === a.format);
-        if (!format) throw new UserError(`--format: expected one of ${DIFF_FORMATS.join(', ')}, got "${String(a.format)}"`);
-        if (typeof a.out === 'string' && format === 'unified') throw new UserError('--out: write a report with --format html, markdown or json; the unified diff goes to stdout');
-        return (await import('./commands/diff.js')).diffCommand(s, { format, ...(typeof a.out === 'string' ? { out: path.resolve(String(a.cwd), a.out) } : {}) });
+        return (await import('./commands/diff.js')).diffCommand(s, diffOptions(a.format, a.out, String(a.cwd)));
       },
     ),
     apply: command('apply', 'Write validated answers, one field per file, nothing else', selectArgs, async (s) => (await import('./commands/apply.js')).applyCommand(s)),

@@ -20,6 +20,8 @@ export interface ConnectOptions {
 }
 
 const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
+/** Keys given to a client from an environment other than process.env (the library's `env` option): redacted too. */
+const inUse = new Set<string>();
 
 /**
  * `text` with the API key taken out wherever it appears, whole or any line of
@@ -29,8 +31,7 @@ const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
  */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
-  for (const name of SECRET_VARS) {
-    const secret = env[name];
+  for (const secret of [...SECRET_VARS.map((name) => env[name]), ...inUse]) {
     if (!secret) continue;
     const parts = [secret, secret.trim(), ...secret.split(/[\r\n]+/).map((s) => s.trim())].filter((s) => s.length >= 8);
     for (const part of parts.sort((a, b) => b.length - a.length)) out = out.split(part).join('[redacted]');
@@ -116,9 +117,12 @@ export async function connectApi(options: ConnectOptions): Promise<Api> {
   const problem = environmentProblem(options.env);
   if (problem) throw new UserError(problem);
   const baseURL = options.env.ANTHROPIC_BASE_URL || 'https://api.anthropic.com';
-  // The SDK reads the key and base URL from the environment itself; we never hold the key.
+  // From the environment the command was given (the library's `env` option, else process.env), never stored:
+  // null, not undefined, or the SDK would read process.env's instead.
+  const { ANTHROPIC_API_KEY: apiKey, ANTHROPIC_AUTH_TOKEN: authToken } = options.env;
+  for (const secret of [apiKey, authToken]) if (secret) inUse.add(secret);
   return {
-    client: new Anthropic(),
+    client: new Anthropic({ apiKey: apiKey || null, authToken: authToken || null, baseURL }),
     target: new URL(baseURL).host,
     loopback: isLoopback(baseURL),
     close: async () => undefined,
