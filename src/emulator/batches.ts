@@ -5,6 +5,7 @@ import { HttpError } from './http.js';
 import { digest, randomId } from './ids.js';
 import { ledgerEntry } from './ledger.js';
 import { answer } from './model.js';
+import { unknownModel } from './models.js';
 import { isObject, paramsProblem, userText } from './params.js';
 import { useCache, type PromptCache } from './prompt-cache.js';
 import type { EmulatorData, ResultLine, StoredBatch, StoredRequest } from './store.js';
@@ -74,12 +75,22 @@ export function createBatch(data: EmulatorData, body: unknown, ctx: CreateContex
   return httpFault ? { batch, httpFault } : { batch };
 }
 
-function run(request: StoredRequest, version: string | null, cache: PromptCache, at: number): MessageBatchResult {
+/** What running a batch needs besides the batch. */
+export interface RunContext {
+  now: number;
+  /** EmulatorOptions.models: names accepted besides the known models. */
+  models: readonly string[];
+}
+
+function run(request: StoredRequest, version: string | null, cache: PromptCache, at: number, models: readonly string[]): MessageBatchResult {
   const fault = request.fault;
   const errored = (type: string, message: string): MessageBatchResult => ({ type: 'errored', error: { type: 'error', error: { type, message } as ErrorObject, request_id: null } });
   if (fault?.outcome === 'errored') return errored(fault.errorType ?? 'api_error', `Emulated ${fault.errorType ?? 'api_error'} (fault plan).`);
   if (fault?.outcome === 'expired') return { type: 'expired' };
   if (fault?.outcome === 'canceled') return { type: 'canceled' };
+  // Before any answer, even a fault's: a request for a model that does not exist is never billed.
+  const unknown = unknownModel(request.params, models);
+  if (unknown) return errored(unknown.type, unknown.message);
   if (fault?.outcome === 'text') return { type: 'succeeded', message: answer(request.params, { text: fault.text ?? '', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
   const problem = paramsProblem(request.params, version);
   if (problem) return errored('invalid_request_error', problem);
@@ -105,23 +116,23 @@ function ending(batch: StoredBatch): { at: number; processed: number; rest: 'can
 }
 
 /** Computes and stores the results the first time the batch is seen past its end. Returns true when it changed. */
-function refresh(batch: StoredBatch, now: number, cache: PromptCache): boolean {
+function refresh(batch: StoredBatch, ctx: RunContext, cache: PromptCache): boolean {
   if (batch.results) return false;
   const end = ending(batch);
-  if (now < end.at) return false;
+  if (ctx.now < end.at) return false;
   const order = shuffled(batch);
   const done = Math.floor(Math.min(1, Math.max(0, end.processed)) * order.length);
   batch.results = order.map((request, i): ResultLine => ({
     custom_id: request.custom_id,
-    result: i < done ? run(request, batch.anthropicVersion, cache, end.at) : { type: end.rest },
+    result: i < done ? run(request, batch.anthropicVersion, cache, end.at, ctx.models) : { type: end.rest },
   }));
   batch.endedAt = end.at;
   return true;
 }
 
 /** Brings a batch up to date with the clock; when it has just ended, bills its succeeded requests. Returns true when it changed. */
-export function settle(data: EmulatorData, batch: StoredBatch, now: number): boolean {
-  if (!refresh(batch, now, (data.promptCache ??= {}))) return false;
+export function settle(data: EmulatorData, batch: StoredBatch, ctx: RunContext): boolean {
+  if (!refresh(batch, ctx, (data.promptCache ??= {}))) return false;
   const params = new Map(batch.requests.map((r) => [r.custom_id, r.params]));
   for (const line of batch.results!) {
     if (line.result.type === 'succeeded') data.ledger.push(ledgerEntry('batch', params.get(line.custom_id), batch.endedAt!, { customId: line.custom_id, batchId: batch.id }));
@@ -159,24 +170,4 @@ export function findBatch(data: EmulatorData, id: string): StoredBatch {
   const batch = data.batches.find((b) => b.id === id);
   if (!batch) throw new HttpError(404, 'not_found_error', `No message batch with id ${id}.`);
   return batch;
-}
-
-export interface ListQuery {
-  limit: number;
-  afterId?: string;
-  beforeId?: string;
-}
-
-/** One page, newest first, with the cursors the SDK's Page follows (after_id = last_id; before_id = first_id). */
-export function listPage(data: EmulatorData, query: ListQuery): { items: StoredBatch[]; hasMore: boolean } {
-  const newest = [...data.batches].reverse();
-  if (query.beforeId !== undefined) {
-    const end = newest.findIndex((b) => b.id === query.beforeId);
-    if (end < 0) return { items: [], hasMore: false };
-    const start = Math.max(0, end - query.limit);
-    return { items: newest.slice(start, end), hasMore: start > 0 };
-  }
-  const start = query.afterId === undefined ? 0 : newest.findIndex((b) => b.id === query.afterId) + 1;
-  if (start === 0 && query.afterId !== undefined) return { items: [], hasMore: false };
-  return { items: newest.slice(start, start + query.limit), hasMore: start + query.limit < newest.length };
 }

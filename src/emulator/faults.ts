@@ -4,7 +4,7 @@ import { digest } from './ids.js';
 import { UserError } from '../errors.js';
 
 /** Every endpoint a rule can name; `endpoint` rules answer for the whole call, before or after its work. */
-export const ENDPOINTS = ['create', 'retrieve', 'list', 'results', 'cancel', 'delete', 'messages', 'count_tokens'] as const;
+export const ENDPOINTS = ['create', 'retrieve', 'list', 'results', 'cancel', 'delete', 'messages', 'count_tokens', 'models_list', 'models_retrieve'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 const OUTCOMES = ['errored', 'expired', 'canceled', 'text', 'max_tokens', 'http_error', 'disconnect'] as const;

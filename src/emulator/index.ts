@@ -1,7 +1,14 @@
 /**
- * The embedded Messages + Message Batches API emulator (server.ts): the real
- * SDK talks to it over HTTP on loopback, for the demo, --offline runs and the
- * tests.
+ * The embedded Messages + Message Batches + Models API emulator (server.ts):
+ * the real SDK talks to it over HTTP on loopback, for the demo, --offline runs
+ * and the tests.
+ *
+ * Models: GET /v1/models lists the known models (KNOWN_MODELS in
+ * src/core/models.ts, plus `models` from the options), newest first; GET
+ * /v1/models/{id} resolves an id or an alias. An unknown model is refused as
+ * the API refuses it: 404 not_found_error (`model: <name>`) on retrieve,
+ * Messages and count_tokens, before any work; inside a batch the create is
+ * accepted and that request comes back `errored` (not_found_error), unbilled.
  *
  * Faults make it misbehave on purpose, deterministically. The plan comes from
  * `startEmulator({ faults })`, else the JSON in BATCHMATTER_EMULATOR_FAULTS,
@@ -18,10 +25,11 @@
  *   refuses the batch and a 5xx one is answered after storing it.
  * - HTTP errors on any call: `{ endpoint, outcome: 'http_error', status,
  *   retryAfter }` with endpoint create | retrieve | list | results | cancel |
- *   delete | messages | count_tokens. The body is the API's `{type: 'error',
- *   error: {type, message}, request_id}`; `retryAfter` seconds go out as
- *   `retry-after` (else `retry-after-ms: 20`). Refused before any work, except
- *   a create with `accepted: true`: the batch is stored, then the error sent.
+ *   delete | messages | count_tokens | models_list | models_retrieve. The
+ *   body is the API's `{type: 'error', error: {type, message}, request_id}`;
+ *   `retryAfter` seconds go out as `retry-after` (else `retry-after-ms: 20`).
+ *   Refused before any work, except a create with `accepted: true`: the batch
+ *   is stored, then the error sent.
  * - A lost answer: `{ endpoint, outcome: 'disconnect' }` does the call's work,
  *   then destroys the connection without a response. On create the batch
  *   exists but the client sees a connection error; on messages the answer is

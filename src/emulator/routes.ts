@@ -1,11 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createBatch, findBatch, listPage, resultsGone, settle, view } from './batches.js';
+import { createBatch, findBatch, resultsGone, settle, view } from './batches.js';
 import { faultError, takeFault, type AppliedFault, type Endpoint, type FaultPlan, type FaultTarget } from './faults.js';
 import { HttpError, readJson, sendJson } from './http.js';
 import { isLoopbackAddress, ledgerEntry } from './ledger.js';
 import { answer } from './model.js';
+import { findModel, listModels, unknownModel } from './models.js';
+import { listBody, pageOf, readListQuery } from './page.js';
 import { countInputTokens, isObject, paramsProblem, userText } from './params.js';
 import { useCache } from './prompt-cache.js';
 import type { Store } from './store.js';
@@ -21,6 +23,8 @@ export interface Env {
   faults: FaultPlan;
   /** See EmulatorOptions.resultsRetentionMs. */
   resultsRetentionMs: number | undefined;
+  /** See EmulatorOptions.models. */
+  models: readonly string[];
 }
 
 export interface Call {
@@ -42,7 +46,7 @@ type Handler = (env: Env, call: Call, id: string) => Promise<void>;
 function current(env: Env, id: string) {
   const data = env.store.read();
   const batch = findBatch(data, id);
-  if (settle(data, batch, env.now())) env.store.save();
+  if (settle(data, batch, { now: env.now(), models: env.models })) env.store.save();
   return batch;
 }
 
@@ -69,16 +73,12 @@ const create: Handler = async (env, call) => {
 };
 
 const list: Handler = async (env, call) => {
-  const q = call.url.searchParams;
-  const limit = q.has('limit') ? Number(q.get('limit')) : 20;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new HttpError(400, 'invalid_request_error', 'limit: must be an integer from 1 to 1000');
-  if (q.has('after_id') && q.has('before_id')) throw new HttpError(400, 'invalid_request_error', 'Only one of after_id and before_id may be given.');
+  const query = readListQuery(call.url);
   const data = env.store.read();
-  const page = listPage(data, { limit, ...(q.has('after_id') && { afterId: q.get('after_id')! }), ...(q.has('before_id') && { beforeId: q.get('before_id')! }) });
-  const now = env.now();
-  if (page.items.map((b) => settle(data, b, now)).some(Boolean)) env.store.save();
-  const items = page.items.map((b) => view(b, call.baseUrl));
-  reply(call, { data: items, has_more: page.hasMore, first_id: items[0]?.id ?? null, last_id: items.at(-1)?.id ?? null });
+  const page = pageOf([...data.batches].reverse(), query);
+  const ctx = { now: env.now(), models: env.models };
+  if (page.items.map((b) => settle(data, b, ctx)).some(Boolean)) env.store.save();
+  reply(call, listBody(page.items.map((b) => view(b, call.baseUrl)), page.hasMore));
 };
 
 const retrieve: Handler = async (env, call, id) => {
@@ -123,6 +123,8 @@ const results: Handler = async (env, call, id) => {
 
 const messages: Handler = async (env, call) => {
   const { body } = call;
+  const unknown = unknownModel(body, env.models);
+  if (unknown) throw unknown;
   const problem = paramsProblem(body, call.version);
   if (problem) throw new HttpError(400, 'invalid_request_error', problem);
   const data = env.store.read();
@@ -139,11 +141,22 @@ const messages: Handler = async (env, call) => {
   reply(call, message);
 };
 
-const countTokens: Handler = async (_env, call) => {
+const countTokens: Handler = async (env, call) => {
   const { body } = call;
   if (!isObject(body) || typeof body.model !== 'string') throw new HttpError(400, 'invalid_request_error', 'model: Field required');
+  const unknown = unknownModel(body, env.models);
+  if (unknown) throw unknown;
   if (!Array.isArray(body.messages)) throw new HttpError(400, 'invalid_request_error', 'messages: Field required');
   reply(call, { input_tokens: countInputTokens(body) });
+};
+
+const modelsList: Handler = async (env, call) => {
+  const page = pageOf(listModels(env.models), readListQuery(call.url));
+  reply(call, listBody(page.items, page.hasMore));
+};
+
+const modelsRetrieve: Handler = async (env, call, name) => {
+  reply(call, findModel(name, env.models));
 };
 
 interface Route {
@@ -164,6 +177,8 @@ const ROUTES: Route[] = [
   { method: 'GET', path: /^\/v1\/messages\/batches\/([^/]+)\/results$/, endpoint: 'results', handler: results },
   { method: 'POST', path: /^\/v1\/messages$/, endpoint: 'messages', handler: messages, bodyLimit: MAX_MESSAGE_BYTES },
   { method: 'POST', path: /^\/v1\/messages\/count_tokens$/, endpoint: 'count_tokens', handler: countTokens, bodyLimit: MAX_MESSAGE_BYTES },
+  { method: 'GET', path: /^\/v1\/models$/, endpoint: 'models_list', handler: modelsList },
+  { method: 'GET', path: /^\/v1\/models\/([^/]+)$/, endpoint: 'models_retrieve', handler: modelsRetrieve },
 ];
 
 /** What an endpoint rule's matchers look at: each request of a create, the prompt of a Messages body, nothing otherwise. */

@@ -30,6 +30,14 @@ export interface EmulatorOptions {
   now?: () => number;
   /** Scripted misbehaviour. @default parsed from env BATCHMATTER_EMULATOR_FAULTS (JSON), else none */
   faults?: FaultPlan;
+  /**
+   * Model names accepted besides the ones batchmatter knows (KNOWN_MODELS in
+   * src/core/models.ts), e.g. the models a user priced in their config. Any
+   * other model is refused as the API refuses it: 404 not_found_error on
+   * Messages and count_tokens, an `errored` result inside a batch.
+   * @default []
+   */
+  models?: string[];
   /** One line per request served. */
   log?: (line: string) => void;
 }
@@ -84,9 +92,9 @@ function batchMsFromEnv(): number | undefined {
 }
 
 /**
- * Serves the Messages + Message Batches API on loopback for the real SDK: the
- * demo, --offline runs and the tests. Batches end `batchDurationMs` after
- * creation by the clock, so processing "continues" across restarts.
+ * Serves the Messages, Message Batches and Models API on loopback for the real
+ * SDK: the demo, --offline runs and the tests. Batches end `batchDurationMs`
+ * after creation by the clock, so processing "continues" across restarts.
  * Faults and the ledger of billed requests: see the module comment in index.ts.
  */
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -99,6 +107,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     durationMs: Math.max(0, opts.batchDurationMs ?? batchMsFromEnv() ?? 1500),
     faults,
     resultsRetentionMs: opts.resultsRetentionMs ?? faults.resultsRetentionMs,
+    models: opts.models ?? [],
   };
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
