@@ -1,5 +1,4 @@
 import type { CommandResult } from './commands/result.js';
-import { createRequire } from 'node:module';
 import { diffOptions, type DiffFormat } from './commands/diff-formats.js';
 import { ExitCode, UserError } from './errors.js';
 import { createLog } from './io/log.js';
@@ -60,7 +59,6 @@ async function command(name: string, options: ProjectOptions & SelectOptions & {
   };
   // Loaded here, not at the top: a batch.config.ts importing defineConfig from 'batchmatter' must not pay for the pipeline.
   const { withSession } = await import('./pipeline/command.js');
-  quietLockSignals();
   return withSession(name, resolved, body);
 }
 
@@ -69,18 +67,6 @@ function list(value: unknown, name: string): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw new UserError(`${name}: expected an array of strings, got ${JSON.stringify(value)}`);
   return value as string[];
-}
-
-/**
- * proper-lockfile loads signal-exit (v3), whose signal listeners re-raise a signal once they are the only ones
- * left: a host that handles SIGTERM with process.once would be killed anyway. The CLI orders its own listener
- * after them; a library cannot, so they are taken off. A lock a killed host leaves behind is taken over at once
- * all the same, its process being dead (see io/state-lock.ts).
- */
-function quietLockSignals(): void {
-  const require = createRequire(import.meta.url);
-  const signalExit = createRequire(require.resolve('proper-lockfile'))('signal-exit') as { unload?: () => void };
-  signalExit.unload?.();
 }
 
 /** What would be sent, what is skipped and why, and the estimated cost (`batchmatter plan`). */

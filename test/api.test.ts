@@ -19,16 +19,16 @@ describe('the library API', () => {
     const done = await run({ cwd, offline: true, paths: ['examples/blog/posts/2024'], onMessage: (line) => lines.push(line) });
     expect(done.exitCode, done.text).toBe(0);
     expect(lines.join('\n')).toMatch(/answered synchronously|submitted batch/);
-    const state = JSON.parse(readFileSync(path.join(cwd, '.batchmatter/state.json'), 'utf8'));
+    const state = JSON.parse(readFileSync(path.join(cwd, '.batchmatter/state.offline.json'), 'utf8'));
     const files = Object.values(state.items as Record<string, { file: string }>).map((i) => i.file);
     expect(files.length).toBeGreaterThan(0);
     expect(files.every((f) => f.startsWith('posts/2024/'))).toBe(true);
 
     const [first, ...rest] = files;
-    expect((await reject({ cwd, paths: [`examples/blog/${first}`], reason: 'too generic' })).data.rejected).toEqual([{ task: 'description', file: first }]);
-    const written = await apply({ cwd });
+    expect((await reject({ cwd, offline: true, paths: [`examples/blog/${first}`], reason: 'too generic' })).data.rejected).toEqual([{ task: 'description', file: first }]);
+    const written = await apply({ cwd, offline: true });
     expect(written.data.written).toEqual([...rest].sort());
-    const gate = await check({ cwd, paths: ['examples/blog/posts/2024'] });
+    const gate = await check({ cwd, offline: true, paths: ['examples/blog/posts/2024'] });
     expect(gate.exitCode).toBe(1);
     expect(gate.data.findings).toEqual([expect.objectContaining({ file: first, kind: 'missing' })]);
   });
@@ -59,7 +59,7 @@ describe('the library API', () => {
     expect(result.exitCode).toBe(1);
     expect(written).toEqual([]);
     expect(signals()).toEqual(before);
-    // A host that handles SIGTERM with once() keeps running: proper-lockfile's signal-exit, left listening, re-raised it.
+    // A host that handles SIGTERM with once() keeps running: nothing batchmatter loads may listen for signals and re-raise one.
     const host = `
       import { status } from ${JSON.stringify(path.join(repoRoot, 'dist/index.js'))};
       process.once('SIGTERM', () => setTimeout(() => console.log('still here'), 100));
