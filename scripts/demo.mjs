@@ -21,9 +21,10 @@ function step(title, args) {
 process.stdout.write(`batchmatter demo in ${dir} (a copy of examples/blog; the repository is not touched)\n`);
 step('what would be sent, and what it would cost', ['plan', '--offline']);
 const code = step('submit, wait for the batch, collect and validate', ['run', '--offline']);
-step('what it cost, against the synchronous API', ['cost']);
-step('review the proposed front matter', ['diff']);
-step('the same as a page with search-result previews', ['diff', '--format', 'html', '--out', path.join(dir, 'review.html')]);
+// --offline on every command: the emulator's answers live in a state of their own, never mixed with real ones.
+step('what it cost, against the synchronous API', ['cost', '--offline']);
+step('review the proposed front matter', ['diff', '--offline']);
+step('the same as a page with search-result previews', ['diff', '--offline', '--format', 'html', '--out', path.join(dir, 'review.html')]);
 process.stdout.write(`\nOpen ${path.join(dir, 'review.html')} in a browser to review it there.\n`);
-process.stdout.write(`To write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --cwd ${dir}\n`);
+process.stdout.write(`To write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --offline --cwd ${dir}\n`);
 process.exit(code);

@@ -13,7 +13,7 @@ import type { Session } from './pipeline/session.js';
 const globalArgs = {
   config: { type: 'string', alias: 'c', description: 'Path to batch.config.ts (default: found in --cwd)' },
   cwd: { type: 'string', description: 'Directory to run in', default: '.' },
-  offline: { type: 'boolean', description: 'Use the embedded API emulator (no key needed)' },
+  offline: { type: 'boolean', description: 'Use the embedded API emulator (no key needed), with a state file of its own: its answers never mix with real ones' },
   json: { type: 'boolean', description: 'Print the result as JSON on stdout' },
   quiet: { type: 'boolean', description: 'Only print results and errors' },
   verbose: { type: 'boolean', description: 'Print more detail' },
@@ -152,13 +152,25 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       {
         format: { type: 'string', description: `${DIFF_FORMATS.join(', ')} (default unified)`, default: 'unified' },
         out: { type: 'string', description: 'Write the report to this file instead of stdout (html, markdown, json)' },
+        'max-chars': { type: 'string', description: 'Markdown at most this long: rows past it are counted, not shown (a pull request body takes 65536)' },
         ...selectArgs,
       },
       async (s, a) => {
-        return (await import('./commands/diff.js')).diffCommand(s, diffOptions(a.format, a.out, String(a.cwd)));
+        return (await import('./commands/diff.js')).diffCommand(s, diffOptions(a.format, a.out, String(a.cwd), a['max-chars']));
       },
     ),
-    apply: command('apply', 'Write validated answers, one field per file, nothing else', selectArgs, async (s) => (await import('./commands/apply.js')).applyCommand(s)),
+    apply: command(
+      'apply',
+      'Write validated answers, one field per file, nothing else',
+      { propose: { type: 'boolean', description: 'The files go to a pull request: the answers count as applied once it is merged (see "proposal")' }, ...selectArgs },
+      async (s, a) => (await import('./commands/apply.js')).applyCommand(s, Boolean(a.propose)),
+    ),
+    proposal: command(
+      'proposal',
+      'Record what became of the pull request of proposed answers: merged (applied) or closed unmerged (declined)',
+      { outcome: { type: 'positional', description: 'merged or closed', required: true } },
+      async (s, a) => (await import('./commands/proposal.js')).proposalCommand(s, String(a.outcome)),
+    ),
     reject: command(
       'reject',
       'Send answers back instead of applying them: the next run asks again, quoting the answer and your reason',
@@ -166,6 +178,31 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       async (s, a) => (await import('./commands/reject.js')).rejectCommand(s, typeof a.reason === 'string' && a.reason.trim() ? a.reason.trim() : undefined),
     ),
     cancel: command('cancel', 'Cancel in-flight batches', {}, async (s) => (await import('./commands/cancel.js')).cancelCommand(s)),
+    state: defineCommand({
+      meta: { description: 'Keep the state file on a branch of its own: pull it before a CI run, push it after (or print its path)' },
+      args: {
+        action: { type: 'positional', description: 'pull, push or path', required: true },
+        config: globalArgs.config,
+        cwd: globalArgs.cwd,
+        json: globalArgs.json,
+        quiet: globalArgs.quiet,
+        branch: { type: 'string', description: 'The state branch', default: 'batchmatter-state' },
+        remote: { type: 'string', description: 'The git remote', default: 'origin' },
+        force: { type: 'boolean', description: 'pull: replace a newer local state; push: replace a branch this state was not pulled from' },
+      },
+      async run({ args }) {
+        outcome.json = Boolean(args.json);
+        const log = createLog({ quiet: Boolean(args.quiet || args.json), color: false });
+        outcome.result = await (await import('./commands/state.js')).stateCommand(String(args.action), {
+          cwd: path.resolve(String(args.cwd)),
+          config: typeof args.config === 'string' ? args.config : undefined,
+          branch: String(args.branch),
+          remote: String(args.remote),
+          force: Boolean(args.force),
+          log,
+        });
+      },
+    }) as CommandDef,
     emulator: defineCommand({
       meta: { description: 'Serve the Messages + Message Batches API emulator on loopback' },
       args: {

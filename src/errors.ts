@@ -10,8 +10,14 @@ export const ExitCode = {
   failures: 1,
   /** Bad usage, bad config, or an error the user must fix before anything can run. */
   usage: 2,
-  /** Work is still in flight; the next run resumes it. Not a failure. */
+  /** Work is still in flight, or failed for now in a way the next run mends by itself. Not a failure. */
   inFlight: 3,
+  /** The API could not be reached by any call of the command: nothing was sent. Needs a person (network, ANTHROPIC_BASE_URL). */
+  unreachable: 4,
+  /** The API refused a request as invalid (HTTP 400, invalid_request_error): it is not sent again unchanged. Needs a person. */
+  invalidRequest: 5,
+  /** A task names a model the API (or, offline, batchmatter's list) does not know: nothing was sent. Needs a person. */
+  unknownModel: 6,
   /** Interrupted by Ctrl-C / SIGTERM. */
   interrupted: 130,
 } as const;

@@ -21,7 +21,7 @@ describe('apply when a file cannot be written', () => {
       expect(result.failed).toHaveLength(reviews);
       expect(result.failed).toContain(`${lost.file}  not written: no such file or folder (ENOENT); the answer waits for the next apply`);
       expect(result.written).toHaveLength(edits.length - reviews);
-      const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+      const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
       expect(state.items[lost.keys[0]!].status).toBe('succeeded');
       expect(Object.values(state.items as Record<string, { status: string }>).filter((i) => i.status === 'applied')).toHaveLength(edits.length - reviews);
     } finally {

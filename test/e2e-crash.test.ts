@@ -26,7 +26,9 @@ afterAll(async () => {
 describe('kill -9 at any moment', () => {
   it('converges to the files of an uninterrupted run, with nothing billed twice', async () => {
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const clean = copyExample(fastPolls);
+    // Its own state path, so its own project tag: the interrupted copy must not take the clean run's answers as
+    // those of a batch its lost state forgot (see pipeline/adopt.ts), which would leave it nothing to pay for.
+    const clean = copyExample((c) => fastPolls(c).replace("state: '.batchmatter/state.json'", "state: '.batchmatter/clean.json'"));
     const started = Date.now();
     expect((await runCli(['run', '--apply'], clean, env)).code).toBe(0);
     // The kills are spread over the time a whole run takes here: fixed moments would fall after the

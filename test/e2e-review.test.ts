@@ -15,7 +15,7 @@ interface Entry {
 }
 
 async function entries(dir: string): Promise<Entry[]> {
-  return JSON.parse((await runCli(['diff', '--format', 'json'], dir)).stdout).entries;
+  return JSON.parse((await runCli(['diff', '--offline', '--format', 'json'], dir)).stdout).entries;
 }
 
 describe('reject: a reviewer sends answers back', () => {
@@ -25,11 +25,11 @@ describe('reject: a reviewer sends answers back', () => {
     const first = (await entries(dir)).find((e) => e.file === FILE && e.task === 'description')!;
     expect(first.status).toBe('proposed');
 
-    const bare = await runCli(['reject'], dir);
+    const bare = await runCli(['reject', '--offline'], dir);
     expect(bare.code).toBe(2);
     expect(bare.stderr).toMatch(/reject: name the files \(paths or globs\) or the task \(--task\) whose answers to reject/);
 
-    const reject = await runCli(['reject', `examples/blog/${FILE}`, '--reason', 'too generic: name what the cache keeps'], dir);
+    const reject = await runCli(['reject', '--offline', `examples/blog/${FILE}`, '--reason', 'too generic: name what the cache keeps'], dir);
     expect(reject.code, reject.stderr).toBe(0);
     expect(reject.stdout.trim().split('\n')).toEqual([
       'rejected 1 answer(s); the next "run" or "sync" asks for them again, quoting each one and your reason:',
@@ -37,7 +37,7 @@ describe('reject: a reviewer sends answers back', () => {
     ]);
     const after = (await entries(dir)).find((e) => e.file === FILE && e.task === 'description')!;
     expect(after).toMatchObject({ status: 'failed', reason: 'rejected in review: too generic: name what the cache keeps' });
-    expect((await runCli(['diff'], dir)).stdout).not.toContain(`+++ b/${FILE}`);
+    expect((await runCli(['diff', '--offline'], dir)).stdout).not.toContain(`+++ b/${FILE}`);
 
     const plan = await runCli(['plan', '--offline', '--json'], dir);
     expect(JSON.parse(plan.stdout).requests).toEqual([{ task: 'description', file: FILE, retry: true }]);
@@ -51,7 +51,7 @@ describe('reject: a reviewer sends answers back', () => {
     expect(written).not.toBe(first.proposed);
 
     // Written answers are the file's now: editing or deleting the field is how to change them.
-    const late = await runCli(['reject', `examples/blog/${FILE}`], dir);
+    const late = await runCli(['reject', '--offline', `examples/blog/${FILE}`], dir);
     expect(late.stdout).toMatch(/^no answer waiting for apply there: nothing rejected$/m);
   });
 
@@ -66,15 +66,15 @@ describe('reject: a reviewer sends answers back', () => {
       const abs = path.join(dir, 'examples/blog', file);
       writeFileSync(abs, readFileSync(abs, 'utf8').replace(/^---\n/, '---\nextra: edited after the answer\n'));
     }
-    const before = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8')).items;
+    const before = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8')).items;
     expect(before['sentiment:reviews/2025-09-13-ios-copy.md'].reusedFrom).toBe('sentiment:reviews/2025-09-12-ios-jsmith.md');
-    const rejected = await runCli(['reject', 'examples/blog/posts/2024/image-pipeline.mdx', 'examples/blog/reviews/2025-09-13-ios-copy.md', '--reason', 'say something else'], dir);
-    expect(JSON.parse((await runCli(['reject', '--json', 'examples/blog/posts/2024/image-pipeline.mdx'], dir)).stdout).rejected).toEqual([]);
+    const rejected = await runCli(['reject', '--offline', 'examples/blog/posts/2024/image-pipeline.mdx', 'examples/blog/reviews/2025-09-13-ios-copy.md', '--reason', 'say something else'], dir);
+    expect(JSON.parse((await runCli(['reject', '--offline', '--json', 'examples/blog/posts/2024/image-pipeline.mdx'], dir)).stdout).rejected).toEqual([]);
     expect(rejected.stdout).toMatch(/^rejected 2 answer\(s\)/);
     // sync alone sends them (it used to skip an edited file's retry and say so forever).
     const sync = await runCli(['sync', '--offline'], dir);
     expect(sync.code, sync.stderr + sync.stdout).toBe(0);
-    const items = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8')).items;
+    const items = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8')).items;
     expect(items['description:posts/2024/image-pipeline.mdx'].status).toBe('succeeded');
     expect(items['description:posts/2024/image-pipeline.mdx'].value).not.toBe(before['description:posts/2024/image-pipeline.mdx'].value);
     expect(items['sentiment:reviews/2025-09-13-ios-copy.md']).toMatchObject({ status: 'succeeded' });
@@ -86,7 +86,7 @@ describe('reject: a reviewer sends answers back', () => {
   it('--task rejects every answer of a task waiting for apply, and leaves the other tasks\' alone', async () => {
     const dir = copyExample();
     expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
-    const reject = await runCli(['reject', '--task', 'sentiment', '--json'], dir);
+    const reject = await runCli(['reject', '--offline', '--task', 'sentiment', '--json'], dir);
     expect(reject.code).toBe(0);
     expect(JSON.parse(reject.stdout).rejected).toHaveLength(15);
     const now = await entries(dir);
@@ -105,7 +105,7 @@ describe("when: 'invalid'", () => {
     const broken = original.replace(/^description: .*$/m, 'description: "In this article we say hello."  # written in a hurry');
     writeFileSync(welcome, broken);
 
-    const check = await runCli(['check', '--task', 'description'], dir);
+    const check = await runCli(['check', '--offline', '--task', 'description'], dir);
     expect(check.stdout).toMatch(/^posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
     expect(check.stdout).toMatch(/1 value\(s\) breaking a rule: "batchmatter run" rewrites them \(when: 'invalid'\)/);
 
@@ -124,7 +124,7 @@ describe("when: 'invalid'", () => {
     const [pre, post] = broken.split('"In this article we say hello."');
     expect(after.startsWith(pre!)).toBe(true);
     expect(after.endsWith(post!)).toBe(true);
-    expect((await runCli(['check', '--task', 'description'], dir)).code).toBe(0);
+    expect((await runCli(['check', '--offline', '--task', 'description'], dir)).code).toBe(0);
   });
 });
 
@@ -138,16 +138,18 @@ describe('the review page\'s commands', () => {
     );
     const config = ['--config', 'cfg/site.config.mjs'];
     expect((await runCli(['run', '--offline', ...config], dir)).code).toBe(0);
-    const model = JSON.parse((await runCli(['diff', '--format', 'json', ...config], dir)).stdout);
-    expect(model.command).toEqual({ pathPrefix: '../examples/blog/', config: 'site.config.mjs' });
+    const model = JSON.parse((await runCli(['diff', '--offline', '--format', 'json', ...config], dir)).stdout);
+    expect(model.command).toEqual({ pathPrefix: '../examples/blog/', config: 'site.config.mjs', offline: true });
     const file = model.entries[0].file as string;
     // What the page writes for one ticked entry, run in the config's folder.
-    const apply = await runCli(['apply', '--config', 'site.config.mjs', '--task', 'description', `${model.command.pathPrefix}${file}`], path.join(dir, 'cfg'));
+    const apply = await runCli(['apply', '--offline', '--config', 'site.config.mjs', '--task', 'description', `${model.command.pathPrefix}${file}`], path.join(dir, 'cfg'));
     expect(apply.code, apply.stderr).toBe(0);
     expect(apply.stdout).toMatch(/^applied 1 file\(s\)$/m);
     // The example's own config is found by itself: no --config in its commands.
     const plain = copyExample();
     expect((await runCli(['run', '--offline'], plain)).code).toBe(0);
+    expect(JSON.parse((await runCli(['diff', '--offline', '--format', 'json'], plain)).stdout).command).toEqual({ pathPrefix: 'examples/blog/', offline: true });
+    // Real answers' commands act on the real state: no --offline.
     expect(JSON.parse((await runCli(['diff', '--format', 'json'], plain)).stdout).command).toEqual({ pathPrefix: 'examples/blog/' });
   });
 });

@@ -53,21 +53,21 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const run = await runCli(['run', '--offline', '--apply'], dir);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/submitted batch msgbatch_/);
-    const totals = await runCli(['report', 'sentiment'], dir);
+    const totals = await runCli(['report', '--offline', 'sentiment'], dir);
     expect(totals.code).toBe(0);
     expect(totals.stdout).toMatch(/^sentiment: 15 of 15 file\(s\) have analysis$/m);
     const counts = /^ {2}sentiment: (\d+) positive, (\d+) negative, (\d+) neutral$/m.exec(totals.stdout)!.slice(1).map(Number);
     expect(counts.reduce((a, b) => a + b)).toBe(15);
     expect(totals.stdout).toMatch(/^high urgency:\n(?: {2}.+\n)* {2}reviews\/2025-10-05-android-pkumar\.md {2}\S/m);
-    expect((await runCli(['report', 'description'], dir)).code).toBe(2);
-    expect((await runCli(['report'], dir)).code).toBe(2);
-    const cost = await runCli(['cost'], dir);
+    expect((await runCli(['report', '--offline', 'description'], dir)).code).toBe(2);
+    expect((await runCli(['report', '--offline'], dir)).code).toBe(2);
+    const cost = await runCli(['cost', '--offline'], dir);
     expect(cost.stdout).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d batch msgbatch_\w+: 32 answered, \d+ in \+ \d+ out, \$0\.\d{4} \(synchronous: \$0\.\d{4}\)$/m);
     expect(cost.stdout).toMatch(/^ {2}description: 17 answered/m);
     // What count_tokens said before is what the answers' usage says after.
     expect(/^ {2}description: 17 answered, (\d+) in/m.exec(cost.stdout)?.[1]).toBe(countedInput);
     expect(cost.stdout).toMatch(/^total: \$0\.\d{4} spent; the synchronous API would have cost \$0\.\d{4}, saved \$0\.\d{4}$/m);
-    expect((await runCli(['status', '--stats'], dir)).stdout).toMatch(/batch completion \(created → ended, 1 batch\(es\)\): median [\d.]+ s, p75 [\d.]+ s, max [\d.]+ s/);
+    expect((await runCli(['status', '--offline', '--stats'], dir)).stdout).toMatch(/batch completion \(created → ended, 1 batch\(es\)\): median [\d.]+ s, p75 [\d.]+ s, max [\d.]+ s/);
 
     const after = snapshot(content);
     let posts = 0;
@@ -102,7 +102,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(again.stderr + again.stdout).toMatch(/nothing to submit/);
     expect(snapshot(content)).toEqual(after);
 
-    const status = await runCli(['status', '--json'], dir);
+    const status = await runCli(['status', '--offline', '--json'], dir);
     const report = JSON.parse(status.stdout);
     expect(report.inFlight).toEqual([]);
     expect(report.items.description.applied).toBeGreaterThan(0);
@@ -129,7 +129,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(estimate.cacheWriteTokens).toBeGreaterThan(17 * 4096);
     const run = await runCli(['run', '--offline'], dir);
     expect(run.code, run.stderr).toBe(0);
-    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
     const usages = Object.values(state.items as Record<string, { task: string; usage: Record<string, number> }>).filter((i) => i.task === 'description').map((i) => i.usage);
     expect(usages).toHaveLength(17);
     const writes = usages.filter((u) => u.cache_creation_input_tokens! > 0);
@@ -141,11 +141,11 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     // Haiku: $1 input, $5 output, $2 a 1-hour cache write, $0.10 a read, per million; a batch costs half.
     // Zero cache counts are not kept in the state.
     const expected = usages.reduce((sum, u) => sum + (u.input_tokens! * 1 + u.output_tokens! * 5 + (u.cache_creation_input_tokens ?? 0) * 2 + (u.cache_read_input_tokens ?? 0) * 0.1) / 1e6 / 2, 0);
-    const cost = await runCli(['cost', '--json'], dir);
+    const cost = await runCli(['cost', '--offline', '--json'], dir);
     const spend = JSON.parse(cost.stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
     expect(spend).toMatchObject({ requests: 17, cacheWriteTokens: prefix, cacheReadTokens: 16 * prefix });
     expect(spend.usd).toBeCloseTo(expected, 10);
-    expect((await runCli(['cost'], dir)).stdout).toMatch(new RegExp(`^ {2}description: 17 answered, \\d+ in \\+ \\d+ out \\(cache: ${prefix} written, ${16 * prefix} read\\), `, 'm'));
+    expect((await runCli(['cost', '--offline'], dir)).stdout).toMatch(new RegExp(`^ {2}description: 17 answered, \\d+ in \\+ \\d+ out \\(cache: ${prefix} written, ${16 * prefix} read\\), `, 'm'));
   });
 
   it('does not mark a system prompt that differs per file: every request would pay a cache write and none would read it', async () => {
@@ -155,7 +155,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const plan = JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout);
     expect(plan.estimate.find((e: { task: string }) => e.task === 'description').cacheWriteTokens).toBeUndefined();
     expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
-    const spend = JSON.parse((await runCli(['cost', '--json'], dir)).stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
+    const spend = JSON.parse((await runCli(['cost', '--offline', '--json'], dir)).stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
     expect(spend).toMatchObject({ requests: 17, cacheWriteTokens: 0, cacheReadTokens: 0 });
   });
 
@@ -163,35 +163,35 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const dir = copyExample();
     const run = await runCli(['run', '--offline'], dir);
     expect(run.code, run.stderr).toBe(0);
-    const diff = await runCli(['diff'], dir);
+    const diff = await runCli(['diff', '--offline'], dir);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toMatch(/^\+\+\+ b\/posts\/.+\.mdx?$/m);
     expect(diff.stdout).toMatch(/^\+description: /m);
     expect(diff.stdout).not.toMatch(/\x1b\[/); // no colour when piped
-    const markdown = await runCli(['diff', '--format', 'markdown'], dir);
+    const markdown = await runCli(['diff', '--offline', '--format', 'markdown'], dir);
     expect(markdown.stdout).toMatch(/^### description: `description` in 17 file\(s\)\n\n\| file \| current \| proposed \| length \|\n\|---\|---\|---\|---\|$/m);
     expect(markdown.stdout).toMatch(/^\| `posts\/about-this-blog\.md` \| — \| [^|]+ \| \d+ \/ 160 \|$/m);
     expect(markdown.stdout).toMatch(/^\| `reviews\/2025-10-03-ios-jsmith\.md` \| — \| `\{"sentiment":"negative",[^|]*\}` \| {2}\|$/m);
-    expect((await runCli(['diff', '--format', 'yaml'], dir)).code).toBe(2);
-    const json = JSON.parse((await runCli(['diff', '--format', 'json'], dir)).stdout);
+    expect((await runCli(['diff', '--offline', '--format', 'yaml'], dir)).code).toBe(2);
+    const json = JSON.parse((await runCli(['diff', '--offline', '--format', 'json'], dir)).stdout);
     const about = json.entries.find((e: { file: string }) => e.file === 'posts/about-this-blog.md');
     expect(about).toMatchObject({ task: 'description', field: 'description', status: 'proposed', limits: { maxLength: 160 } });
     expect(markdown.stdout).toContain(`| \`posts/about-this-blog.md\` | — | ${about.proposed} |`);
-    const html = await runCli(['diff', '--format', 'html', '--out', 'review.html'], dir);
+    const html = await runCli(['diff', '--offline', '--format', 'html', '--out', 'review.html'], dir);
     expect(html.code, html.stderr).toBe(0);
     expect(html.stdout).toMatch(/^wrote .*review\.html: 32 proposed, 0 failed, 0 stale$/m);
     const page = readFileSync(path.join(dir, 'review.html'), 'utf8');
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<code>posts/about-this-blog.md</code>');
 
-    const status = JSON.parse((await runCli(['status', '--json'], dir)).stdout);
+    const status = JSON.parse((await runCli(['status', '--offline', '--json'], dir)).stdout);
     expect(status.items.description.succeeded).toBeGreaterThan(0);
     const edited = fg.sync('examples/blog/posts/**/*.md', { cwd: dir }).find((f) => !/description:/.test(readFileSync(path.join(dir, f), 'utf8')))!;
     const abs = path.join(dir, edited);
     const humanText = `${readFileSync(abs, 'utf8')}\nA paragraph the author added after planning.\n`;
     writeFileSync(abs, humanText);
 
-    const apply = await runCli(['apply'], dir);
+    const apply = await runCli(['apply', '--offline'], dir);
     expect(apply.code).toBe(0);
     expect(apply.stdout).toMatch(/stale/);
     expect(apply.stdout).toContain(edited.replace('examples/blog/', ''));
@@ -201,7 +201,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
   it('an apply killed after writing a file but before recording it finishes as applied, not stale', async () => {
     const dir = copyExample();
     expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
-    const statePath = path.join(dir, '.batchmatter/state.json');
+    const statePath = path.join(dir, '.batchmatter/state.offline.json');
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     const [key, item] = Object.entries(state.items as Record<string, { file: string; status: string; value: string }>).find(([k]) => k.startsWith('description:'))!;
     // What the killed apply left behind: the file written, the state not yet saved.
@@ -209,7 +209,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     writeFileSync(abs, setField(readFileSync(abs, 'utf8'), ['description'], item.value));
     const written = readFileSync(abs, 'utf8');
 
-    const apply = await runCli(['apply'], dir);
+    const apply = await runCli(['apply', '--offline'], dir);
     expect(apply.code, apply.stdout).toBe(0);
     expect(apply.stdout).not.toMatch(/stale/);
     expect(readFileSync(abs, 'utf8')).toBe(written);
@@ -220,14 +220,14 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const dir = copyExample();
     const human = path.join(dir, 'examples/blog/posts/welcome.md');
     writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: In this article we say hello.'));
-    const before = await runCli(['check'], dir);
+    const before = await runCli(['check', '--offline'], dir);
     expect(before.code).toBe(1);
     expect(before.stdout).toMatch(/^posts\/2024\/release-notes\.md {2}description {2}missing$/m);
     expect(before.stdout).toMatch(/^reviews\/2025-10-03-ios-jsmith\.md {2}analysis {2}missing$/m);
     expect(before.stdout).toMatch(/^posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
     expect(before.stdout).toMatch(/^32 field\(s\) missing: "batchmatter run" fills them; 1 value\(s\) breaking a rule: fix them, or delete them to have them written again$/m);
     expect((await runCli(['run', '--offline', '--apply'], dir)).code).toBe(0);
-    const after = await runCli(['check'], dir);
+    const after = await runCli(['check', '--offline'], dir);
     // A human value is never overwritten, so the gate keeps pointing at it.
     expect(after.code).toBe(1);
     expect(after.stdout.trim().split('\n')).toEqual([
@@ -235,7 +235,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
       '1 value(s) breaking a rule: fix them, or delete them to have them written again',
     ]);
     writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: A human description that is long enough to pass.'));
-    const fixed = await runCli(['check'], dir);
+    const fixed = await runCli(['check', '--offline'], dir);
     expect(fixed.code, fixed.stdout).toBe(0);
     expect(fixed.stdout).toMatch(/all 40 file\(s\) pass/);
   });
@@ -268,7 +268,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const run = await runCli(['run', '--offline', '--apply'], dir);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/16 request\(s\) of chained tasks are ready/);
-    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
     const jobs = Object.values(state.jobs as Record<string, { id: string; createdAt: string; requests: Record<string, string> }>).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
     expect(jobs).toHaveLength(2);
     expect(Object.values(jobs[1]!.requests).every((key) => key.startsWith('description:'))).toBe(true);
@@ -292,14 +292,14 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const run = await runCli(['run', '--offline', '--apply'], dir);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/1 request\(s\) identical to one answered before: its answer reused, nothing sent/);
-    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+    const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
     const sent = Object.values(state.jobs as Record<string, { requests: Record<string, string> }>).flatMap((j) => Object.values(j.requests));
     expect(sent.filter((key) => key.startsWith('sentiment:'))).toHaveLength(15);
     const copies = ['2025-09-12-ios-jsmith.md', '2025-09-13-ios-jsmith2.md'].map((f) => parseFrontMatter(readFileSync(path.join(reviews, f), 'utf8')).data.analysis);
     expect(copies[0]).toMatchObject({ sentiment: 'positive' });
     expect(copies[1]).toEqual(copies[0]);
     expect(Object.values(state.items as Record<string, { reusedFrom?: string }>).filter((i) => i.reusedFrom)).toHaveLength(1);
-    expect((await runCli(['cost'], dir)).stdout).toMatch(/^1 answer\(s\) taken from identical requests answered before: not sent, not billed$/m);
+    expect((await runCli(['cost', '--offline'], dir)).stdout).toMatch(/^1 answer\(s\) taken from identical requests answered before: not sent, not billed$/m);
 
     // The two-run pattern: submit tonight, sync later; the sync hands the answer to the copy too.
     const cron = copyExample();
@@ -311,14 +311,14 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     for (let pass = 0; sync.code === 3 && pass < 10; pass++) sync = await runCli(['sync', '--offline'], cron);
     expect(sync.code, sync.stderr).toBe(0);
     expect(sync.stderr).toMatch(/1 request\(s\) identical to one answered before: its answer reused, nothing sent/);
-    const cronState = JSON.parse(readFileSync(path.join(cron, '.batchmatter/state.json'), 'utf8'));
+    const cronState = JSON.parse(readFileSync(path.join(cron, '.batchmatter/state.offline.json'), 'utf8'));
     expect(cronState.items['sentiment:reviews/2025-09-13-ios-jsmith2.md']).toMatchObject({ status: 'succeeded', reusedFrom: 'sentiment:reviews/2025-09-12-ios-jsmith.md' });
 
     // An edit the prompt does not include changes the file, not the request: its answer stands, nothing is sent;
     // and a person's correction of the field itself is not undone by handing the old answer back.
     const always = copyExample((config) => config.replace("field: 'analysis',", "field: 'analysis',\n      when: 'always',"));
     expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);
-    const jobsBefore = Object.keys(JSON.parse(readFileSync(path.join(always, '.batchmatter/state.json'), 'utf8')).jobs).length;
+    const jobsBefore = Object.keys(JSON.parse(readFileSync(path.join(always, '.batchmatter/state.offline.json'), 'utf8')).jobs).length;
     const file = path.join(always, 'examples/blog/reviews/2025-09-12-ios-jsmith.md');
     writeFileSync(file, readFileSync(file, 'utf8').replace('author: jsmith', 'author: J. Smith'));
     const again = await runCli(['run', '--offline', '--apply'], always);
@@ -330,7 +330,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(replan.stdout).toMatch(/^ {2}skipped 1: changed by hand since apply \(left as they are\)$/m);
     expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(corrected);
-    const after = JSON.parse(readFileSync(path.join(always, '.batchmatter/state.json'), 'utf8'));
+    const after = JSON.parse(readFileSync(path.join(always, '.batchmatter/state.offline.json'), 'utf8'));
     expect(Object.keys(after.jobs)).toHaveLength(jobsBefore);
   });
 

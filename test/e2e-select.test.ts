@@ -21,7 +21,7 @@ function snapshot(dir: string): Map<string, string> {
 
 /** Item keys of every request sent so far, from the state's submissions. */
 function sentKeys(dir: string): string[] {
-  const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
+  const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
   return Object.values(state.jobs as Record<string, { requests: Record<string, string> }>).flatMap((j) => Object.values(j.requests));
 }
 
@@ -106,26 +106,26 @@ describe('--task, path arguments and --limit', () => {
     expect(changedFiles(dir, before)).toEqual([]);
 
     const one = sent.find((k) => k.startsWith('description:'))!.slice('description:'.length);
-    const diff = await runCli(['diff', `examples/blog/${one}`], dir);
+    const diff = await runCli(['diff', '--offline', `examples/blog/${one}`], dir);
     expect(diff.code).toBe(0);
     expect(diff.stdout.match(/^\+\+\+ /gm)).toHaveLength(1);
     expect(diff.stdout).toContain(`+++ b/${one}`);
 
     // From inside the content root, paths are relative to where the command runs, as a shell gives them.
-    const apply = await runCli(['apply', '--cwd', path.join(dir, 'examples/blog'), '--config', path.join(dir, 'batch.config.ts'), one], dir);
+    const apply = await runCli(['apply', '--offline', '--cwd', path.join(dir, 'examples/blog'), '--config', path.join(dir, 'batch.config.ts'), one], dir);
     expect(apply.code, apply.stderr + apply.stdout).toBe(0);
     expect(apply.stdout).toMatch(/^applied 1 file\(s\)$/m);
     expect(changedFiles(dir, before)).toEqual([one]);
     expect(typeof parseFrontMatter(readFileSync(path.join(dir, 'examples/blog', one), 'utf8')).data.description).toBe('string');
 
-    const check = await runCli(['check', '--task', 'description', `examples/blog/${one}`], dir);
+    const check = await runCli(['check', '--offline', '--task', 'description', `examples/blog/${one}`], dir);
     expect(check.code, check.stdout).toBe(0);
     expect(check.stdout).toMatch(/^all 1 file\(s\) pass$/m);
-    const others = await runCli(['check', '--task', 'sentiment'], dir);
+    const others = await runCli(['check', '--offline', '--task', 'sentiment'], dir);
     expect(others.code).toBe(1);
     expect(others.stdout).not.toMatch(/description/);
 
-    const rest = await runCli(['apply', '--task', 'sentiment'], dir);
+    const rest = await runCli(['apply', '--offline', '--task', 'sentiment'], dir);
     expect(rest.code).toBe(0);
     const changed = changedFiles(dir, before);
     expect(changed.filter((f) => f.startsWith('reviews/')).length).toBeGreaterThan(0);
@@ -150,5 +150,6 @@ describe('--task, path arguments and --limit', () => {
       expect(result.stderr, args.join(' ')).toMatch(message);
     }
     expect(() => readFileSync(path.join(dir, '.batchmatter/state.json'))).toThrow();
+    expect(() => readFileSync(path.join(dir, '.batchmatter/state.offline.json'))).toThrow();
   });
 });

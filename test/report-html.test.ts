@@ -194,17 +194,17 @@ describe('renderHtml in headless Chromium', () => {
     const quote = (text: string) => `'${text.split("'").join(`'"'"'`)}'`;
     const lines = (await page.locator('#cmd').inputValue()).split('\n');
     expect(lines).toEqual([
-      `npx batchmatter reject --task 'description' ${quote(`examples/blog/${XSS_FILE}`)} --reason=${quote(reason)}`,
-      `npx batchmatter reject --task 'sentiment' ${quote(`examples/blog/${review.file}`)} --reason=${quote(reason)}`,
+      `npx batchmatter reject --offline --task 'description' ${quote(`examples/blog/${XSS_FILE}`)} --reason=${quote(reason)}`,
+      `npx batchmatter reject --offline --task 'sentiment' ${quote(`examples/blog/${review.file}`)} --reason=${quote(reason)}`,
     ]);
     expect(await page.locator('label[for="cmd"]').textContent()).toBe('Run in the folder of batch.config.ts:');
     await page.getByRole('button', { name: 'apply only these' }).click();
-    expect((await page.locator('#cmd').inputValue()).split('\n')[0]).toBe(`npx batchmatter apply --task 'description' ${quote(`examples/blog/${XSS_FILE}`)}`);
+    expect((await page.locator('#cmd').inputValue()).split('\n')[0]).toBe(`npx batchmatter apply --offline --task 'description' ${quote(`examples/blog/${XSS_FILE}`)}`);
     await page.getByRole('button', { name: 'reject: ask again' }).click();
     // A path or a reason starting with - must not read as an option.
     await entry(XSS_FILE).evaluate((e: HTMLElement) => (e.dataset.path = '-dash.md'));
     await page.locator('#reason').fill('--');
-    expect((await page.locator('#cmd').inputValue()).split('\n')[0]).toBe(`npx batchmatter reject --task 'description' './-dash.md' --reason='--'`);
+    expect((await page.locator('#cmd').inputValue()).split('\n')[0]).toBe(`npx batchmatter reject --offline --task 'description' './-dash.md' --reason='--'`);
     await entry(XSS_FILE).evaluate((e: HTMLElement, p: string) => (e.dataset.path = p), `examples/blog/${XSS_FILE}`);
     await page.locator('#reason').fill(reason);
     expect((await page.locator('#cmd').inputValue()).split('\n')).toEqual(lines);
@@ -217,7 +217,7 @@ describe('renderHtml in headless Chromium', () => {
       expect(result.status, result.stderr).toBe(0);
       expect(result.stdout).toMatch(/^rejected 1 answer\(s\)/);
     }
-    const items = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8')).items as Record<string, { status: string; error?: string }>;
+    const items = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8')).items as Record<string, { status: string; error?: string }>;
     for (const key of [`description:${XSS_FILE}`, `sentiment:${review.file}`]) expect(items[key]).toMatchObject({ status: 'failed', error: `rejected in review: ${reason}` });
     expect(Object.values(items).filter((i) => i.error?.startsWith('rejected in review'))).toHaveLength(2);
     await page.getByRole('button', { name: 'Clear selection' }).click();

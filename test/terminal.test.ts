@@ -22,13 +22,13 @@ describe('text from content files on a terminal', () => {
     expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
     const bin = path.join(repoRoot, 'bin/batchmatter.js');
     const onTty = await new Promise<string>((resolve) => {
-      execFile('script', ['-qc', `"${process.execPath}" "${bin}" diff examples/blog/posts/welcome.md`, '/dev/null'], { cwd: dir, env: cliEnv({ TERM: 'xterm' }) }, (_e, stdout) => resolve(stdout));
+      execFile('script', ['-qc', `"${process.execPath}" "${bin}" diff --offline examples/blog/posts/welcome.md`, '/dev/null'], { cwd: dir, env: cliEnv({ TERM: 'xterm' }) }, (_e, stdout) => resolve(stdout));
     });
     expect(onTty).toContain('+description:');
     expect(onTty).toContain('\\u001b]0;PWNED\\u0007');
     expect(onTty).not.toContain('\x1b]0;');
     expect(onTty).not.toContain('\x1b[2J');
-    const piped = await runCli(['diff', 'examples/blog/posts/welcome.md'], dir);
+    const piped = await runCli(['diff', '--offline', 'examples/blog/posts/welcome.md'], dir);
     expect(piped.stdout).toContain('\x1b]0;PWNED\x07');
   });
 });

@@ -1,6 +1,6 @@
 import type { Message } from '@anthropic-ai/sdk/resources/messages';
 import { describe, expect, it } from 'vitest';
-import { CUSTOM_ID_PATTERN, customId } from '../src/core/custom-id.js';
+import { baseId, CUSTOM_ID_PATTERN, customId, projectOf, projectTag } from '../src/core/custom-id.js';
 import { estimateCost, estimateInputTokens } from '../src/core/cost.js';
 import { buildParams } from '../src/core/request.js';
 import { compileTemplate, sameForEveryFile } from '../src/core/template.js';
@@ -153,10 +153,23 @@ describe('re-asking', () => {
 });
 
 describe('custom ids, chunks, cost', () => {
-  it('derives API-valid custom_ids that never contain the path', () => {
-    const ids = Array.from({ length: 5000 }, (_, i) => customId('a1b2c3d4e5f6', i));
+  it('derives API-valid custom_ids from the request, never from the path, and knows its own project by them', () => {
+    const tag = projectTag('examples/blog', '.batchmatter/state.json');
+    const ids = Array.from({ length: 5000 }, (_, i) => customId(tag, i % 2 ? 'description' : 'sentiment', `hash${i}`));
     expect(new Set(ids).size).toBe(5000);
-    for (const id of ids) expect(id).toMatch(CUSTOM_ID_PATTERN);
+    for (const id of ids) {
+      expect(id).toMatch(CUSTOM_ID_PATTERN);
+      expect(projectOf(id)).toBe(tag);
+    }
+    // The same request, the same id: a batch found without the state file maps back by planning again.
+    expect(customId(tag, 'description', 'hash1')).toBe(ids[1]);
+    expect(customId(tag, 'sentiment', 'hash1')).not.toBe(ids[1]);
+    const twice = customId(tag, 'description', 'hash1', 7);
+    expect(twice).toMatch(CUSTOM_ID_PATTERN);
+    expect([projectOf(twice), baseId(twice)]).toEqual([tag, ids[1]]);
+    expect(projectTag('site/content', '.batchmatter/state.json')).not.toBe(tag);
+    expect(projectOf('other_0')).toBeUndefined();
+    expect(projectOf('bm_a1b2c3d4e5f6_0')).toBeUndefined(); // the old nonce form: not a request's digest
   });
 
   const request = (i: number, size = 10, model = 'claude-haiku-4-5'): PlannedRequest => {

@@ -2,22 +2,25 @@ import { checkFiles } from '../core/check.js';
 import { countNamed, requireMatches, selects } from '../core/selection.js';
 import { ExitCode } from '../errors.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
-import { scanProject, type Session } from '../pipeline/session.js';
+import { offlineAnswers, scanProject, type Session } from '../pipeline/session.js';
+import { requireTaskMatches } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
 
 /** A CI gate: exit 1 when a file lacks a field a task would fill, or holds one that breaks its rules. No API call. */
 export async function checkCommand(session: Session): Promise<CommandResult> {
   const { files, diagnostics } = await scanProject(session);
+  const offlineValues = await offlineAnswers(session);
   const { selection, project } = session;
   const rels = files.map((f) => f.rel);
+  requireTaskMatches(session, files);
   requireMatches(selection, rels, project.config.content.include);
-  const findings = checkFiles(project.tasks, files, session.store.data, (task, rel) => selects(selection, task, rel));
+  const findings = checkFiles(project.tasks, files, session.store.data, (task, rel) => selects(selection, task, rel), offlineValues);
   const errors = errorsIn(diagnostics);
   const lines = findings.map((f) => `${f.file}  ${f.field}  ${f.problem}`);
   lines.push(...errors.map(formatDiagnostic));
   const ok = findings.length === 0 && errors.length === 0;
   const count = (kind: (typeof findings)[number]['kind']) => findings.filter((f) => f.kind === kind).length;
-  const [missing, unfillable, variants, replaced, broken] = [count('missing'), count('no-prose'), count('case-variant'), count('replaced'), count('broken')];
+  const [missing, unfillable, variants, replaced, broken, offline] = [count('missing'), count('no-prose'), count('case-variant'), count('replaced'), count('broken'), count('offline-answer')];
   const summary = [
     ...(missing ? [`${missing} field(s) missing: "batchmatter run" fills them`] : []),
     ...(unfillable ? [`${unfillable} field(s) missing where the body has no prose to describe: write them by hand, or exclude the files`] : []),
@@ -25,6 +28,7 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
     ...(replaced ? [`${replaced} value(s) breaking a rule: "batchmatter run" rewrites them (when: 'invalid')`] : []),
     // A `missing` task never overwrites a value, so these are the author's to mend (or to delete, and have written).
     ...(broken ? [`${broken} value(s) breaking a rule: fix them, or delete them to have them written again`] : []),
+    ...(offline ? [`${offline} value(s) written by "apply --offline" from the emulator: restore those files (git checkout) before publishing`] : []),
     ...(errors.length ? [`${errors.length} file(s) unreadable`] : []),
   ];
   lines.push(ok ? `all ${countNamed(selection, rels)} file(s) pass` : summary.join('; '));

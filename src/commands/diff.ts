@@ -31,7 +31,7 @@ const shown = (value: unknown) => (value === undefined || value === null || valu
  * limit), then what cannot be applied and why. For a pull-request body or
  * $GITHUB_STEP_SUMMARY.
  */
-export function renderMarkdown(model: ReportModel): string {
+export function renderMarkdown(model: ReportModel, maxChars = Infinity): string {
   const out: string[] = [];
   for (const task of model.tasks) {
     const rows = model.entries
@@ -50,13 +50,40 @@ export function renderMarkdown(model: ReportModel): string {
     out.push(`### not applied: ${blocked.length}`, '', '| file | field | status | reason |', '|---|---|---|---|');
     out.push(...blocked.map((e) => `| \`${cell(e.file)}\` | \`${cell(e.field)}\` | ${e.status} | ${cell(e.reason ?? '')} |`), '');
   }
-  return out.length ? out.join('\n').trimEnd() : 'No proposed changes.';
+  return out.length ? fitMarkdown(out, maxChars) : 'No proposed changes.';
+}
+
+/** Room kept under --max-chars for the line that says what was left out. */
+const TRAILER_CHARS = 200;
+
+/**
+ * The lines joined, at most `maxChars` long (a pull request's body takes 65,536): table rows past the limit
+ * are left out, the tables kept whole, and a last line says how many and where to see them all.
+ */
+function fitMarkdown(lines: string[], maxChars: number): string {
+  const full = lines.join('\n').trimEnd();
+  if (full.length <= maxChars) return full;
+  const kept: string[] = [];
+  let size = 0;
+  let omitted = 0;
+  for (const line of lines) {
+    const row = line.startsWith('| `');
+    if (row && (omitted || size + line.length + 1 > maxChars - TRAILER_CHARS)) {
+      omitted++;
+      continue;
+    }
+    kept.push(line);
+    size += line.length + 1;
+  }
+  return [...kept, `_${omitted} more row(s) not shown here, to stay within ${maxChars} characters: the review page lists every one._`].join('\n').trimEnd();
 }
 
 export interface DiffOptions {
   format?: DiffFormat;
   /** Absolute path `--format html` (or json, markdown) is written to; stdout when absent. */
   out?: string;
+  /** `--format markdown` at most this long (a pull request's body takes 65,536 characters): rows past it are counted, not shown. */
+  maxChars?: number;
 }
 
 export async function diffCommand(session: Session, options: DiffOptions = {}): Promise<CommandResult> {
@@ -73,7 +100,7 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
 
   if (format !== 'unified') {
     const model = await buildReportModel(session, edits);
-    const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model);
+    const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model, options.maxChars);
     if (!options.out) return { exitCode, data: { ...data, report: model }, text: rendered };
     const out = options.out;
     await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`).catch((error) => Promise.reject(fileProblem(error, `--out: cannot write ${out}`)));

@@ -25,6 +25,9 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   'field-blocked': 'field under a list or a value, not a map',
   'no-prose': 'no prose in the body to describe',
   'same-request': 'same request as another file: answered once, shared',
+  'offline-answer': 'hold the offline emulator\'s answer: restore them',
+  proposed: 'proposed in the open pull request',
+  declined: 'turned down in a closed pull request',
 };
 
 export function formatPlan(result: PlanResult, color: boolean, session: Session): string {

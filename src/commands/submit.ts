@@ -5,13 +5,22 @@ import { submitRequests } from '../pipeline/submit.js';
 import { planWork } from '../pipeline/work.js';
 import { formatEstimate } from './plan.js';
 import { stateExitCode, type CommandResult } from './result.js';
+import { adoptLostBatches, heldBack, maybeOurs, type Adoption } from '../pipeline/adopt.js';
+import { ExitCode } from '../errors.js';
 
 /** Requests left out because an identical one is being sent: the next round shares its answer. */
 export const waitingOnShared = (plan: Plan) => plan.skips.filter((s) => s.reason === 'same-request').length;
 
 /** `onPlan` sees what was planned, before anything is sent. */
 export async function submitCommand(session: Session, onPlan?: (plan: Plan) => void): Promise<CommandResult> {
-  const planned = await planWork(session);
+  let planned = await planWork(session);
+  let running: Adoption['running'] = [];
+  if (planned.plan.requests.length) {
+    // New work may be work a lost state forgot was sent: the API is asked before anything is paid for again.
+    const adoption = await adoptLostBatches(session);
+    if (adoption.adopted.length) planned = await planWork(session);
+    running = maybeOurs(adoption.running, planned.plan.requests.length);
+  }
   onPlan?.(planned.plan);
   const { plan, diagnostics } = planned;
   for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d));
@@ -23,6 +32,11 @@ export async function submitCommand(session: Session, onPlan?: (plan: Plan) => v
     await submitRequests(session, [], plan.reused);
     const text = plan.reused.length ? `${plan.reused.length} answer(s) reused from identical requests; nothing to submit` : 'nothing to submit';
     return { exitCode: stateExitCode(session, errors), data: { submitted: 0, reused: plan.reused.length, errors, waiting }, text };
+  }
+  if (running.length) {
+    await submitRequests(session, [], plan.reused);
+    const text = heldBack(running);
+    return { exitCode: Math.max(stateExitCode(session, errors), ExitCode.inFlight), data: { submitted: 0, reused: plan.reused.length, errors, waiting, heldBack: running.map((b) => b.id) }, text };
   }
   await session.api(); // A missing key is reported before anything else is printed.
   session.log.info(formatEstimate(planned, session.project.config.batch.syncBelow));

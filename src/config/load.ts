@@ -4,6 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConfigError, UserError } from '../errors.js';
 import { parseFieldPath } from '../frontmatter/field-path.js';
 import { digest } from '../core/hash.js';
+import { projectTag } from '../core/custom-id.js';
 import type { CompiledSchema } from '../core/output-schema.js';
 import { compileTemplate, sameForEveryFile, templateProblems, templateVariables, TemplateError, type RenderFn } from '../core/template.js';
 import type { ResolvedConfig, TaskConfig } from './schema.js';
@@ -40,6 +41,8 @@ export interface Project {
   config: ResolvedConfig;
   contentRoot: string;
   statePath: string;
+  /** Names this project in its custom_ids (see core/custom-id.ts). */
+  tag: string;
   tasks: Task[];
 }
 
@@ -194,6 +197,7 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
     config,
     contentRoot: path.resolve(dir, config.content.root),
     statePath: path.resolve(dir, config.state),
+    tag: projectTag(path.relative(dir, path.resolve(dir, config.content.root)).split(path.sep).join('/'), path.relative(dir, path.resolve(dir, config.state)).split(path.sep).join('/')),
     tasks,
   };
 }

@@ -5,6 +5,7 @@ import type { ScannedFile } from '../io/tree.js';
 import { checkExisting } from './validate.js';
 import { covers, hasNoProse } from './needs.js';
 import { itemKey, type ItemState, type StateData } from './state.js';
+import { OFFLINE_ANSWER } from './plan.js';
 
 export interface Finding {
   file: string;
@@ -15,7 +16,7 @@ export interface Finding {
    * task) are `run`'s to write; `no-prose` (nothing in the body to describe), `case-variant` (a key in another
    * case holds it) and `broken` (a value breaking a rule that the task leaves alone) are a person's.
    */
-  kind: 'missing' | 'replaced' | 'no-prose' | 'case-variant' | 'broken';
+  kind: 'missing' | 'replaced' | 'no-prose' | 'case-variant' | 'broken' | 'offline-answer';
 }
 
 /**
@@ -23,7 +24,7 @@ export interface Finding {
  * rules — what `batchmatter check` gates CI on, like `prettier --check` — and
  * whether `run` would mend it, by the same tests `plan` makes.
  */
-export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData, select?: (task: string, rel: string) => boolean): Finding[] {
+export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData, select?: (task: string, rel: string) => boolean, offlineValues?: ReadonlyMap<string, unknown>): Finding[] {
   const findings: Finding[] = [];
   for (const task of tasks) {
     const covered = covers(task);
@@ -31,6 +32,11 @@ export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData
       if (!file.data || !covered(file.rel) || (select && !select(task.name, file.rel))) continue;
       const value = getField(file.data, task.fieldPath);
       const found = (problem: string, kind: Finding['kind']) => findings.push({ file: file.rel, field: task.config.field, problem, kind });
+      const offline = offlineValues?.get(itemKey(task.name, file.rel));
+      if (offline !== undefined && isDeepStrictEqual(value, offline)) {
+        found(OFFLINE_ANSWER, 'offline-answer');
+        continue;
+      }
       if (isMissing(value)) {
         const blocked = blockedStep(file.data, task.fieldPath);
         if (blocked) {

@@ -58,6 +58,12 @@ export type SkipReason =
   | 'no-prose'
   /** A step of the field's path holds a list or a value (`seo: text` for seo.description): it cannot be written. */
   | 'field-blocked'
+  /** The field holds the embedded emulator's placeholder answer, written by `apply --offline`: a person must restore the file. */
+  | 'offline-answer'
+  /** Its answer waits in the open pull request (`apply --propose`). */
+  | 'proposed'
+  /** A person turned its answer down (a pull request closed unmerged), and the request has not changed since. */
+  | 'declined'
   /** Another task, earlier in the config, fills the same field (or one inside it, or around it) of this file. */
   | 'field-taken'
   /** The same request (same task, model and prompt) as another file's in this plan: sent once, its answer shared next round. */
@@ -91,7 +97,11 @@ export interface Plan {
 }
 
 /** Skips that are problems to fix (a template naming a variable the file lacks, two tasks on one field, a field under a value): like broken front matter, they make the command end with exit code 1. */
-export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => s.reason === 'template-error' || s.reason === 'field-taken' || s.reason === 'field-blocked');
+export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => PROBLEMS.has(s.reason));
+const PROBLEMS: ReadonlySet<SkipReason> = new Set(['template-error', 'field-taken', 'field-blocked', 'offline-answer']);
+
+/** Why a value the emulator wrote is not left in a file, and what to do (plan and check say the same). */
+export const OFFLINE_ANSWER = 'holds the offline emulator\'s placeholder answer (written by "apply --offline"), not a real one; restore the file (git checkout) or delete the field';
 
 /** Whether two field paths write the same value or one inside the other (`description`, `description.seo`). */
 const overlaps = (a: readonly string[], b: readonly string[]) => a.slice(0, Math.min(a.length, b.length)).every((key, i) => key === b[i]);
@@ -102,6 +112,8 @@ export interface PlanOptions {
   retriesOnly?: boolean;
   /** The part of the work asked for (`--task`, paths): the rest is not planned at all, as if out of the tasks' globs. */
   select?: (task: string, rel: string) => boolean;
+  /** By item key, the values `apply --offline` wrote (see session.offlineAnswers): found in a file, they are a problem, not an answer. */
+  offlineValues?: ReadonlyMap<string, unknown>;
 }
 
 /**
@@ -121,7 +133,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
   for (const [key, item] of Object.entries(state.items)) {
     const same = `${item.task}\0${item.requestHash}`;
     // A stale answer was validated and paid for too: only its file moved on, maybe where the prompt does not look.
-    if ((item.status === 'succeeded' || item.status === 'applied' || item.status === 'stale') && item.value !== undefined) answers.set(same, key);
+    if ((item.status === 'succeeded' || item.status === 'applied' || item.status === 'stale' || item.status === 'proposed') && item.value !== undefined) answers.set(same, key);
     else if (item.status === 'submitted') sending.set(same, item);
   }
 
@@ -143,6 +155,11 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
 
       if (!file.data) {
         skip('unreadable', file.error);
+        continue;
+      }
+      const offline = options.offlineValues?.get(key);
+      if (offline !== undefined && isDeepStrictEqual(getField(file.data, task.fieldPath), offline)) {
+        skip('offline-answer', OFFLINE_ANSWER);
         continue;
       }
       if (task.config.when !== 'always') {
@@ -177,7 +194,12 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
           skip('awaiting-apply');
           continue;
         }
-        if (item.status === 'failed' && (!item.retryable || item.attempts > options.maxRetries)) {
+        if (item.status === 'proposed') {
+          skip('proposed');
+          continue;
+        }
+        // A request the API refused (invalid, unknown model) waits for a change to the request itself, checked below.
+        if (item.status === 'failed' && (!item.retryable || item.attempts > options.maxRetries) && !item.errorKind) {
           skip('failed-permanently', item.error);
           continue;
         }
@@ -242,6 +264,15 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         requestHash = digest(JSON.stringify(params));
         inputTokens = estimateInputTokens(params);
         learned.push({ file: file.rel, task: task.name, memo: { fp, requestHash, inputTokens } });
+      }
+      if (item?.status === 'declined' && item.requestHash === requestHash) {
+        skip('declined', 'its answer was turned down (a pull request closed unmerged); asked again when the prompt or what it reads changes, or with "batchmatter reject"');
+        continue;
+      }
+      if (item?.status === 'failed' && item.errorKind && !item.retryable && item.requestHash === requestHash) {
+        // Never sent again unchanged: the API would refuse it again. A new template, model or file content is a new request.
+        skip('failed-permanently', item.error);
+        continue;
       }
       const same = `${task.name}\0${requestHash}`;
       const answered = answers.get(same);

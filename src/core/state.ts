@@ -11,6 +11,18 @@ export type ItemStatus =
   | 'failed'
   /** Written to its file. */
   | 'applied'
+  /**
+   * Written to its file on the pull request's branch (`apply --propose`), not
+   * merged yet: neither bought again nor taken for a person's edit; written
+   * again when the branch is rebuilt. `proposal merged` makes it applied.
+   */
+  | 'proposed'
+  /**
+   * A person closed the pull request that proposed it without merging: not
+   * written, and not asked again while the request stays the same (a new
+   * prompt, model or file content is a new request), or until `reject` asks.
+   */
+  | 'declined'
   /** The file changed after planning; the answer was not written. Re-planned next run. */
   | 'stale';
 
@@ -23,6 +35,9 @@ export interface Usage {
   /** Cache writes by TTL, when the API says. */
   cache_creation?: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } | null;
 }
+
+/** Failures a person must see to, each with its exit code (see errors.ts): the API refused the request as invalid, or does not know its model. */
+export type FailureKind = 'invalid-request' | 'unknown-model';
 
 export interface ItemState {
   task: string;
@@ -39,6 +54,8 @@ export interface ItemState {
   value?: unknown;
   notes?: string[];
   error?: string;
+  /** Set when the failure needs a person (see FailureKind). */
+  errorKind?: FailureKind;
   retryable?: boolean;
   /** The answer that failed validation (shortened), quoted back to the model when the request is retried. */
   rejected?: string;
@@ -86,6 +103,8 @@ export interface JobState {
   createStatus?: number;
   /** The batch id was found by list() after create() went unanswered: confirmed by its custom_ids when results are read. */
   recovered?: boolean;
+  /** A batch of this project's that the state had lost, found among the API's and taken back (see pipeline/adopt.ts). */
+  adopted?: boolean;
   /** Passes in a row whose results download answered 404 (see collect.ts: gone after a few, or after 29 days). */
   resultsMissing?: number;
   /** Batches that list() matched by size and time but whose results proved not ours. */
@@ -111,6 +130,14 @@ export interface StateData {
   version: number;
   items: Record<string, ItemState>;
   jobs: Record<string, JobState>;
+  /**
+   * When the state was last written. A batch the API holds that was created
+   * since, and that no job names, may be this project's, sent by a run whose
+   * state never arrived (see pipeline/adopt.ts); an older one is not.
+   */
+  savedAt?: string;
+  /** Batches created since, looked at and passed over (another project's, or nothing in them wanted): not looked at again. */
+  seenBatches?: string[];
 }
 
 export function emptyState(): StateData {

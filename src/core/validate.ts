@@ -2,12 +2,13 @@ import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/me
 import type { Task } from '../config/load.js';
 import type { TextOutput } from '../config/schema.js';
 import { toolName } from './request.js';
+import type { FailureKind } from './state.js';
 
 export type Verdict =
   /** `notes` lists the repairs made to reach `value`. */
   | { ok: true; value: unknown; notes: string[] }
   /** `answer` is the model's answer that failed validation, quoted back to it when the request is retried. */
-  | { ok: false; reason: string; retryable: boolean; answer?: string };
+  | { ok: false; reason: string; retryable: boolean; answer?: string; kind?: FailureKind };
 
 const fail = (reason: string, retryable = true, answer?: string): Verdict => ({ ok: false, reason, retryable, ...(answer ? { answer } : {}) });
 
@@ -62,6 +63,12 @@ export function extractJson(text: string): { value: unknown; note: string } | un
 
 /** Errors that will fail the same way if sent again unchanged. */
 const PERMANENT_ERRORS = new Set(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error']);
+
+/** The API errors that need a person, each with its own exit code: a request refused as invalid, a model the API does not know. */
+export function failureKind(errorType: string): FailureKind | undefined {
+  // The model is the only name a Messages request asks the API to find.
+  return errorType === 'invalid_request_error' ? 'invalid-request' : errorType === 'not_found_error' ? 'unknown-model' : undefined;
+}
 
 export function checkText(spec: TextOutput, raw: string, field = 'description', repair = true): Verdict {
   const { text: value, notes } = repair ? repairText(raw, field) : { text: raw.trim(), notes: [] };
@@ -130,7 +137,8 @@ export function judgeResult(task: Task, result: MessageBatchResult): Verdict {
     case 'errored': {
       const kind = result.error?.error?.type ?? 'api_error';
       const message = result.error?.error?.message ?? 'no message';
-      return fail(`API error ${kind}: ${message}`, !PERMANENT_ERRORS.has(kind));
+      const failure = failureKind(kind);
+      return { ...fail(`API error ${kind}: ${message}`, !PERMANENT_ERRORS.has(kind)), ...(failure ? { kind: failure } : {}) } as Verdict;
     }
     case 'expired':
       return fail('request expired before the batch processed it');

@@ -9,7 +9,37 @@ export interface Api {
   target: string;
   /** True for a server on this machine (the emulator): polling may be fast. */
   loopback: boolean;
+  /** What the HTTP calls of this session came to: whether the API was reached at all. */
+  reach: Reach;
   close(): Promise<void>;
+}
+
+/** HTTP calls that got an answer (any status) and those that got none (refused, reset, DNS, timeout), with the last such error. */
+export interface Reach {
+  answered: number;
+  failed: number;
+  lastFailure?: string;
+}
+
+/** True when calls were made and none got through: the API was unreachable for the whole command. */
+export const unreachable = (reach: Reach | undefined): boolean => reach !== undefined && reach.failed > 0 && reach.answered === 0;
+
+/** fetch, counting answers and failures into `reach`: a run can tell a network that never worked from a passing fault. */
+function countingFetch(reach: Reach): typeof fetch {
+  return async (input, init) => {
+    try {
+      const response = await fetch(input, init);
+      reach.answered++;
+      return response;
+    } catch (error) {
+      // An abort is ours (a stalled download, Ctrl-C), not the network's.
+      if (!(init?.signal?.aborted ?? false)) {
+        reach.failed++;
+        reach.lastFailure = describeError(error);
+      }
+      throw error;
+    }
+  };
 }
 
 export interface ConnectOptions {
@@ -17,6 +47,8 @@ export interface ConnectOptions {
   /** Folder of the state file; the offline emulator keeps its batches beside it. */
   stateDir: string;
   env: NodeJS.ProcessEnv;
+  /** Models the offline emulator accepts besides the ones batchmatter knows (those the config prices). */
+  models?: readonly string[];
 }
 
 const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
@@ -101,12 +133,15 @@ export async function connectApi(options: ConnectOptions): Promise<Api> {
     const batchMs = Number(options.env.BATCHMATTER_EMULATOR_BATCH_MS);
     const emulator = await startEmulator({
       dataFile: path.join(options.stateDir, 'emulator.json'),
+      ...(options.models?.length ? { models: [...options.models] } : {}),
       ...(Number.isFinite(batchMs) && batchMs >= 0 ? { batchDurationMs: batchMs } : {}),
     });
+    const reach: Reach = { answered: 0, failed: 0 };
     return {
-      client: new Anthropic({ apiKey: 'offline-emulator', baseURL: emulator.url }),
+      client: new Anthropic({ apiKey: 'offline-emulator', baseURL: emulator.url, fetch: countingFetch(reach) }),
       target: `embedded emulator at ${emulator.url}`,
       loopback: true,
+      reach,
       close: () => emulator.close(),
     };
   }
@@ -121,10 +156,12 @@ export async function connectApi(options: ConnectOptions): Promise<Api> {
   // null, not undefined, or the SDK would read process.env's instead.
   const { ANTHROPIC_API_KEY: apiKey, ANTHROPIC_AUTH_TOKEN: authToken } = options.env;
   for (const secret of [apiKey, authToken]) if (secret) inUse.add(secret);
+  const reach: Reach = { answered: 0, failed: 0 };
   return {
-    client: new Anthropic({ apiKey: apiKey || null, authToken: authToken || null, baseURL }),
+    client: new Anthropic({ apiKey: apiKey || null, authToken: authToken || null, baseURL, fetch: countingFetch(reach) }),
     target: new URL(baseURL).host,
     loopback: isLoopback(baseURL),
+    reach,
     close: async () => undefined,
   };
 }

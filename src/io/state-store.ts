@@ -33,6 +33,7 @@ async function open(adapter: Adapter<StateData>, file?: string): Promise<StateSt
     },
     save: () => {
       writes++;
+      db.data.savedAt = new Date().toISOString();
       return db.write();
     },
     ...(file ? { file } : {}),

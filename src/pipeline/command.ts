@@ -6,7 +6,7 @@ import type { Log } from '../io/log.js';
 import { openSession, type Session } from './session.js';
 
 /** Commands that change the state file (or content) and so take its lock. */
-export const WRITERS: ReadonlySet<string> = new Set(['submit', 'sync', 'run', 'apply', 'reject', 'cancel']);
+export const WRITERS: ReadonlySet<string> = new Set(['submit', 'sync', 'run', 'apply', 'reject', 'cancel', 'proposal']);
 
 /** What every command is run with, from the CLI's flags or from code (see api.ts). */
 export interface CommandOptions {

@@ -26,11 +26,14 @@ export interface FileEdit {
   problems: { key: string; field: string; reason: string; stale?: boolean }[];
 }
 
-/** Groups validated, unapplied answers (of the session's selection) by file and computes each file's new text. */
+/**
+ * Groups validated, unapplied answers (of the session's selection) by file and computes each file's new text.
+ * Answers proposed in an open pull request count too: its branch is rebuilt from the default branch's files.
+ */
 export async function computeEdits(session: Session): Promise<FileEdit[]> {
   const byFile = new Map<string, [string, ItemState][]>();
   for (const [key, item] of Object.entries(session.store.data.items)) {
-    if (item.status !== 'succeeded' || !selects(session.selection, item.task, item.file)) continue;
+    if ((item.status !== 'succeeded' && item.status !== 'proposed') || !selects(session.selection, item.task, item.file)) continue;
     const list = byFile.get(item.file) ?? [];
     list.push([key, item]);
     byFile.set(item.file, list);
@@ -92,8 +95,11 @@ function readData(text: string): Record<string, unknown> {
   }
 }
 
-/** Writes each edit atomically (temp + rename, mode kept), then marks its items applied. */
-export async function writeEdits(session: Session, edits: FileEdit[]): Promise<{ written: string[]; stale: string[]; failed: string[] }> {
+/**
+ * Writes each edit atomically (temp + rename, mode kept), then marks its items applied, or with `propose`
+ * (the files are bound for a pull request's branch) proposed: applied once the pull request is merged.
+ */
+export async function writeEdits(session: Session, edits: FileEdit[], propose = false): Promise<{ written: string[]; stale: string[]; failed: string[] }> {
   const { items } = session.store.data;
   const result = { written: [] as string[], stale: [] as string[], failed: [] as string[] };
   const shown = progress(session.log, (done, total) => `applying: ${done}/${total} files`);
@@ -130,7 +136,7 @@ export async function writeEdits(session: Session, edits: FileEdit[]): Promise<{
       continue;
     }
     const hash = digest(edit.after);
-    for (const key of edit.keys) Object.assign(items[key]!, { status: 'applied', appliedHash: hash });
+    for (const key of edit.keys) Object.assign(items[key]!, { status: propose ? 'proposed' : 'applied', appliedHash: hash });
     result.written.push(edit.file);
   }
   session.log.status('');

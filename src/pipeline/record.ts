@@ -30,12 +30,15 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
     if (verdict.notes.length) item.notes = verdict.notes;
     else delete item.notes;
     delete item.error;
+    delete item.errorKind;
     delete item.retryable;
     delete item.rejected;
   } else {
     item.status = 'failed';
     item.error = verdict.reason;
     item.retryable = verdict.retryable;
+    if (verdict.kind) item.errorKind = verdict.kind;
+    else delete item.errorKind;
     delete item.value;
     if (verdict.answer) item.rejected = verdict.answer.slice(0, MAX_REJECTED_CHARS);
     else delete item.rejected;

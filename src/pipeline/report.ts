@@ -1,9 +1,11 @@
-import type { ItemState, StateData } from '../core/state.js';
+import type { FailureKind, ItemState, StateData } from '../core/state.js';
 
 export interface Failure {
   file: string;
   task: string;
   reason: string;
+  /** Set when it needs a person (an invalid request, an unknown model): see stateExitCode. */
+  kind?: FailureKind;
 }
 
 const retryable = (item: ItemState, maxRetries: number) => item.status === 'failed' && item.retryable === true && item.attempts <= maxRetries;
@@ -14,7 +16,7 @@ const retryable = (item: ItemState, maxRetries: number) => item.status === 'fail
  * again by the next pass (a network fault, a create the API refused for now).
  */
 export function failedItems(state: StateData, maxRetries: number, within: (item: ItemState) => boolean = () => true): { permanent: Failure[]; retrying: Failure[] } {
-  const failure = (i: ItemState): Failure => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown' });
+  const failure = (i: ItemState): Failure => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown', ...(i.errorKind ? { kind: i.errorKind } : {}) });
   const order = (a: Failure, b: Failure) => a.file.localeCompare(b.file) || a.task.localeCompare(b.task);
   const failed = Object.values(state.items).filter((i) => i.status === 'failed' && within(i));
   return {

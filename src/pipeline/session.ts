@@ -1,17 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadProject, type Project, type Task } from '../config/load.js';
-import type { Api } from '../io/api.js';
+import type { Api, Reach } from '../io/api.js';
 import { connectApi } from '../io/api.js';
 import { fileProblem, UserError } from '../errors.js';
 import { progress, type Log } from '../io/log.js';
-// Loaded up front, not when a command locks: proper-lockfile registers signal-exit's SIGTERM listener as it
-// loads, and it must come before the CLI's own (cli.ts), or it finds no other listener and kills the process
-// before the interrupted command saves its state (test/e2e-faults.test.ts, exit code 130).
 import { lockState } from '../io/state-lock.js';
 import { openStateFile, type StateStore } from '../io/state-store.js';
 import { excerptSpecs } from '../core/needs.js';
+import type { StateData } from '../core/state.js';
 import { EVERYTHING, type Selection } from '../core/selection.js';
 import { readScanCache, writeScanCache, type ScanCache } from '../io/scan-cache.js';
 import { dominantFormat, scanTree, type ScanResult } from '../io/tree.js';
@@ -26,15 +24,32 @@ export interface GlobalOptions {
   lock?: boolean;
 }
 
+/**
+ * Where the answers of the embedded emulator are kept (`--offline`): a state
+ * file of their own beside the real one, so an online command never applies,
+ * reuses or counts an emulator's answer, and an offline try never touches the
+ * record of what was paid for.
+ */
+export function offlineStatePath(statePath: string): string {
+  const ext = path.extname(statePath);
+  return `${ext ? statePath.slice(0, -ext.length) : statePath}.offline${ext || '.json'}`;
+}
+
 /** Everything a command works with: config, state, the clock and (lazily) the API. */
 export interface Session {
   project: Project;
+  /** Whether the command works against the embedded emulator, on the offline state. */
+  offline: boolean;
+  /** The state file this session reads and writes: the project's, or its offline twin. */
+  statePath: string;
   store: StateStore;
   log: Log;
   now(): Date;
   /** A fresh random token for custom_ids and job ids. */
   nonce(): string;
   api(): Promise<Api>;
+  /** What this session's API calls came to; undefined before the first call was set up. */
+  reach(): Reach | undefined;
   task(name: string): Task | undefined;
   /** The part of the work the command was asked to cover (`--task`, paths, `--limit`); everything by default. */
   selection: Selection;
@@ -43,28 +58,33 @@ export interface Session {
 
 export async function openSession(options: GlobalOptions): Promise<Session> {
   const project = await loadProject(options.cwd, options.config);
+  const statePath = options.offline ? offlineStatePath(project.statePath) : project.statePath;
   // Only commands that write the state make its folder: status, diff or check leave the project as it is.
-  if (options.lock) await mkdir(path.dirname(project.statePath), { recursive: true }).catch((error) => Promise.reject(fileProblem(error, `state: cannot make the folder for ${project.statePath}`)));
-  const release = options.lock ? await lockState(project.statePath, options.log) : undefined;
+  if (options.lock) await mkdir(path.dirname(statePath), { recursive: true }).catch((error) => Promise.reject(fileProblem(error, `state: cannot make the folder for ${statePath}`)));
+  const release = options.lock ? await lockState(statePath, options.log) : undefined;
   let store: StateStore;
   try {
-    store = await openStateFile(project.statePath, { keepPrevious: Boolean(options.lock) });
+    store = await openStateFile(statePath, { keepPrevious: Boolean(options.lock) });
   } catch (error) {
     await release?.();
     throw error;
   }
   let api: Promise<Api> | undefined;
+  let connected: Api | undefined;
   const tasks = new Map(project.tasks.map((t) => [t.name, t]));
   return {
     project,
+    offline: options.offline,
+    statePath,
     store,
     log: options.log,
     now: () => new Date(),
     nonce: () => randomBytes(6).toString('hex'),
     api() {
-      api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env });
+      api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env, models: Object.keys(project.config.prices) }).then((a) => (connected = a));
       return api;
     },
+    reach: () => connected?.reach,
     task: (name) => tasks.get(name),
     selection: EVERYTHING,
     async close() {
@@ -76,6 +96,24 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
       }
     },
   };
+}
+
+/**
+ * The answers `apply --offline` wrote into the files, by item key: placeholder
+ * text from the emulator that an online command must never take for a real
+ * answer (or a person's). Empty when there is no offline state.
+ */
+export async function offlineAnswers(session: Session): Promise<Map<string, unknown>> {
+  const answers = new Map<string, unknown>();
+  if (session.offline) return answers;
+  let data: Partial<StateData>;
+  try {
+    data = JSON.parse(await readFile(offlineStatePath(session.project.statePath), 'utf8')) as Partial<StateData>;
+  } catch {
+    return answers; // none, or unreadable: it only ever held the emulator's answers
+  }
+  for (const [key, item] of Object.entries(data.items ?? {})) if (item?.status === 'applied' && item.value !== undefined) answers.set(key, item.value);
+  return answers;
 }
 
 /**

@@ -7,6 +7,7 @@ import { budgetProblem, estimateCost, estimateTokens, expectedOutput, routeOf, t
 import { costReport } from '../core/report-cost.js';
 import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
+import { checkModels } from './models.js';
 import { recordResult } from './record.js';
 import type { Session } from './session.js';
 
@@ -76,7 +77,9 @@ function recordIntent(session: Session, kind: JobState['kind'], requests: Planne
   };
   const { items } = session.store.data;
   requests.forEach((request, index) => {
-    const id = customId(nonce, index);
+    let id = customId(session.project.tag, request.task, request.requestHash);
+    // Planning sends one request of each digest, so this never happens; but an id must be unique in its batch.
+    if (id in job.requests) id = customId(session.project.tag, request.task, request.requestHash, index + 1);
     job.requests[id] = request.key;
     const item: ItemState = {
       task: request.task,
@@ -113,14 +116,21 @@ function definitelyRejected(error: unknown): boolean {
 }
 
 
-function releaseItems(session: Session, job: JobState, reason: string): void {
+/**
+ * A create() the API refused: nothing was accepted, so this attempt was not paid for and does not count.
+ * A request refused as invalid (400, or 413: too large) is not sent again unchanged: it would be refused again,
+ * night after night; a person must change the prompt or the config (exit code 5).
+ */
+function releaseItems(session: Session, job: JobState, reason: string, invalid: boolean): void {
   for (const key of Object.values(job.requests)) {
     const item = session.store.data.items[key];
     if (item?.job !== job.id || item.status !== 'submitted') continue;
-    // Nothing was accepted, so this attempt was not paid for and does not count.
-    Object.assign(item, { status: 'failed', error: reason, retryable: true, attempts: item.attempts - 1 });
+    Object.assign(item, { status: 'failed', error: reason, retryable: !invalid, attempts: item.attempts - 1 }, invalid ? { errorKind: 'invalid-request' } : {});
   }
 }
+
+/** A create() refused for what it sent, not for when or by whom: sending the same again gets the same answer. */
+const refusedAsInvalid = (error: unknown): boolean => error instanceof APIError && (error.status === 400 || error.status === 413);
 
 async function createBatch(session: Session, requests: PlannedRequest[]): Promise<JobState> {
   const job = recordIntent(session, 'batch', requests);
@@ -142,11 +152,12 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
     if (definitelyRejected(error)) {
       job.status = 'rejected';
       job.error = message;
-      releaseItems(session, job, `batch create refused: ${message}`);
+      const invalid = refusedAsInvalid(error);
+      releaseItems(session, job, `batch create refused: ${message}`, invalid);
       await session.store.save();
       const fatal = fatalApiProblem(error);
       if (fatal) throw new UserError(fatal);
-      session.log.warn(`batch create refused (${message}); the requests will be retried`);
+      session.log.warn(`batch create refused (${message}); ${invalid ? 'its requests are not sent again unchanged: change the prompt or the config' : 'the requests will be retried'}`);
     } else {
       job.error = message;
       // The server did answer, with a 5xx: it is done with the request, so a batch it made would show in list() within moments.
@@ -229,6 +240,7 @@ export async function submitRequests(session: Session, requests: PlannedRequest[
     const problem = budgetProblem(estimateRequests(session, requests), routeOf(requests.length, batch.syncBelow), batch.maxCost);
     if (problem) throw new UserError(`${problem}; nothing was submitted (raise --max-cost or batch.maxCost, or narrow the tasks)`);
   }
+  await checkModels(session, requests);
   if (routeOf(requests.length, batch.syncBelow) === 'sync') {
     session.log.info(`sending ${requests.length} request(s) through the synchronous Messages API (fewer than batch.syncBelow = ${batch.syncBelow})`);
     const job = await sendSync(session, requests);

@@ -1,11 +1,14 @@
+import path from 'node:path';
 import { routeOf, type CostEstimate, type Route } from '../core/cost.js';
+import { covers } from '../core/needs.js';
+import { ConfigError } from '../errors.js';
 import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import { countNamed, pairKey, requireMatches, sampleRequests, selects } from '../core/selection.js';
 import type { Diagnostic } from '../io/tree.js';
-import { pollOnce, type PassSummary } from './collect.js';
+
 import { retryableCount } from './report.js';
-import { saveScanCache, scanProject, type Session } from './session.js';
+import { offlineAnswers, saveScanCache, scanProject, type Session } from './session.js';
 import { estimateRequests, submitRequests, type SubmitSummary } from './submit.js';
 
 export interface PlanResult {
@@ -30,9 +33,13 @@ export async function planWork(session: Session, retriesOnly = false, countToken
   const { config } = session.project;
   const { selection } = session;
   const rels = selection.paths ? files.map((f) => f.rel) : [];
-  if (!retriesOnly) requireMatches(selection, rels, config.content.include);
+  if (!retriesOnly) {
+    requireTaskMatches(session, files);
+    requireMatches(selection, rels, config.content.include);
+  }
   const select = !selection.tasks && !selection.paths ? {} : { select: (task: string, rel: string) => selects(selection, task, rel) };
-  const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly, ...select });
+  const offlineValues = await offlineAnswers(session);
+  const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly, ...select, ...(offlineValues.size ? { offlineValues } : {}) });
   // What rendering taught this plan is kept with the files, so the next plan of unchanged files need not render.
   for (const { file, task, memo } of result.learned) {
     const entry = scan.cache.entries[file];
@@ -60,6 +67,28 @@ export async function planWork(session: Session, retriesOnly = false, countToken
     counted: Boolean(counted),
     route: routeOf(result.requests.length, config.batch.syncBelow),
   };
+}
+
+/**
+ * A glob that matches nothing is a typo (`blgo/**` for `blog/**`) that would
+ * silently turn a task off, and with it the CI gate: a config error naming the
+ * key, for every task of the command (the content.include itself when the tree
+ * gives no file at all).
+ */
+export function requireTaskMatches(session: Session, files: ReadonlyArray<{ rel: string }>): void {
+  const { project, selection } = session;
+  const root = path.relative(project.dir, project.contentRoot) || '.';
+  const where = `under content.root (${root})`;
+  if (files.length === 0) throw new ConfigError(project.configFile, [`content.include: ${project.config.content.include.join(', ')} matches no file ${where}; fix the globs or content.root`]);
+  const problems = project.tasks
+    .filter((task) => !selection.tasks || selection.tasks.has(task.name))
+    .filter((task) => !files.some((f) => covers(task)(f.rel)))
+    .map((task) =>
+      task.config.include
+        ? `tasks.${task.name}.include: ${task.include.join(', ')} matches none of the ${files.length} content file(s) ${where}; fix the glob, or remove the task`
+        : `tasks.${task.name}.exclude: leaves none of the ${files.length} content file(s) ${where}; fix the glob, or remove the task`,
+    );
+  if (problems.length) throw new ConfigError(project.configFile, problems);
 }
 
 /** Exact input tokens from the API's count_tokens endpoint (free), a few requests at a time. */
@@ -90,11 +119,4 @@ export async function submitRetries(session: Session, answersArrived = false): P
   if (!retries.requests.length && !retries.reused.length) return undefined;
   if (retries.requests.length) session.log.info(`retrying ${retries.requests.length} failed request(s)`);
   return submitRequests(session, retries.requests, retries.reused);
-}
-
-/** One cron-friendly pass: poll every in-flight batch once, collect, submit retries. */
-export async function syncPass(session: Session): Promise<{ pass: PassSummary; retries?: SubmitSummary }> {
-  const pass = await pollOnce(session);
-  const retries = await submitRetries(session, pass.collected > 0);
-  return retries ? { pass, retries } : { pass };
 }

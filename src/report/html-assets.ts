@@ -45,7 +45,7 @@ export const SCRIPT = `(() => {
     const why = reason.value.trim();
     // A path starting with - would read as an option: ./ keeps it a path. --reason=… keeps a reason starting with - its value.
     const pathArg = (p) => quote(p.startsWith('-') ? './' + p : p);
-    const config = act.dataset.config ? ['--config', quote(act.dataset.config)] : [];
+    const config = [...(act.dataset.config ? ['--config', quote(act.dataset.config)] : []), ...('offline' in act.dataset ? ['--offline'] : [])];
     cmd.value = [...byTask].map(([task, paths]) => ['npx batchmatter', mode, ...config, '--task', quote(task), ...paths.map(pathArg), ...(mode === 'reject' && why ? ['--reason=' + quote(why)] : [])].join(' ')).join('\\n');
     cmd.rows = byTask.size + 1; // one command a line, and room for the scroll bar of a long one
     reason.disabled = mode !== 'reject';

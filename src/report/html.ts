@@ -128,7 +128,7 @@ ${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.com
 <main>
 ${entries.length ? sections.join('\n') : '<p class="empty">No proposed changes.</p>'}
 </main>
-<aside class="act" aria-label="Selected answers"${model.command?.config ? ` data-config="${esc(model.command.config)}"` : ''} hidden>
+<aside class="act" aria-label="Selected answers"${model.command?.config ? ` data-config="${esc(model.command.config)}"` : ''}${model.command?.offline ? ' data-offline' : ''} hidden>
 <p><strong id="picked" role="status"></strong> <span class="modes" role="group" aria-label="Command"><button type="button" data-mode="reject" aria-pressed="true">reject: ask again</button><button type="button" data-mode="apply" aria-pressed="false">apply only these</button></span>
 <label class="reason-field">reason for the model <input id="reason" type="text" placeholder="e.g. too generic: name the feature"></label></p>
 <label for="cmd" class="label">Run in the folder of ${esc(model.command?.config ?? 'batch.config.ts')}:</label>

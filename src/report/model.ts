@@ -84,6 +84,8 @@ export interface CommandContext {
   pathPrefix: string;
   /** The config's file name when `batchmatter` would not find it by itself (not one of batch.config.ts, .mts, .js, .mjs). */
   config?: string;
+  /** The answers are the emulator's (`diff --offline`): the commands act on the offline state. */
+  offline?: boolean;
 }
 
 export const TITLE_CHARS = 60;
@@ -129,9 +131,9 @@ export function toReportModel(input: ReportInput): ReportModel {
     const task = input.tasks.find((t) => t.name === item.task);
     const problem = input.problems?.[key];
     // Items of a task no longer in the config cannot be applied; `diff` lists them as not applicable.
-    if (!task || done.has(key) || (item.status !== 'succeeded' && item.status !== 'failed' && item.status !== 'stale')) continue;
-    // A succeeded item `apply` would refuse is shown as what `apply` would make of it.
-    const status: EntryStatus = item.status === 'succeeded' ? (!problem ? 'proposed' : problem.stale ? 'stale' : 'failed') : item.status;
+    if (!task || done.has(key) || (item.status !== 'succeeded' && item.status !== 'proposed' && item.status !== 'failed' && item.status !== 'stale')) continue;
+    // A succeeded item `apply` would refuse is shown as what `apply` would make of it; one in an open pull request is proposed still.
+    const status: EntryStatus = item.status === 'failed' || item.status === 'stale' ? item.status : !problem ? 'proposed' : problem.stale ? 'stale' : 'failed';
     const data = readData(input.texts[item.file]);
     const current = data && getField(data, task.fieldPath);
     const output = task.config.output;
@@ -211,7 +213,7 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
     problems,
     done: edits.flatMap((e) => e.done),
     generatedAt: session.now().toISOString(),
-    command: commandContext(session.project.configFile, session.project.contentRoot),
+    command: { ...commandContext(session.project.configFile, session.project.contentRoot), ...(session.offline ? { offline: true } : {}) },
   });
 }
 
