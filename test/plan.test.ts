@@ -307,3 +307,52 @@ describe('plan', () => {
   });
 });
 
+
+describe('plan: the nightly loop\'s states', () => {
+  const a = posts[0]!;
+  const requestOf = (files = [a]) => plan([description], files, emptyState(), { maxRetries: 2 }).requests[0]!;
+  const item = (extra: Partial<ItemState>): ItemState => ({ task: 'description', file: 'posts/a.md', planHash: a.hash, requestHash: requestOf().requestHash, status: 'succeeded', attempts: 1, value: 'An answer.', ...extra });
+  const planWith = (it: ItemState, options: { offlineValues?: Map<string, unknown> } = {}, files = [a]) => {
+    const state = emptyState();
+    state.items[itemKey('description', it.file)] = it;
+    return plan([description], files, state, { maxRetries: 2, ...options });
+  };
+
+  it('a proposed answer (an open pull request) is neither bought again nor taken for a hand edit; moved files get it back free', () => {
+    expect(planWith(item({ status: 'proposed', appliedHash: 'branch' })).skips).toEqual([{ task: 'description', file: 'posts/a.md', reason: 'proposed' }]);
+    // The default branch's file changed where the prompt does not look: the same request, its own answer handed back.
+    const moved = file('posts/a.md', '---\ntitle: A\ntags: [x]\n---\nAlpha body.\n');
+    const result = planWith(item({ status: 'proposed' }), {}, [moved]);
+    expect(result.requests).toEqual([]);
+    expect(result.reused).toMatchObject([{ key: 'description:posts/a.md', value: 'An answer.', from: 'description:posts/a.md' }]);
+  });
+
+  it('a declined answer is not bought again while the request is the same, and is when it changes; its value is never reused', () => {
+    expect(planWith(item({ status: 'declined' })).skips).toMatchObject([{ file: 'posts/a.md', reason: 'declined' }]);
+    const rewritten = file('posts/a.md', '---\ntitle: A\n---\nAlpha body, rewritten with more to say.\n');
+    expect(planWith(item({ status: 'declined' }), {}, [rewritten]).requests.map((r) => r.file)).toEqual(['posts/a.md']);
+    // Another file with the identical request does not take the declined answer.
+    const twin = file('posts/twin.md', '---\ntitle: A\n---\nAlpha body.\n');
+    const state = emptyState();
+    state.items[itemKey('description', 'posts/a.md')] = item({ status: 'declined' });
+    expect(plan([description], [a, twin], state, { maxRetries: 2 }).reused).toEqual([]);
+  });
+
+  it('a request the API refused as invalid waits for a change to the request, not only to the file', () => {
+    const refused = item({ status: 'failed', retryable: false, errorKind: 'invalid-request', error: 'batch create refused: 400', value: undefined });
+    expect(planWith(refused).skips).toMatchObject([{ reason: 'failed-permanently', detail: 'batch create refused: 400' }]);
+    expect(planWith({ ...refused, requestHash: 'a request sent with another template' }).requests.map((r) => r.file)).toEqual(['posts/a.md']);
+  });
+
+  it('a field holding the emulator\'s applied answer is a problem to restore, never an answer', () => {
+    const written = file('posts/a.md', '---\ntitle: A\ndescription: Placeholder from the emulator.\n---\nAlpha body.\n');
+    const offlineValues = new Map([['description:posts/a.md', 'Placeholder from the emulator.']]);
+    const result = plan([description], [written], emptyState(), { maxRetries: 2, offlineValues });
+    expect(result.skips).toMatchObject([{ reason: 'offline-answer' }]);
+    expect(problemSkips(result)).toHaveLength(1);
+    expect(checkFiles([description], [written], emptyState(), undefined, offlineValues)).toMatchObject([{ file: 'posts/a.md', kind: 'offline-answer' }]);
+    // A person's own value in that field is theirs.
+    const human = file('posts/a.md', '---\ntitle: A\ndescription: A person wrote this.\n---\nAlpha body.\n');
+    expect(plan([description], [human], emptyState(), { maxRetries: 2, offlineValues }).skips).toMatchObject([{ reason: 'has-value' }]);
+  });
+});

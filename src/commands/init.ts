@@ -47,7 +47,7 @@ async function initCi(dir: string, ci: string, force: boolean): Promise<CommandR
   return {
     exitCode: ExitCode.ok,
     data: { written: [to] },
-    text: `wrote ${to}\nnext: add the repository secret ANTHROPIC_API_KEY, check STATE_FILE and MODE at the top of the file, and commit it`,
+    text: `wrote ${to}\nnext: add the repository secret ANTHROPIC_API_KEY, choose MODE at the top of the file (commit, or pull-request: then turn on Settings > Actions > General > "Allow GitHub Actions to create and approve pull requests"), and commit it. The state travels on the branch batchmatter-state: leave it unprotected`,
   };
 }
 

@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import type { CostEstimate } from '../core/cost.js';
 import { isRetry, problemSkips, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
+import { knownModelNames, resolveModel, suggestModel } from '../core/models.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
 import { planWork, type PlanResult } from '../pipeline/work.js';
@@ -58,6 +59,14 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
   }
   for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
   if (result.estimate.length) lines.push('', formatEstimate(result, session.project.config.batch.syncBelow));
+  // No API call here: the names batchmatter knows (and those priced in the config); submit asks the API itself.
+  const priced = Object.keys(config.prices);
+  const unknown = new Map<string, string[]>();
+  for (const t of configured) if (tasks.has(t.name) && !resolveModel(t.model, priced)) unknown.set(t.model, [...(unknown.get(t.model) ?? []), t.name]);
+  for (const [model, names] of unknown) {
+    const near = suggestModel(model, knownModelNames(priced));
+    lines.push(c.yellow(`model "${model}" (${names.join(', ')}) is not one batchmatter knows${near ? ` (did you mean "${near}"?)` : ''}; submit asks the API before anything is sent`));
+  }
   return lines.join('\n');
 }
 

@@ -1,6 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pairKey } from '../core/selection.js';
 import { openJobs } from '../core/state.js';
+import { unreachable } from '../io/api.js';
+import { ExitCode } from '../errors.js';
 import { computeEdits, writeEdits } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
 import { pollOnce } from '../pipeline/collect.js';
@@ -20,6 +22,8 @@ export interface RunOptions {
 const MIN_REMOTE_POLL_MS = 5000;
 /** The longest wait between polls while polls keep failing. */
 const MAX_BACKOFF_MS = 10 * 60_000;
+/** Polls in a row without one call of the run getting through, before it stops waiting. */
+const DEAD_PASSES = 3;
 /** The embedded emulator finishes batches in about a second. */
 const OFFLINE_POLL_MS = 500;
 
@@ -62,6 +66,8 @@ export async function runCommand(session: Session, options: RunOptions): Promise
     session.selection = { ...session.selection, paths: [{ arg: 'the --limit sample', matches: (rel) => files.has(rel) }], sampled };
   });
   session.log.info(submitted.text);
+  // New work held back while a batch that may be this project's runs (see pipeline/adopt.ts): the next run sends it.
+  const held = Array.isArray(submitted.data.heldBack) && submitted.data.heldBack.length > 0;
   let shared = Number(submitted.data.waiting ?? 0);
   if (busy(session)) session.log.info('waiting for results');
   let waited = false;
@@ -71,6 +77,8 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   let inlineRounds = 0;
   const chained = session.project.tasks.some((t) => t.config.dependsOn.length > 0);
   let chainRounds = 0;
+  let deadPasses = 0;
+  const lines: string[] = [];
   for (;;) {
     if (busy(session)) {
       base ??= await pollIntervalFor(session);
@@ -93,6 +101,11 @@ export async function runCommand(session: Session, options: RunOptions): Promise
       const pass = await pollOnce(session);
       // Rate limited or the API is struggling: wait longer each time, with jitter so runs spread out.
       interval = pass.failed ? Math.min(interval * 2, MAX_BACKOFF_MS) * (0.75 + Math.random() / 2) : base;
+      // Not one call of this run has got through: waiting out --max-wait would only hide it (exit 4 says so).
+      if (unreachable(session.reach()) && ++deadPasses >= DEAD_PASSES) {
+        lines.push(`stopped waiting: the API has answered none of this run's ${session.reach()!.failed} calls`);
+        break;
+      }
     }
     const retried = await submitRetries(session);
     if (!busy(session) && !retried && (chained || shared > 0) && chainRounds++ < session.project.tasks.length + 1) {
@@ -110,7 +123,6 @@ export async function runCommand(session: Session, options: RunOptions): Promise
     if (!busy(session) && (!retried || ++inlineRounds > session.project.config.batch.maxRetries + 1)) break;
   }
   let applied: string[] = [];
-  const lines: string[] = [];
   if (options.apply && !options.signal?.aborted) {
     const result = await writeEdits(session, await computeEdits(session));
     applied = result.written;
@@ -120,11 +132,12 @@ export async function runCommand(session: Session, options: RunOptions): Promise
     if (pending) lines.push(`${pending} answer(s) ready: review with "batchmatter diff", write with "batchmatter apply"`);
   }
   const failures = failureReport(session);
+  if (held) lines.push(submitted.text);
   lines.push(...failures.lines);
   if (waited) lines.push('stopped waiting (--max-wait); work is still in flight: the next "sync" or "run" resumes it');
   if (options.signal?.aborted) lines.push(`interrupted${busy(session) ? '; work is still in flight: the next "sync" or "run" resumes it' : ''}; everything so far is saved`);
   return {
-    exitCode: stateExitCode(session, Number(submitted.data.errors ?? 0)),
+    exitCode: held ? Math.max(stateExitCode(session, Number(submitted.data.errors ?? 0)), ExitCode.inFlight) : stateExitCode(session, Number(submitted.data.errors ?? 0)),
     data: { submitted: submitted.data, applied, failures: failures.permanent, retrying: failures.retrying, stillInFlight: busy(session) },
     text: lines.join('\n') || 'done',
   };

@@ -1,6 +1,7 @@
 import { problemSkips, type Plan } from '../core/plan.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
+import { checkModels } from '../pipeline/models.js';
 import { submitRequests } from '../pipeline/submit.js';
 import { planWork } from '../pipeline/work.js';
 import { formatEstimate } from './plan.js';
@@ -38,7 +39,8 @@ export async function submitCommand(session: Session, onPlan?: (plan: Plan) => v
     const text = heldBack(running);
     return { exitCode: Math.max(stateExitCode(session, errors), ExitCode.inFlight), data: { submitted: 0, reused: plan.reused.length, errors, waiting, heldBack: running.map((b) => b.id) }, text };
   }
-  await session.api(); // A missing key is reported before anything else is printed.
+  await session.api(); // A missing key is reported before anything else is printed,
+  await checkModels(session, plan.requests); // and so is a model that does not exist.
   session.log.info(formatEstimate(planned, session.project.config.batch.syncBelow));
   const summary = await submitRequests(session, plan.requests, plan.reused);
   const n = summary.requests;

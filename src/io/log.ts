@@ -44,10 +44,16 @@ export function createLog(options: LogOptions = {}): Log {
     clear();
     out(line);
   };
+  // The same warning once per command: a network down for a whole run says so once, not once a poll.
+  const warned = new Set<string>();
   return {
     color,
     info: (m) => (options.quiet ? undefined : write(m)),
-    warn: (m) => write(`${colors.yellow('warning')} ${m}`),
+    warn(m) {
+      if (warned.has(m)) return;
+      warned.add(m);
+      write(`${colors.yellow('warning')} ${m}`);
+    },
     error: (m) => write(`${colors.red('error')} ${m}`),
     debug: (m) => (options.verbose ? write(colors.dim(m)) : undefined),
     status(m) {
