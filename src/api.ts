@@ -93,11 +93,16 @@ export const sync = (options: ProjectOptions & { maxCost?: number } = {}) => com
 export const check = (options: ProjectOptions & SelectOptions = {}) => command('check', options, async (s) => (await import('./commands/check.js')).checkCommand(s));
 
 /** The proposed changes (`batchmatter diff`); `out` (relative to `cwd`) writes the markdown, json or html report there. */
-export const diff = (options: ProjectOptions & SelectOptions & { format?: DiffFormat; out?: string } = {}) =>
-  command('diff', options, async (s) => (await import('./commands/diff.js')).diffCommand(s, diffOptions(options.format, options.out, options.cwd ?? process.cwd())));
+export const diff = (options: ProjectOptions & SelectOptions & { format?: DiffFormat; out?: string; maxChars?: number } = {}) =>
+  command('diff', options, async (s) => (await import('./commands/diff.js')).diffCommand(s, diffOptions(options.format, options.out, options.cwd ?? process.cwd(), options.maxChars)));
 
-/** Writes the validated answers, one field per file (`batchmatter apply`). */
-export const apply = (options: ProjectOptions & SelectOptions = {}) => command('apply', options, async (s) => (await import('./commands/apply.js')).applyCommand(s));
+/** Writes the validated answers, one field per file (`batchmatter apply`); `propose` when the files go to a pull request. */
+export const apply = (options: ProjectOptions & SelectOptions & { propose?: boolean } = {}) =>
+  command('apply', options, async (s) => (await import('./commands/apply.js')).applyCommand(s, Boolean(options.propose)));
+
+/** Records what became of the pull request of proposed answers: `merged` or `closed` (`batchmatter proposal`). */
+export const proposal = (options: ProjectOptions & { outcome: 'merged' | 'closed' }) =>
+  command('proposal', options, async (s) => (await import('./commands/proposal.js')).proposalCommand(s, options.outcome));
 
 /** Sends answers back to be asked again, quoting them and `reason` (`batchmatter reject`); needs `paths` or `tasks`. */
 export const reject = (options: ProjectOptions & SelectOptions & { reason?: string } = {}) =>

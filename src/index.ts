@@ -9,10 +9,10 @@ export { z } from 'zod';
 import type { EmulatorOptions, RunningEmulator } from './emulator/index.js';
 export type { EmulatorOptions, RunningEmulator };
 
-/** Starts the Messages/Batches API emulator on loopback (see the README's "Emulator faults"). */
+/** Starts the Messages/Batches API emulator on loopback (see docs/emulator.md). */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   return (await import('./emulator/index.js')).startEmulator(options);
 }
-export { apply, check, cost, diff, plan, reject, run, status, submit, sync } from './api.js';
+export { apply, check, cost, diff, plan, proposal, reject, run, status, submit, sync } from './api.js';
 export type { CommandResult, ProjectOptions, SelectOptions, SubmitOptions } from './api.js';
 export { UserError, ConfigError, ExitCode } from './errors.js';

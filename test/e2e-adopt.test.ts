@@ -61,4 +61,33 @@ describe('a batch the state lost', () => {
     const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.json'), 'utf8'));
     expect(state.seenBatches).toEqual([other.id]);
   });
+
+  it('waits at most as long as the batches that were running when it began: a busy neighbour cannot stall it', async () => {
+    // Another project (its own state path, so its own tag): the first test's answers are not its to take.
+    const dir = copyExample((c) => fast(c).replace("state: '.batchmatter/state.json'", "state: '.batchmatter/other.json'"));
+    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+    const client = new Anthropic({ apiKey: 'k', baseURL: emulator.url, maxRetries: 0 });
+    const neighbour = () =>
+      client.messages.batches.create({ requests: Array.from({ length: 5 }, (_, i) => ({ custom_id: `neighbour_${i}`, params: { model: 'claude-haiku-4-5', max_tokens: 20, messages: [{ role: 'user', content: `Hi ${i}.` }] } })) });
+    clock += 2 * 60 * 60_000;
+    const first = await neighbour();
+    // A first run with no state: a running batch of 5 requests could be a lost one of this project's.
+    const held = await runCli(['run', '--max-wait', '0s', '--json'], dir, env);
+    expect(JSON.parse(held.stdout)).toMatchObject({ exitCode: 3, submitted: { heldBack: [first.id] } });
+    const before = emulator.ledger().length;
+    // Its neighbour's next batch was made while this project sent nothing: it cannot be this project's.
+    clock += 2 * 60 * 60_000;
+    const second = await neighbour();
+    const sent = await runCli(['run', '--max-wait', '0s', '--json'], dir, env);
+    expect(JSON.parse(sent.stdout)).toMatchObject({ exitCode: 3, submitted: { submitted: 32 } });
+    expect((await client.messages.batches.retrieve(second.id)).processing_status).toBe('in_progress');
+    expect(JSON.parse(readFileSync(path.join(dir, '.batchmatter/other.json'), 'utf8')).waitingSince).toBeUndefined();
+    clock += 2 * 60 * 60_000;
+    const run = await runCli(['run', '--apply'], dir, env);
+    expect(run.code, run.stderr + run.stdout).toBe(0);
+    expect(run.stdout).toMatch(/^applied 32 file\(s\)$/m);
+    const ours = emulator.ledger().slice(before).filter((e) => e.custom_id?.startsWith('bm_'));
+    expect(ours).toHaveLength(32);
+    expect(new Set(ours.map((e) => e.prompt_digest)).size).toBe(32);
+  });
 });

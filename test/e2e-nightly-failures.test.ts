@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { createSite, describeNight, git, remoteBranches, remoteFile, runNight, type NightResult } from './helpers/workflow.js';
@@ -12,10 +12,11 @@ import { createSite, describeNight, git, remoteBranches, remoteFile, runNight, t
  * exits with its own code and turns the job red.
  */
 let emulator: RunningEmulator;
-beforeAll(async () => {
+// One emulator per test: each site's batches are its own, and no test can take another's (see pipeline/adopt.ts).
+beforeEach(async () => {
   emulator = await startEmulator({ batchDurationMs: 0 });
 });
-afterAll(async () => {
+afterEach(async () => {
   await emulator?.close();
 });
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { createSite, describeNight, ghCalls, git, mergePullRequest, pullRequests, pushAsPerson, remoteBranches, remoteFile, runNight, setGh, type Site } from './helpers/workflow.js';
@@ -10,10 +10,11 @@ import { createSite, describeNight, ghCalls, git, mergePullRequest, pullRequests
  * means a person turned those answers down.
  */
 let emulator: RunningEmulator;
-beforeAll(async () => {
+// One emulator per test: each site's batches are its own, and no test can take another's (see pipeline/adopt.ts).
+beforeEach(async () => {
   emulator = await startEmulator({ batchDurationMs: 0 });
 });
-afterAll(async () => {
+afterEach(async () => {
   await emulator?.close();
 });
 

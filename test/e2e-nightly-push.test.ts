@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
@@ -15,11 +15,12 @@ import { createSite, describeNight, git, protectMain, pushAsPerson, remoteBranch
  * becomes of the push, and nothing is paid for twice.
  */
 let emulator: RunningEmulator;
-beforeAll(async () => {
+// One emulator per test: each site's batches are its own, and no test can take another's (see pipeline/adopt.ts).
+beforeEach(async () => {
   // Batches end as soon as they are made: whether a night collects is decided by MAX_WAIT alone, not by timing.
   emulator = await startEmulator({ batchDurationMs: 0 });
 });
-afterAll(async () => {
+afterEach(async () => {
   await emulator?.close();
 });
 

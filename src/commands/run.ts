@@ -79,7 +79,8 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   let chainRounds = 0;
   let deadPasses = 0;
   const lines: string[] = [];
-  for (;;) {
+  // Held back, nothing is sent this run, retries included: they may be in the batch that holds the work back.
+  for (; !held; ) {
     if (busy(session)) {
       base ??= await pollIntervalFor(session);
       interval ||= base;

@@ -6,7 +6,7 @@ import { submitRequests } from '../pipeline/submit.js';
 import { planWork } from '../pipeline/work.js';
 import { formatEstimate } from './plan.js';
 import { stateExitCode, type CommandResult } from './result.js';
-import { adoptLostBatches, heldBack, maybeOurs, type Adoption } from '../pipeline/adopt.js';
+import { adoptLostBatches, heldBack, holdFor, type Adoption } from '../pipeline/adopt.js';
 import { ExitCode } from '../errors.js';
 
 /** Requests left out because an identical one is being sent: the next round shares its answer. */
@@ -20,7 +20,7 @@ export async function submitCommand(session: Session, onPlan?: (plan: Plan) => v
     // New work may be work a lost state forgot was sent: the API is asked before anything is paid for again.
     const adoption = await adoptLostBatches(session);
     if (adoption.adopted.length) planned = await planWork(session);
-    running = maybeOurs(adoption.running, planned.plan.requests.length);
+    running = await holdFor(session, adoption.running, planned.plan.requests.length);
   }
   onPlan?.(planned.plan);
   const { plan, diagnostics } = planned;

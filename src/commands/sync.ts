@@ -1,6 +1,6 @@
 import type { Session } from '../pipeline/session.js';
 import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches';
-import { adoptLostBatches, heldBack, maybeOurs, type Adoption } from '../pipeline/adopt.js';
+import { adoptLostBatches, heldBack, holdFor, type Adoption } from '../pipeline/adopt.js';
 import { pollOnce, type PassSummary } from '../pipeline/collect.js';
 import { retryableCount } from '../pipeline/report.js';
 import type { SubmitSummary } from '../pipeline/submit.js';
@@ -16,7 +16,7 @@ import { failureReport, stateExitCode, type CommandResult } from './result.js';
 export async function syncPass(session: Session): Promise<{ pass: PassSummary; retries?: SubmitSummary; adoption: Adoption; held: MessageBatch[] }> {
   const adoption = await adoptLostBatches(session);
   const pass = await pollOnce(session);
-  const held = maybeOurs(adoption.running, retryableCount(session.store.data, session.project.config.batch.maxRetries));
+  const held = await holdFor(session, adoption.running, retryableCount(session.store.data, session.project.config.batch.maxRetries));
   const retries = held.length ? undefined : await submitRetries(session, pass.collected > 0);
   return { pass, adoption, held, ...(retries ? { retries } : {}) };
 }

@@ -138,6 +138,8 @@ export interface StateData {
   savedAt?: string;
   /** Batches created since, looked at and passed over (another project's, or nothing in them wanted): not looked at again. */
   seenBatches?: string[];
+  /** Since when new work waits for running batches that may be this project's (see pipeline/adopt.ts holdFor). */
+  waitingSince?: string;
 }
 
 export function emptyState(): StateData {

@@ -166,13 +166,24 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
 }
 
 /**
- * Running batches that may be this project's: not in the state, created since
- * it was written, and no larger than what would be sent now (a lost batch of
- * ours holds some of the requests the state forgot; one with more requests
- * than that is someone else's).
+ * Running batches that may be this project's, for which new work waits: not
+ * in the state, created since it was written, no larger than what would be
+ * sent now (a lost batch of ours holds some of the requests the state forgot;
+ * one with more requests is someone else's), and created before this project
+ * began to wait: while it waits it sends nothing, so a batch made since is
+ * someone else's. Batches end within 24 hours, so the wait does too, however
+ * busy another project sharing the key is. Records when the wait began, and
+ * clears it once nothing holds the work back.
  */
-export function maybeOurs(running: readonly MessageBatch[], planned: number): MessageBatch[] {
-  return running.filter((b) => total(b) <= planned);
+export async function holdFor(session: Session, running: readonly MessageBatch[], planned: number): Promise<MessageBatch[]> {
+  const { data } = session.store;
+  const since = data.waitingSince ? Date.parse(data.waitingSince) : Infinity;
+  const held = running.filter((b) => total(b) <= planned && Date.parse(b.created_at) < since);
+  if (held.length && !data.waitingSince) data.waitingSince = session.now().toISOString();
+  else if (!held.length && data.waitingSince && planned > 0) delete data.waitingSince; // work goes out: the wait is over
+  else return held;
+  await session.store.save();
+  return held;
 }
 
 /** The message for new work held back while a batch that may be ours runs. */
