@@ -1,12 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, request as httpRequest } from 'node:http';
-import { createServer, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { copyExample, runCli, spawnCli } from './helpers/cli.js';
+import { closedPort } from './helpers/emulator.js';
 
 const fastPolls = (config: string) => config.replace("pollInterval: '30s'", "pollInterval: '100ms'");
 let emulator: RunningEmulator | undefined;
@@ -22,14 +23,6 @@ async function batches(url: string) {
   return all;
 }
 
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** The state of real answers, or of the emulator's (`state.offline.json`, from --offline commands). */
 function readState(dir: string, file = 'state.json') {

@@ -1,8 +1,7 @@
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
+import { closedPort } from './helpers/emulator.js';
 import { createSite, describeNight, git, remoteBranches, remoteFile, runNight, type NightResult } from './helpers/workflow.js';
 
 /**
@@ -20,16 +19,12 @@ afterEach(async () => {
   await emulator?.close();
 });
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const runStep = (night: NightResult) => night.steps.find((s) => s.name === 'Submit, collect and validate')!;
 const failStep = (night: NightResult) => night.steps.find((s) => s.name === 'Fail when a person is needed');
+
+/** Several nights each run a dozen commands: a ceiling for a loaded machine, not a timing. */
+const NIGHTS_TIMEOUT = 300_000;
 
 describe('the nightly workflow when things go wrong', () => {
   it('recovers a lost state from the API: every file filled, nothing billed twice', async () => {
@@ -50,7 +45,7 @@ describe('the nightly workflow when things go wrong', () => {
     const billed = emulator.ledger().slice(billedBefore);
     expect(billed).toHaveLength(32);
     expect(new Set(billed.map((e) => e.batch_id)).size).toBe(1);
-  });
+  }, NIGHTS_TIMEOUT);
 
   it('an unreachable API: exit 4, one line for the 32 identical errors, and a red job', async () => {
     const site = await createSite();
@@ -64,7 +59,7 @@ describe('the nightly workflow when things go wrong', () => {
     expect(failStep(night)!.output).toMatch(/::error::batchmatter: the Anthropic API could not be reached/);
     // The state was saved all the same: the next night resumes, nothing lost.
     expect(remoteBranches(site)).toContain('batchmatter-state');
-  });
+  }, NIGHTS_TIMEOUT);
 
   it('a request the API refuses as invalid: exit 5, never sent again unchanged', async () => {
     const refusing = await startEmulator({ batchDurationMs: 0, faults: { rules: [{ endpoint: 'create', outcome: 'http_error', status: 400, errorType: 'invalid_request_error' }] } });
@@ -85,7 +80,7 @@ describe('the nightly workflow when things go wrong', () => {
     } finally {
       await refusing.close();
     }
-  });
+  }, NIGHTS_TIMEOUT);
 
   it('an unknown model: exit 6 before anything is sent, naming the model meant', async () => {
     const site = await createSite((c) => c.replace("model: 'claude-haiku-4-5'", "model: 'claude-haiku-4.5'").replace('export default defineConfig({', "export default defineConfig({\n  model: 'claude-haiku-4.5',"));
@@ -95,7 +90,7 @@ describe('the nightly workflow when things go wrong', () => {
     expect(night.failed).toBe(true);
     expect(runStep(night).output).toMatch(/model: "claude-haiku-4\.5" is not a model: the API does not know it \(404 not_found_error\); did you mean "claude-haiku-4-5"\? Nothing was sent\./);
     expect(emulator.ledger().length).toBe(before);
-  });
+  }, NIGHTS_TIMEOUT);
 
   it('a task whose glob matches no file: a config error (exit 2) that stops the job', async () => {
     const site = await createSite((c) => c.replace("include: 'posts/**/*.{md,mdx}',", "include: 'blgo/**/*.{md,mdx}',"));
@@ -103,5 +98,5 @@ describe('the nightly workflow when things go wrong', () => {
     expect(night.runCode, describeNight(night)).toBe('2');
     expect(night.failed).toBe(true);
     expect(runStep(night).output).toMatch(/tasks\.description\.include: blgo\/\*\*\/\*\.\{md,mdx\} matches none of the 40 content file\(s\) under content\.root \(examples\/blog\); fix the glob, or remove the task/);
-  });
+  }, NIGHTS_TIMEOUT);
 });

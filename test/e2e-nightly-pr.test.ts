@@ -24,6 +24,9 @@ const description = (site: Site, file: string, ref = 'main') => parseFrontMatter
 const state = (site: Site) => JSON.parse(remoteFile(site, '.batchmatter/state.json', 'batchmatter-state')!) as { items: Record<string, { status: string; file: string }> };
 const count = (site: Site, status: string) => Object.values(state(site).items).filter((i) => i.status === status).length;
 
+/** Several nights each run a dozen commands: a ceiling for a loaded machine, not a timing. */
+const NIGHTS_TIMEOUT = 300_000;
+
 describe('the nightly workflow, pull-request mode', () => {
   it('keeps one pull request up to date over nights, buys nothing twice, and learns from a merge and a close', async () => {
     const site = await createSite();
@@ -95,7 +98,7 @@ describe('the nightly workflow, pull-request mode', () => {
     expect(billed()).toHaveLength(35);
     expect(pullRequests(site)).toHaveLength(2);
     expect(new Set(billed().map((e) => e.prompt_digest)).size).toBe(35);
-  });
+  }, NIGHTS_TIMEOUT);
 
   it('names the repository setting when GitHub refuses to let the workflow open a pull request', async () => {
     const site = await createSite();
@@ -106,5 +109,5 @@ describe('the nightly workflow, pull-request mode', () => {
     expect(step.output).toMatch(/::error::Could not open the pull request\. .*Settings > Actions > General > Workflow permissions > 'Allow GitHub Actions to create and approve pull requests'/);
     // The answers wait in the saved state, still unapplied: the next night proposes them without buying them again.
     expect(count(site, 'succeeded')).toBe(32);
-  });
+  }, NIGHTS_TIMEOUT);
 });

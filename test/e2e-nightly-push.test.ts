@@ -27,6 +27,9 @@ afterEach(async () => {
 const POSTS_WITHOUT_DESCRIPTION = 17;
 const REVIEWS = 15;
 
+/** Several nights each run a dozen commands: a ceiling for a loaded machine, not a timing. */
+const NIGHTS_TIMEOUT = 300_000;
+
 describe('the nightly workflow, commit mode', () => {
   it('keeps the batch and its answers across a protected branch and a push made during the run; nothing is bought twice', async () => {
     const site = await createSite();
@@ -95,7 +98,7 @@ describe('the nightly workflow, commit mode', () => {
     expect(night4.failed, describeNight(night4)).toBe(false);
     expect(git(site.origin, 'rev-parse', 'main')).toBe(tip);
     expect(emulator.ledger().length - billedBefore).toBe(billed.length);
-  });
+  }, NIGHTS_TIMEOUT);
 
   it('runs batchmatter as the project installed it, with the current Node LTS and actions', async () => {
     const site = await createSite();
@@ -128,5 +131,5 @@ describe('the nightly workflow, commit mode', () => {
     expect(steps.find((s) => s.uses?.startsWith('actions/setup-node@'))?.with?.['node-version']).toBe('lts/*');
     const majors = Object.fromEntries(steps.filter((s) => s.uses).map((s) => s.uses!.split('@')));
     expect(majors).toMatchObject({ 'actions/checkout': 'v6', 'actions/setup-node': 'v6', 'actions/cache': 'v6', 'actions/upload-artifact': 'v7' });
-  });
+  }, NIGHTS_TIMEOUT);
 });

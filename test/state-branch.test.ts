@@ -28,7 +28,7 @@ function setup() {
 
 describe('the state branch', () => {
   it('pull with no branch yet keeps the local state; push makes a branch of one commit holding it, other files kept', async () => {
-    const { dir, origin, stateFile, write } = setup();
+    const { dir, origin, clone, stateFile, write } = setup();
     const none = await runCli(['state', 'pull'], dir);
     expect([none.code, none.stdout.trim()]).toEqual([0, 'no state on origin/batchmatter-state yet: starting without one']);
     write(dir, '2026-12-01T00:00:00.000Z');
@@ -44,6 +44,16 @@ describe('the state branch', () => {
     // The content branch is untouched.
     expect(git(origin, 'ls-tree', '-r', '--name-only', 'main')).not.toMatch(/state\.json/);
     expect((await runCli(['state', 'path'], dir)).stdout.trim()).toBe('.batchmatter/state.json');
+
+    // A second project in the repository (its own state file) shares the branch: both files stay on it.
+    const second = clone('second');
+    writeFileSync(path.join(second, 'batch.config.ts'), readFileSync(path.join(second, 'batch.config.ts'), 'utf8').replace("state: '.batchmatter/state.json'", "state: '.batchmatter/blog2.json'"));
+    const pulled = await runCli(['state', 'pull'], second);
+    expect(pulled.stdout.trim()).toBe('no state on origin/batchmatter-state yet (no .batchmatter/blog2.json there): starting without one');
+    mkdirSync(path.join(second, '.batchmatter'), { recursive: true });
+    writeFileSync(path.join(second, '.batchmatter/blog2.json'), JSON.stringify({ version: 1, items: {}, jobs: {} }));
+    expect((await runCli(['state', 'push'], second)).code).toBe(0);
+    expect(git(origin, 'ls-tree', '-r', '--name-only', 'batchmatter-state').split('\n').sort()).toEqual(['.batchmatter/blog2.json', '.batchmatter/state.json']);
   });
 
   it('pull restores the branch\'s state; a newer local one is kept unless --force, which keeps the old as .prev', async () => {

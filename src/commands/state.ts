@@ -68,6 +68,8 @@ export async function stateCommand(action: string, options: StateOptions): Promi
       const tip = await fetchTip(run);
       const text = tip ? await readAt(run, tip, file) : undefined;
       if (!tip || text === undefined) {
+        // A branch without this project's file (another project's state is on it) was read all the same: push may add to it.
+        if (tip) await writeFile(tipFile(statePath), `${run.branch} ${tip}\n`);
         const local = existsSync(statePath);
         return { exitCode: 0, data: { restored: false, tip: tip ?? null }, text: `no state on ${where} yet${tip ? ` (no ${file} there)` : ''}: ${local ? 'the local state file is kept' : 'starting without one'}` };
       }

@@ -142,6 +142,12 @@ export interface StateData {
   waitingSince?: string;
 }
 
+/** An item sent (or about to be) as request `customId` of job `job`: its attempt counted, nothing else of its past kept. */
+export function submittedItem(request: { task: string; file: string; planHash: string; requestHash: string; attempts: number }, job: string, customId: string): ItemState {
+  const { task, file, planHash, requestHash } = request;
+  return { task, file, planHash, requestHash, status: 'submitted', attempts: request.attempts + 1, job, customId };
+}
+
 export function emptyState(): StateData {
   return { version: STATE_VERSION, items: {}, jobs: {} };
 }

@@ -2,7 +2,7 @@ import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches'
 import { APIError } from '@anthropic-ai/sdk/error';
 import { customId, projectOf } from '../core/custom-id.js';
 import { EVERYTHING } from '../core/selection.js';
-import type { JobState, StateData } from '../core/state.js';
+import { submittedItem, type JobState, type StateData } from '../core/state.js';
 import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
 import type { Session } from './session.js';
@@ -58,6 +58,23 @@ async function customIdsOf(session: Session, batch: MessageBatch): Promise<strin
   return ids;
 }
 
+/**
+ * `read()`, or null when a batch's results could not be read (a passing fault, a download cut short): the
+ * batch is then counted as running, for all that can be told it may be this project's, so new work waits
+ * for the next run to look again instead of paying for what it may hold.
+ */
+async function unlessUnreadable<T>(session: Session, batch: MessageBatch, read: () => Promise<T>, result: Adoption): Promise<T | null> {
+  try {
+    return await read();
+  } catch (error) {
+    const fatal = fatalApiProblem(error);
+    if (fatal) throw new UserError(fatal);
+    session.log.warn(`batch ${batch.id}: its results could not be read (${describeError(error)}); looked at again next time`);
+    result.running.push(batch);
+    return null;
+  }
+}
+
 function known(state: StateData): Set<string> {
   return new Set([...Object.values(state.jobs).flatMap((j) => [...(j.batchId ? [j.batchId] : []), ...(j.notMine ?? [])]), ...(state.seenBatches ?? [])]);
 }
@@ -89,8 +106,8 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
         result.running.push(batch);
         continue;
       }
-      const id = await firstId(session, batch);
-      if (id !== undefined && creating.has(id)) continue;
+      const id = await unlessUnreadable(session, batch, () => firstId(session, batch), result);
+      if (id === null || (id !== undefined && creating.has(id))) continue;
       if (id !== undefined && projectOf(id) === session.project.tag) ours.push(batch);
       else passed.push(batch.id);
     }
@@ -114,7 +131,8 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
     }
     const byId = new Map(planned.map((r) => [customId(session.project.tag, r.task, r.requestHash), r]));
     for (const batch of ours) {
-      const ids = await customIdsOf(session, batch);
+      const ids = await unlessUnreadable(session, batch, () => customIdsOf(session, batch), result);
+      if (ids === null) continue;
       const job: JobState = {
         id: `job_${session.nonce()}`,
         kind: 'batch',
@@ -138,16 +156,7 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
         }
         byId.delete(id);
         job.requests[id] = request.key;
-        data.items[request.key] = {
-          task: request.task,
-          file: request.file,
-          planHash: request.planHash,
-          requestHash: request.requestHash,
-          status: 'submitted',
-          attempts: request.attempts + 1,
-          job: job.id,
-          customId: id,
-        };
+        data.items[request.key] = submittedItem(request, job.id, id);
       }
       if (!Object.keys(job.requests).length) {
         // Nothing in it is wanted now (answered, or its files changed): looked at, passed over.

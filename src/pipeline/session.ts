@@ -103,7 +103,15 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
  * text from the emulator that an online command must never take for a real
  * answer (or a person's). Empty when there is no offline state.
  */
-export async function offlineAnswers(session: Session): Promise<Map<string, unknown>> {
+export function offlineAnswers(session: Session): Promise<Map<string, unknown>> {
+  // Read once a command: a run plans several times, and the file does not change under it.
+  let answers = offlineRead.get(session);
+  if (!answers) offlineRead.set(session, (answers = readOfflineAnswers(session)));
+  return answers;
+}
+const offlineRead = new WeakMap<Session, Promise<Map<string, unknown>>>();
+
+async function readOfflineAnswers(session: Session): Promise<Map<string, unknown>> {
   const answers = new Map<string, unknown>();
   if (session.offline) return answers;
   let data: Partial<StateData>;

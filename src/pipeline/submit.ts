@@ -2,7 +2,7 @@ import { APIConnectionError, APIError } from '@anthropic-ai/sdk/error';
 import pLimit from 'p-limit';
 import type { PlannedRequest, ReusedAnswer } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
-import type { ItemState, JobState } from '../core/state.js';
+import { submittedItem, type JobState } from '../core/state.js';
 import { budgetProblem, estimateCost, estimateTokens, expectedOutput, routeOf, type CostEstimate } from '../core/cost.js';
 import { costReport } from '../core/report-cost.js';
 import { UserError } from '../errors.js';
@@ -81,17 +81,7 @@ function recordIntent(session: Session, kind: JobState['kind'], requests: Planne
     // Planning sends one request of each digest, so this never happens; but an id must be unique in its batch.
     if (id in job.requests) id = customId(session.project.tag, request.task, request.requestHash, index + 1);
     job.requests[id] = request.key;
-    const item: ItemState = {
-      task: request.task,
-      file: request.file,
-      planHash: request.planHash,
-      requestHash: request.requestHash,
-      status: 'submitted',
-      attempts: request.attempts + 1,
-      job: job.id,
-      customId: id,
-    };
-    items[request.key] = item;
+    items[request.key] = submittedItem(request, job.id, id);
   });
   session.store.data.jobs[job.id] = job;
   return job;

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import type Anthropic from '@anthropic-ai/sdk';
 import type { MessageBatchIndividualResponse } from '@anthropic-ai/sdk/resources/messages/batches';
 
@@ -16,4 +17,13 @@ export async function collect(client: Anthropic, id: string): Promise<MessageBat
   const lines: MessageBatchIndividualResponse[] = [];
   for await (const line of await client.messages.batches.results(id)) lines.push(line);
   return lines;
+}
+
+/** A loopback port nothing listens on: an API that cannot be reached. */
+export async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }
