@@ -15,7 +15,7 @@ describe('validateConfig', () => {
     expect(errors).toEqual([]);
     expect(config?.state).toBe('.batchmatter/state.json');
     expect(config?.model).toBe('claude-haiku-4-5');
-    expect(config?.batch).toEqual({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000, lostCreateWindow: 600_000 });
+    expect(config?.batch).toEqual({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000, lostCreateWindow: 600_000, answeredCreateWindow: 15_000 });
     expect(config?.tasks.description?.when).toBe('missing');
     expect(config?.tasks.description?.excerpt.maxChars).toBe(1000);
   });

@@ -51,6 +51,8 @@ async function batches(url: string) {
 
 interface Scenario {
   emulator: EmulatorOptions;
+  /** A change to the example's config. */
+  config?: (config: string) => string;
   /** The first invocation, when it is not a plain run. */
   first?: string[];
   /** Wait after the first invocation (ms). */
@@ -60,7 +62,7 @@ interface Scenario {
 /** Starts the emulator, runs the CLI until it exits 0 with every item applied (at most MAX_INVOCATIONS times). */
 async function converge(scenario: Scenario): Promise<{ dir: string; runs: CliResult[]; emulator: RunningEmulator }> {
   emulator = await startEmulator({ batchDurationMs: 250, ...scenario.emulator });
-  const dir = copyExample(fastPolls);
+  const dir = copyExample((c) => (scenario.config ?? ((x: string) => x))(fastPolls(c)));
   const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
   const runs: CliResult[] = [];
   while (runs.length < MAX_INVOCATIONS) {
@@ -146,9 +148,14 @@ describe('fault matrix: the real CLI converges and pays once', () => {
   });
 
   // A 5xx may come after the batch was made, so it is looked for first; the server had finished with the
-  // request, so after 15 s without it in list() the requests are released and sent again.
+  // request, so once batch.answeredCreateWindow has passed without it in list() (none, here) the requests are sent again.
   it('529 on create before the batch exists: the requests are resubmitted', async () => {
-    const run = await converge({ emulator: { faults: { rules: [{ endpoint: 'create', outcome: 'http_error', status: 529, times: 1 }] } } });
+    const run = await converge({
+      emulator: { faults: { rules: [{ endpoint: 'create', outcome: 'http_error', status: 529, times: 1 }] } },
+      config: (c) => c.replace("maxRetries: 2,", "maxRetries: 2, answeredCreateWindow: '0s',"),
+    });
+    expect(run.runs[0]!.stderr).toMatch(/batch create did not answer \(529 /);
+    expect(run.runs.map((r) => r.stderr).join('')).not.toMatch(/found batch msgbatch_/);
     await expectClean(run, 1);
   });
 

@@ -100,6 +100,11 @@ export interface BatchConfig {
      * before its requests are sent again. Shorter risks paying twice if the API is slow to list a new batch. @default '10m'
      */
     lostCreateWindow?: Duration;
+    /**
+     * The same for a create() the API answered with a 5xx: it had finished with the request, so a batch it made
+     * would be listed within moments. @default '15s'
+     */
+    answeredCreateWindow?: Duration;
     /** A results download that sends nothing for this long is dropped and downloaded again on the next pass. @default '2m' */
     stallTimeout?: Duration;
     /** Refuse to submit when the estimated cost (USD) of a submission is over this; `--max-cost` overrides it. */

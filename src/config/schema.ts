@@ -119,8 +119,9 @@ export const configSchema = z.strictObject({
       maxCost: z.number().positive().optional(),
       stallTimeout: duration.default(120_000),
       lostCreateWindow: duration.default(600_000),
+      answeredCreateWindow: duration.default(15_000),
     })
-    .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000, lostCreateWindow: 600_000 }),
+    .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000, lostCreateWindow: 600_000, answeredCreateWindow: 15_000 }),
   /** Standard (synchronous) USD prices per million tokens; batch is half. */
   prices: z.record(z.string(), prices).default({}),
   tasks: z

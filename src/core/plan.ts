@@ -228,17 +228,21 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       }
       // The refused answer is quoted even when the file changed since: asked without it, the request can be the very one
       // answered before (its answer handed back, or bought again), and the model should know what was refused.
-      const retry = item?.status === 'failed' && item.rejected && item.error ? { answer: item.rejected, reason: item.error } : undefined;
+      // (A state from before rejectedReason: the error was then always the refusal's.)
+      const reason = item?.rejectedReason ?? item?.error;
+      const retry = item?.status === 'failed' && item.rejected && reason ? { answer: item.rejected, reason } : undefined;
+      // After an answer cut off at max_tokens, the retry has more room (see retryAfter).
+      const maxTokens = item?.status === 'failed' && item.maxTokens ? item.maxTokens : task.maxTokens;
       const data = file.data;
       const build = () => {
         // Read only here: a request taken from the memo needs its excerpt only when it is sent.
         const text = file.excerpts.get(task.config.excerpt.maxChars);
         // The scan computes the excerpts of every file a task may ask for (see core/needs.ts).
         if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
-        return buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry);
+        return buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry, maxTokens);
       };
       // Everything a request is made of: the file, the task, the answers it depends on, a refused answer to quote.
-      const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}`);
+      const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}${maxTokens === task.maxTokens ? '' : `\0${maxTokens}`}`);
       const memo = file.memo?.find(([name]) => name === task.name);
       let params: RequestParams | undefined;
       let requestHash: string;
@@ -311,7 +315,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
           return (params ??= build());
         },
         model: task.model,
-        maxTokens: task.maxTokens,
+        maxTokens,
         inputTokens,
         attempts: item && sameFile ? item.attempts : 0,
         reasks: retry !== undefined,

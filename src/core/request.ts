@@ -53,7 +53,8 @@ export interface Feedback {
 }
 
 /** Pure: the Messages API body for one file of one task. */
-export function buildParams(task: Task, vars: Record<string, unknown>, feedback?: Feedback): RequestParams {
+/** `maxTokens`: a retry's own (more room after a cut-off answer); the task's otherwise. */
+export function buildParams(task: Task, vars: Record<string, unknown>, feedback?: Feedback, maxTokens = task.maxTokens): RequestParams {
   let prompt = task.render(vars).trim();
   if (feedback) {
     // Re-ask: the same prompt, plus the refused answer and the rule it broke.
@@ -61,7 +62,7 @@ export function buildParams(task: Task, vars: Record<string, unknown>, feedback?
   }
   const params: RequestParams = {
     model: task.model,
-    max_tokens: task.maxTokens,
+    max_tokens: maxTokens,
     messages: [{ role: 'user', content: prompt }],
   };
   if (task.schema) {

@@ -22,6 +22,7 @@ export function rejectAnswer(item: ItemState, reason: string | undefined): void 
   item.error = reason ? `rejected in review: ${reason}` : 'rejected in review';
   item.retryable = true;
   item.rejected = answer.slice(0, MAX_REJECTED_CHARS);
+  item.rejectedReason = item.error;
   item.attempts = 0;
   delete item.value;
   delete item.notes;

@@ -57,8 +57,17 @@ export interface ItemState {
   /** Set when the failure needs a person (see FailureKind). */
   errorKind?: FailureKind;
   retryable?: boolean;
-  /** The answer that failed validation (shortened), quoted back to the model when the request is retried. */
+  /**
+   * The last answer refused (by validation or a reviewer, shortened), quoted back to the model when the request is
+   * asked again, with `rejectedReason`. Both outlive attempts that got no answer (a refused create, an errored or
+   * expired request): the next attempt asks what the refused one asked, not the first prompt again.
+   */
   rejected?: string;
+  rejectedReason?: string;
+  /** The max_tokens the next attempt sends, after an answer cut off at max_tokens (see core/validate.ts retryAfter). */
+  maxTokens?: number;
+  /** Refusals by the model so far: one is asked again, a second is reported. */
+  refusals?: number;
   usage?: Usage;
   /** Digest of the file right after apply wrote it. */
   appliedHash?: string;
@@ -143,10 +152,14 @@ export interface StateData {
 }
 
 /** An item sent (or about to be) as request `customId` of job `job`: its attempt counted, nothing else of its past kept. */
-export function submittedItem(request: { task: string; file: string; planHash: string; requestHash: string; attempts: number }, job: string, customId: string): ItemState {
+export function submittedItem(request: { task: string; file: string; planHash: string; requestHash: string; attempts: number }, job: string, customId: string, previous?: ItemState): ItemState {
   const { task, file, planHash, requestHash } = request;
-  return { task, file, planHash, requestHash, status: 'submitted', attempts: request.attempts + 1, job, customId };
+  const item: ItemState = { task, file, planHash, requestHash, status: 'submitted', attempts: request.attempts + 1, job, customId };
+  // What the attempts before taught the next ones: the answer refused and why, the room an answer needs, refusals.
+  for (const key of RETRY_MEMORY) if (previous?.[key] !== undefined) Object.assign(item, { [key]: previous[key] });
+  return item;
 }
+const RETRY_MEMORY = ['rejected', 'rejectedReason', 'maxTokens', 'refusals'] as const satisfies ReadonlyArray<keyof ItemState>;
 
 export function emptyState(): StateData {
   return { version: STATE_VERSION, items: {}, jobs: {} };

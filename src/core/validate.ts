@@ -8,7 +8,7 @@ export type Verdict =
   /** `notes` lists the repairs made to reach `value`. */
   | { ok: true; value: unknown; notes: string[] }
   /** `answer` is the model's answer that failed validation, quoted back to it when the request is retried. */
-  | { ok: false; reason: string; retryable: boolean; answer?: string; kind?: FailureKind };
+  | { ok: false; reason: string; retryable: boolean; answer?: string; kind?: FailureKind; cause?: 'max_tokens' | 'refusal' };
 
 const fail = (reason: string, retryable = true, answer?: string): Verdict => ({ ok: false, reason, retryable, ...(answer ? { answer } : {}) });
 
@@ -91,8 +91,9 @@ export function checkText(spec: TextOutput, raw: string, field = 'description', 
 }
 
 export function judgeMessage(task: Task, message: Message): Verdict {
-  if (message.stop_reason === 'max_tokens') return fail(`answer cut off at max_tokens (${task.maxTokens})`);
-  if (message.stop_reason === 'refusal') return fail('the model refused');
+  // What a retry does about these depends on the attempts before it: see retryAfter().
+  if (message.stop_reason === 'max_tokens') return { ...fail('answer cut off at max_tokens'), cause: 'max_tokens' } as Verdict;
+  if (message.stop_reason === 'refusal') return { ...fail('the model refused'), cause: 'refusal' } as Verdict;
   const output = task.config.output;
   if (output.type === 'json') {
     const name = toolName(task);
@@ -111,6 +112,29 @@ export function judgeMessage(task: Task, message: Message): Verdict {
     return { ok: true, value: input, notes };
   }
   return checkText(output, textOf(message), task.config.field);
+}
+
+/** No model batchmatter knows writes more in one answer. */
+export const MAX_OUTPUT_TOKENS = 64_000;
+/** A cut-off answer is asked again with twice the room, up to this many times the task's maxTokens. */
+const MAX_TOKENS_GROWTH = 4;
+
+/**
+ * Pure: a verdict on a cut-off or refused answer, made into what a retry can change. Cut off: asked again with
+ * twice the max_tokens it was sent with (`sent`), up to 4 × the task's, and reported once that was not enough.
+ * Refused: asked once more (`refusals` before this one), then reported. `nextMaxTokens` is what the retry sends.
+ */
+export function retryAfter(task: Pick<Task, 'maxTokens'>, verdict: Verdict & { ok: false }, sent: number, refusals: number): { reason: string; retryable: boolean; nextMaxTokens?: number } {
+  if (verdict.cause === 'max_tokens') {
+    const most = Math.min(task.maxTokens * MAX_TOKENS_GROWTH, MAX_OUTPUT_TOKENS);
+    const next = Math.min(sent * 2, most);
+    if (next > sent) return { reason: `answer cut off at max_tokens (${sent}); asked again with ${next}`, retryable: true, nextMaxTokens: next };
+    return { reason: `answer cut off at max_tokens (${sent}), the most this task allows (${MAX_TOKENS_GROWTH} × its maxTokens of ${task.maxTokens})`, retryable: false };
+  }
+  if (verdict.cause === 'refusal') {
+    return refusals >= 1 ? { reason: 'the model refused twice; rephrase the prompt, or exclude the files', retryable: false } : { reason: 'the model refused; asked once more', retryable: true };
+  }
+  return { reason: verdict.reason, retryable: verdict.retryable };
 }
 
 /** Pure: why a value already in a file breaks the task's rules, if it does (no repairs: it is what readers see). */

@@ -94,7 +94,7 @@ function run(request: StoredRequest, version: string | null, cache: PromptCache,
   if (fault?.outcome === 'text') return { type: 'succeeded', message: answer(request.params, { text: fault.text ?? '', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
   const problem = paramsProblem(request.params, version);
   if (problem) return errored('invalid_request_error', problem);
-  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
+  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
 }
 
 /** Results order: a deterministic shuffle, never the request order (clients must match on custom_id). */

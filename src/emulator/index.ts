@@ -20,7 +20,7 @@
  *
  * - Per request (no `endpoint`; matched by `promptIncludes`/`customIdPattern`):
  *   `errored` (with `errorType`), `expired`, `canceled`, a bad answer (`text`),
- *   a cut one (`max_tokens`). On the synchronous Messages endpoint `errored`
+ *   a cut one (`max_tokens`), a `refusal`. On the synchronous Messages endpoint `errored`
  *   and `http_error` answer an HTTP error; on create a 4xx `http_error`
  *   refuses the batch and a 5xx one is answered after storing it.
  * - HTTP errors on any call: `{ endpoint, outcome: 'http_error', status,

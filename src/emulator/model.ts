@@ -6,10 +6,12 @@ import { fillSchema } from './schema-fill.js';
 import { describe, readLimits } from './summary.js';
 import { contentOf, cutAtWord, instructionsOf } from './text.js';
 
-/** How a fault rule bends an answer: exact text (bad model output) or a forced cut. */
+/** How a fault rule bends an answer: exact text (bad model output), a forced cut, or a refusal. */
 export interface AnswerOverride {
   text?: string;
   truncate?: boolean;
+  /** The model declines: a short text and stop_reason `refusal`. */
+  refuse?: boolean;
   serviceTier?: 'standard' | 'batch';
   /** What the prompt cache did for this request (see prompt-cache.ts): that prefix is billed as a write or a read, not as input. */
   cache?: CacheEffect | undefined;
@@ -84,12 +86,14 @@ function cacheUsage(input: number, cache: CacheEffect | undefined) {
   };
 }
 
+const REFUSAL: { content: ContentBlock[]; stop: StopReason; output: number } = { content: [{ type: 'text', text: 'I can\'t help with that.', citations: null }], stop: 'refusal', output: 7 };
+
 /** The offline model with a fault's override applied. Never throws: a body the API refuses is the caller's check. */
 export function answer(params: unknown, override: AnswerOverride = {}): Message {
   const body = isObject(params) ? params : {};
   const seed = JSON.stringify(body);
   const maxTokens = typeof body.max_tokens === 'number' && body.max_tokens > 0 ? body.max_tokens : 1024;
-  const { content, stop, output } = render(plan(body, override), maxTokens, override.truncate ?? false, seed);
+  const { content, stop, output } = override.refuse ? REFUSAL : render(plan(body, override), maxTokens, override.truncate ?? false, seed);
   return {
     id: stableId('msg_', seed),
     type: 'message',

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
 import type { Session } from './session.js';
 import { planWork } from './work.js';
+import { count } from '../core/words.js';
 
 /**
  * The API as the last resort for a state that did not reach this run (a push
@@ -156,7 +157,7 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
         }
         byId.delete(id);
         job.requests[id] = request.key;
-        data.items[request.key] = submittedItem(request, job.id, id);
+        data.items[request.key] = submittedItem(request, job.id, id, item);
       }
       if (!Object.keys(job.requests).length) {
         // Nothing in it is wanted now (answered, or its files changed): looked at, passed over.
@@ -166,7 +167,7 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
       data.jobs[job.id] = job;
       result.adopted.push({ batchId: batch.id, requests: ids.length - unmatched, unmatched });
       session.log.warn(
-        `batch ${batch.id} (${ids.length} requests, created ${batch.created_at}) is this project's but was not in the state file: taken back, its answers are collected instead of bought again${unmatched ? `; ${unmatched} of its requests match nothing planned now (answered already, or their files or prompts changed since) and are not used` : ''}`,
+        `batch ${batch.id} (${count(ids.length, 'request')}, created ${batch.created_at}) is this project's but was not in the state file: taken back, its answers are collected instead of bought again${unmatched ? `; ${unmatched} of its requests match nothing planned now (answered already, or their files or prompts changed since) and are not used` : ''}`,
       );
     }
   }
@@ -197,6 +198,6 @@ export async function holdFor(session: Session, running: readonly MessageBatch[]
 
 /** The message for new work held back while a batch that may be ours runs. */
 export function heldBack(batches: readonly MessageBatch[]): string {
-  const list = batches.map((b) => `${b.id} (${total(b)} requests, created ${b.created_at})`).join(', ');
+  const list = batches.map((b) => `${b.id} (${count(total(b), 'request')}, created ${b.created_at})`).join(', ');
   return `not sent: batch ${list} is not in the state file and still running; it may be this project's, from a run whose state was lost. The next run, once it has ended, takes its answers and sends what is still missing`;
 }

@@ -9,8 +9,6 @@ import { progress } from '../io/log.js';
 
 /** Results are persisted every this many lines: bounded loss, bounded rewrites. */
 const SAVE_EVERY = 1000;
-/** The same after create() answered with a 5xx: the server had finished with it, so a batch would already be listed. */
-const ANSWERED_CREATE_WINDOW_MS = 15_000;
 /** The API keeps a batch's results for 29 days from its creation. */
 const RESULTS_RETENTION_MS = 29 * 24 * 3_600_000;
 /**
@@ -52,7 +50,8 @@ export async function recoverLostCreate(session: Session, job: JobState): Promis
     return;
   }
   // How long after an unanswered create() we keep looking for the batch before releasing its requests.
-  const window = job.createStatus ? ANSWERED_CREATE_WINDOW_MS : session.project.config.batch.lostCreateWindow;
+  const { answeredCreateWindow, lostCreateWindow } = session.project.config.batch;
+  const window = job.createStatus ? answeredCreateWindow : lostCreateWindow;
   if (session.now().getTime() - Date.parse(job.createdAt) > window) {
     job.status = 'rejected';
     job.error = `no batch appeared within ${window / 1000} s of create() ${job.createStatus ? `answering ${job.createStatus}` : 'going unanswered'}`;

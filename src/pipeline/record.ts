@@ -2,7 +2,7 @@ import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/me
 import type { ItemState, Usage } from '../core/state.js';
 import { addUsage, priceOf } from '../core/cost.js';
 import { MAX_REJECTED_CHARS } from '../core/review.js';
-import { judgeResult } from '../core/validate.js';
+import { judgeResult, retryAfter } from '../core/validate.js';
 import type { Session } from './session.js';
 
 
@@ -25,6 +25,8 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
   }
   const verdict = judgeResult(task, result);
   if (verdict.ok) {
+    delete item.maxTokens;
+    delete item.refusals;
     item.status = 'succeeded';
     item.value = verdict.value;
     if (verdict.notes.length) item.notes = verdict.notes;
@@ -33,15 +35,19 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
     delete item.errorKind;
     delete item.retryable;
     delete item.rejected;
+    delete item.rejectedReason;
   } else {
+    const retry = retryAfter(task, verdict, item.maxTokens ?? task.maxTokens, item.refusals ?? 0);
     item.status = 'failed';
-    item.error = verdict.reason;
-    item.retryable = verdict.retryable;
+    item.error = retry.reason;
+    item.retryable = retry.retryable;
+    if (retry.nextMaxTokens) item.maxTokens = retry.nextMaxTokens;
+    if (verdict.cause === 'refusal') item.refusals = (item.refusals ?? 0) + 1;
     if (verdict.kind) item.errorKind = verdict.kind;
     else delete item.errorKind;
     delete item.value;
-    if (verdict.answer) item.rejected = verdict.answer.slice(0, MAX_REJECTED_CHARS);
-    else delete item.rejected;
+    // A new answer refused replaces the one quoted; no answer at all (errored, expired) keeps it for the next attempt.
+    if (verdict.answer) Object.assign(item, { rejected: verdict.answer.slice(0, MAX_REJECTED_CHARS), rejectedReason: verdict.reason });
   }
 }
 

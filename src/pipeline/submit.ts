@@ -10,6 +10,7 @@ import { describeError, fatalApiProblem } from '../io/api.js';
 import { checkModels } from './models.js';
 import { recordResult } from './record.js';
 import type { Session } from './session.js';
+import { count } from '../core/words.js';
 
 /** Stay well under the API's 256 MB per batch. */
 const MAX_BATCH_BYTES = 200 * 1024 * 1024;
@@ -81,7 +82,7 @@ function recordIntent(session: Session, kind: JobState['kind'], requests: Planne
     // Planning sends one request of each digest, so this never happens; but an id must be unique in its batch.
     if (id in job.requests) id = customId(session.project.tag, request.task, request.requestHash, index + 1);
     job.requests[id] = request.key;
-    items[request.key] = submittedItem(request, job.id, id);
+    items[request.key] = submittedItem(request, job.id, id, items[request.key]);
   });
   session.store.data.jobs[job.id] = job;
   return job;
@@ -136,7 +137,7 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
     );
     Object.assign(job, { batchId: batch.id, status: 'in_progress', counts: batch.request_counts });
     await session.store.save();
-    session.log.info(`submitted batch ${batch.id} (${requests.length} requests)`);
+    session.log.info(`submitted batch ${batch.id} (${count(requests.length, 'request')})`);
   } catch (error) {
     const message = describeError(error);
     if (definitelyRejected(error)) {
