@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import { APIError } from '@anthropic-ai/sdk/error';
 import { defineCommand, renderUsage, runCommand, type ArgsDef, type CommandDef } from 'citty';
 import { DIFF_FORMATS, diffOptions } from './commands/diff-formats.js';
@@ -7,6 +9,20 @@ import { ExitCode, UserError } from './errors.js';
 import { describeError, fatalApiProblem, redactSecrets } from './io/api.js';
 import { createLog, interactiveStderr, wantsColor, type Log } from './io/log.js';
 import { forStream } from './io/terminal.js';
+import { nearest } from './core/words.js';
+
+/** The package's version, from its package.json: the first one above this file (src/, dist/ or dist/bundle/). */
+const VERSION = ((): string => {
+  for (let dir = new URL('.', import.meta.url); ; dir = new URL('..', dir)) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'batchmatter' && pkg.version) return pkg.version;
+    } catch {
+      // not here
+    }
+    if (dir.pathname === '/') return 'unknown';
+  }
+})();
 import { withSession, type CommandOptions } from './pipeline/command.js';
 import type { Session } from './pipeline/session.js';
 
@@ -150,7 +166,7 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       'diff',
       'Show the proposed front matter changes: unified diff, markdown tables, JSON, or an HTML review page',
       {
-        format: { type: 'string', description: `${DIFF_FORMATS.join(', ')} (default unified)`, default: 'unified' },
+        format: { type: 'string', description: DIFF_FORMATS.join(', '), default: 'unified' },
         out: { type: 'string', description: 'Write the report to this file instead of stdout (html, markdown, json)' },
         'max-chars': { type: 'string', description: 'Markdown at most this long: rows past it are counted, not shown (a pull request body takes 65536)' },
         ...selectArgs,
@@ -240,7 +256,10 @@ function checkFlags(rawArgs: string[], args: ArgsDef): void {
     }
     const [flag, inline] = raw.split(/=(.*)/s, 2) as [string, string | undefined];
     const def = byName.get(flag) ?? (flag.startsWith('--no-') ? byName.get(`--${flag.slice(5)}`) : undefined);
-    if (!def) throw new UserError(`unknown option ${flag}`);
+    if (!def) {
+      const near = nearest([flag], [...byName.keys()].filter((f) => f.startsWith('--')));
+      throw new UserError(`unknown option ${flag}${near ? `; did you mean ${near}?` : ''}`);
+    }
     // A string option takes the next argument as its value unless written --name=value; another option is no value.
     if (def.type === 'string' && inline === undefined) {
       const value = rawArgs[++i];
@@ -257,19 +276,33 @@ export async function main(argv: string[]): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const commands = buildCommands(outcome, controller.signal);
-  const root = defineCommand({ meta: { name: 'batchmatter', description: 'Fill in front matter with an LLM at batch prices' }, subCommands: commands });
+  // Each command's name in its own usage line (citty would show the script's path instead).
+  for (const [name, command] of Object.entries(commands)) Object.assign(command.meta as object, { name });
+  const root = defineCommand({ meta: { name: 'batchmatter', version: VERSION, description: 'Fill in front matter with an LLM at batch prices' }, subCommands: commands });
+  // citty colours its usage text; piped (or NO_COLOR) it is plain.
+  const usage = async (command: CommandDef, parent?: CommandDef) => {
+    const text = await renderUsage(command, parent);
+    return wantsColor(process.stdout, process.env) ? text : stripVTControlCharacters(text);
+  };
   // Known before the arguments are checked, so a usage error is JSON too.
   outcome.json = argv.includes('--json');
   try {
     const [name, ...rest] = argv;
     if (!name || name === '--help' || name === '-h') {
-      process.stdout.write(`${await renderUsage(root)}\n`);
+      process.stdout.write(`${await usage(root)}\n`);
       return name ? ExitCode.ok : ExitCode.usage;
     }
+    if (name === '--version' || name === '-v') {
+      process.stdout.write(`${VERSION}\n`);
+      return ExitCode.ok;
+    }
     const command = commands[name];
-    if (!command) throw new UserError(`unknown command "${name}"; run "batchmatter --help"`);
+    if (!command) {
+      const near = nearest([name], Object.keys(commands));
+      throw new UserError(`unknown command "${name}"${near ? `; did you mean "${near}"?` : ''}; run "batchmatter --help"`);
+    }
     if (rest.includes('--help') || rest.includes('-h')) {
-      process.stdout.write(`${await renderUsage(command, root)}\n`);
+      process.stdout.write(`${await usage(command, root)}\n`);
       return ExitCode.ok;
     }
     checkFlags(rest, (command.args ?? {}) as ArgsDef);

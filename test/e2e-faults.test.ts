@@ -6,7 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
-import { copyExample, runCli, spawnCli } from './helpers/cli.js';
+import { copyExample, repoRoot, runCli, spawnCli } from './helpers/cli.js';
 import { closedPort } from './helpers/emulator.js';
 
 const fastPolls = (config: string) => config.replace("pollInterval: '30s'", "pollInterval: '100ms'");
@@ -261,7 +261,9 @@ describe('exit codes and user errors', () => {
     expect((await runCli(['frobnicate'], dir)).code).toBe(2);
     const bad = await runCli(['plan', '--ofline'], dir);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/unknown option --ofline/);
+    expect(bad.stderr.trim()).toBe('batchmatter: unknown option --ofline; did you mean --offline?');
+    expect((await runCli(['run', '--limt', '3'], dir)).stderr.trim()).toBe('batchmatter: unknown option --limt; did you mean --limit?');
+    expect((await runCli(['plna'], dir)).stderr.trim()).toBe('batchmatter: unknown command "plna"; did you mean "plan"?; run "batchmatter --help"');
     // A short flag it does not know, and an argument where none is taken, are errors too, not ignored.
     const short = await runCli(['plan', '--offline', '-x'], dir);
     expect([short.code, short.stderr.trim()]).toEqual([2, 'batchmatter: unknown option -x']);
@@ -280,6 +282,18 @@ describe('exit codes and user errors', () => {
       const result = await runCli(args, dir);
       expect([result.code, JSON.parse(result.stdout).exitCode]).toEqual([2, 2]);
     }
+  });
+
+  it('--version, and help that names the command, says each default once, and is plain when piped', async () => {
+    const dir = copyExample();
+    const version = await runCli(['--version'], dir);
+    expect([version.code, version.stdout.trim()]).toEqual([0, JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')).version]);
+    const help = await runCli(['diff', '--help'], dir);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toMatch(/^USAGE batchmatter diff \[OPTIONS\] \[PATHS\]$/m);
+    expect(help.stdout).toMatch(/--format=<format> +unified, markdown, json, html \(Default: unified\)/);
+    expect(help.stdout).not.toMatch(/\x1b\[/); // piped: no colour codes
+    expect(help.stdout).not.toContain(repoRoot);
   });
 
   it('3 when --max-wait elapses with work in flight; the next sync finishes it', async () => {

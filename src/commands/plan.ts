@@ -8,6 +8,7 @@ import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import type { Session } from '../pipeline/session.js';
 import { planWork, type PlanResult } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
+import { count } from '../core/words.js';
 
 const usd = (n: number | undefined) => (n === undefined ? 'unknown price' : `$${n < 1 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`);
 
@@ -72,7 +73,7 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
 
 function outputBasis({ output, outputTokens, requests }: CostEstimate): string {
   const each = `~${Math.round(outputTokens / Math.max(1, requests))} each`;
-  if (output?.from === 'answers') return `output ${each}, the mean of ${output.answers} answers so far`;
+  if (output?.from === 'answers') return `output ${each}, the mean of ${count(output.answers, 'answer')} so far`;
   if (output?.from === 'maxLength') return `output ${each}, what maxLength ${output.maxLength} allows`;
   return `output ${each}, half of max_tokens`;
 }
@@ -84,7 +85,7 @@ export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'e
   let sync = 0;
   for (const e of estimate) {
     const cached = e.cacheWriteTokens ? `; ~${e.cacheWriteTokens} of the input is the cached system prompt, priced as cache writes (2x input): each hit would cost 0.1x instead` : '';
-    lines.push(`  ${e.task}: ${e.requests} requests, ~${e.inputTokens} input + ~${e.outputTokens} output tokens (${outputBasis(e)}${cached}), ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
+    lines.push(`  ${e.task}: ${count(e.requests, 'request')}, ~${e.inputTokens} input + ~${e.outputTokens} output tokens (${outputBasis(e)}${cached}), ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
     batch += e.batchUsd ?? 0;
     sync += e.syncUsd ?? 0;
   }

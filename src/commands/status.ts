@@ -4,6 +4,7 @@ import { formatStats } from './cost.js';
 import { countByTask } from '../pipeline/report.js';
 import type { Session } from '../pipeline/session.js';
 import { failureReport, stateExitCode, type CommandResult } from './result.js';
+import { count } from '../core/words.js';
 
 /** Reads the state only: no API call, no scan. */
 export async function statusCommand(session: Session, stats = false): Promise<CommandResult> {
@@ -16,7 +17,7 @@ export async function statusCommand(session: Session, stats = false): Promise<Co
     lines.push(`${task}: ${Object.entries(byStatus).map(([s, n]) => `${n} ${s}`).join(', ')}`);
   }
   if (!lines.length) lines.push('no work recorded yet');
-  for (const j of jobs) lines.push(`in flight: ${j.batch ?? j.job} (${j.status}, ${j.requests} requests${j.counts ? `, ${j.counts.processing} processing` : ''})`);
+  for (const j of jobs) lines.push(`in flight: ${j.batch ?? j.job} (${j.status}, ${count(j.requests, 'request')}${j.counts ? `, ${j.counts.processing} processing` : ''})`);
   lines.push(...failures.lines);
   if (stats) lines.push(formatStats(session));
   return {

@@ -1,3 +1,5 @@
+import { nearest } from './words.js';
+
 /**
  * The Claude models batchmatter knows, as the Models API names them, and the
  * lookups on them: what a name resolves to, and which known name a near miss
@@ -46,19 +48,6 @@ const MAX_DISTANCE = 2;
 /** Case and separators are how model names are most often mistyped: `Claude Haiku 4.5` reads as `claude-haiku-4-5`. */
 const normalise = (name: string) => name.trim().toLowerCase().replace(/[\s._-]+/g, '-');
 
-/** Levenshtein distance: insertions, deletions and substitutions, one row at a time. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
-}
-
 /**
  * The candidate a near-miss model name was meant to be (`claude-haiku-4.5`,
  * `Claude-Haiku-4-5`, `claude-haku-4-5`, `haiku-4-5` → `claude-haiku-4-5`):
@@ -69,12 +58,5 @@ function distance(a: string, b: string): number {
 export function suggestModel(name: string, candidates: readonly string[] = knownModelNames()): string | undefined {
   if (candidates.includes(name)) return undefined;
   const wanted = normalise(name);
-  const forms = wanted.startsWith('claude-') ? [wanted] : [wanted, `claude-${wanted}`];
-  let best: { name: string; distance: number } | undefined;
-  for (const candidate of candidates) {
-    const target = normalise(candidate);
-    const d = Math.min(...forms.map((form) => distance(form, target)));
-    if (d <= MAX_DISTANCE && (!best || d < best.distance)) best = { name: candidate, distance: d };
-  }
-  return best?.name;
+  return nearest(wanted.startsWith('claude-') ? [wanted] : [wanted, `claude-${wanted}`], candidates, MAX_DISTANCE, normalise);
 }
