@@ -31,7 +31,9 @@ function readState(dir: string, file = 'state.json') {
 
 describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => {
   it('kill -9 after submit: sync collects the same batch, no second batch is created', async () => {
-    emulator = await startEmulator({ batchDurationMs: 2500 });
+    // The emulator's clock is the test's: the batch runs until the test moves it on, however slow the machine.
+    let clock = Date.now();
+    emulator = await startEmulator({ batchDurationMs: 2500, now: () => clock });
     const dir = copyExample(fastPolls);
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
     const child = spawnCli(['run'], dir, env);
@@ -50,7 +52,7 @@ describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => 
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
 
-    await new Promise((r) => setTimeout(r, 2600));
+    clock += 2600;
     const sync = await runCli(['sync'], dir, env);
     expect(sync.code, sync.stderr + sync.stdout).toBe(0);
     expect(sync.stdout).toMatch(/1 ended/);
@@ -297,13 +299,14 @@ describe('exit codes and user errors', () => {
   });
 
   it('3 when --max-wait elapses with work in flight; the next sync finishes it', async () => {
-    emulator = await startEmulator({ batchDurationMs: 1500 });
+    let clock = Date.now();
+    emulator = await startEmulator({ batchDurationMs: 1500, now: () => clock });
     const dir = copyExample(fastPolls);
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
     const run = await runCli(['run', '--max-wait', '0'], dir, env);
     expect(run.code, run.stderr).toBe(3);
     expect(run.stdout).toMatch(/still in flight/);
-    await new Promise((r) => setTimeout(r, 1600));
+    clock += 1600; // the batch ends
     const sync = await runCli(['sync'], dir, env);
     expect(sync.code, sync.stderr).toBe(0);
     expect(await batches(emulator.url)).toHaveLength(1);
