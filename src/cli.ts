@@ -126,8 +126,13 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
     plan: command(
       'plan',
       'Show what would be sent, what is skipped and why, and the estimated cost',
-      { 'count-tokens': { type: 'boolean', description: 'Count input tokens with the API (free) instead of estimating them locally' }, ...selectArgs, ...limitArg },
-      async (s, a) => (await import('./commands/plan.js')).planCommand(s, Boolean(a['count-tokens'])),
+      {
+        'count-tokens': { type: 'boolean', description: 'Count input tokens with the API (free) instead of estimating them locally' },
+        prompts: { type: 'boolean', description: 'Print each request as it will be sent (model, system prompt, message); name a few files or use --limit' },
+        ...selectArgs,
+        ...limitArg,
+      },
+      async (s, a) => (await import('./commands/plan.js')).planCommand(s, Boolean(a['count-tokens']), Boolean(a.prompts)),
     ),
     submit: command('submit', 'Plan and submit the requests (batch, or synchronous when few)', { ...maxCostArg, ...selectArgs, ...limitArg }, async (s) => (await import('./commands/submit.js')).submitCommand(s)),
     status: command(

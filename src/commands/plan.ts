@@ -1,7 +1,7 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import type { CostEstimate } from '../core/cost.js';
-import { isRetry, problemSkips, type Skip } from '../core/plan.js';
+import { isRetry, problemSkips, type PlannedRequest, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
 import { knownModelNames, resolveModel, suggestModel } from '../core/models.js';
 import { errorsIn, formatDiagnostic } from '../io/tree.js';
@@ -103,8 +103,29 @@ export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'e
   return lines.join('\n');
 }
 
-export async function planCommand(session: Session, countTokens = false): Promise<CommandResult> {
+/** A planned request as it will be sent: model, max_tokens, the system prompt and the message, for a person to read first. */
+function promptOf(r: PlannedRequest): { task: string; file: string; model: string; maxTokens: number; system?: string; user: string; tool?: string } {
+  const { model, max_tokens, system, messages, tool_choice } = r.params;
+  const text = (content: unknown): string => (typeof content === 'string' ? content : Array.isArray(content) ? content.map((b: { text?: string }) => b.text ?? '').join('\n') : '');
+  return {
+    task: r.task,
+    file: r.file,
+    model,
+    maxTokens: max_tokens,
+    ...(system ? { system: text(system) } : {}),
+    user: messages.map((m) => text(m.content)).join('\n\n'),
+    ...(tool_choice && 'name' in tool_choice ? { tool: tool_choice.name } : {}),
+  };
+}
+
+/** `prompts`: each planned request as it will be sent, after the plan (pair it with paths or --limit to read a few). */
+export async function planCommand(session: Session, countTokens = false, prompts = false): Promise<CommandResult> {
   const result = await planWork(session, false, countTokens);
+  const shown = prompts ? result.plan.requests.map(promptOf) : [];
+  const promptText = shown.map((p) =>
+    [`--- ${p.task}: ${p.file} (${p.model}, max_tokens ${p.maxTokens}${p.tool ? `, answered through the tool ${p.tool}` : ''})`, ...(p.system ? ['[system]', p.system] : []), '[user]', p.user].join('\n'),
+  );
+  const listed = session.log.verbose ? ['', 'requests:', ...result.plan.requests.map((r) => `  ${r.task}  ${r.file}${isRetry(r) ? '  (asked again)' : ''}`)] : [];
   return {
     exitCode: errorsIn(result.diagnostics).length || problemSkips(result.plan).length ? ExitCode.failures : ExitCode.ok,
     data: {
@@ -115,7 +136,8 @@ export async function planCommand(session: Session, countTokens = false): Promis
       estimate: result.estimate,
       route: result.route,
       held: result.held,
+      ...(prompts ? { prompts: shown } : {}),
     },
-    text: formatPlan(result, session.log.color, session),
+    text: [formatPlan(result, session.log.color, session), ...(result.plan.requests.length ? listed : []), ...(promptText.length ? ['', ...promptText] : [])].join('\n'),
   };
 }

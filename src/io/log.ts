@@ -16,6 +16,8 @@ export interface Log {
    */
   status(message: string): void;
   readonly color: boolean;
+  /** --verbose: commands may list more (plan lists its requests). */
+  readonly verbose: boolean;
 }
 
 export interface LogOptions {
@@ -48,6 +50,7 @@ export function createLog(options: LogOptions = {}): Log {
   const warned = new Set<string>();
   return {
     color,
+    verbose: Boolean(options.verbose),
     info: (m) => (options.quiet ? undefined : write(m)),
     warn(m) {
       if (warned.has(m)) return;
