@@ -30,5 +30,12 @@ describe('text from content files on a terminal', () => {
     expect(onTty).not.toContain('\x1b[2J');
     const piped = await runCli(['diff', '--offline', 'examples/blog/posts/welcome.md'], dir);
     expect(piped.stdout).toContain('\x1b]0;PWNED\x07');
+    // A page of HTML is not poured onto a terminal; piped, it is what was asked for.
+    const page = await new Promise<string>((resolve) => {
+      execFile('script', ['-qc', `"${process.execPath}" "${bin}" diff --offline --format html`, '/dev/null'], { cwd: dir, env: cliEnv({ TERM: 'xterm' }) }, (_e, stdout) => resolve(stdout));
+    });
+    expect(page).toContain('--format html writes a page: add --out review.html');
+    expect(page).not.toContain('<!doctype html>');
+    expect((await runCli(['diff', '--offline', '--format', 'html'], dir)).stdout).toMatch(/^<!doctype html>/);
   });
 });
