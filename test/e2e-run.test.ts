@@ -357,12 +357,18 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
 
   it('init writes a starter project that plans, runs offline and puts the description under the title', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'batchmatter-init-'));
-    const init = await runCli(['init'], dir);
-    expect(init.code, init.stderr).toBe(0);
-    expect((await runCli(['init'], dir)).code).toBe(2); // never overwrites without --force
+    // A Hugo-style site: init finds content/ and ignores batchmatter's folder in git.
     mkdirSync(path.join(dir, 'content'));
     const post = '---\ntitle: Hello\ndate: 2025-01-02\ntags: [a]\n---\n\nA first post about setting up the blog, the theme and the deploy.\n';
     writeFileSync(path.join(dir, 'content/hello.md'), post);
+    writeFileSync(path.join(dir, '.gitignore'), 'node_modules');
+    const init = await runCli(['init'], dir);
+    expect(init.code, init.stderr).toBe(0);
+    expect(init.stdout).toMatch(/^wrote batch\.config\.ts, templates\/description\.hbs, \.gitignore \(\.batchmatter\/\)\nnext: check content\.root \('content'\)/);
+    expect(readFileSync(path.join(dir, 'batch.config.ts'), 'utf8')).toMatch(/\/\/ found by init: content\/ holds Markdown \(Hugo, Zola or Nuxt Content\).*\n {4}root: 'content',/);
+    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toMatch(/^node_modules\n# batchmatter: .*\n\.batchmatter\/\n$/);
+    expect((await runCli(['init'], dir)).code).toBe(2); // never overwrites without --force
+    expect(readFileSync(path.join(dir, '.gitignore'), 'utf8').match(/\.batchmatter\//g)).toHaveLength(1);
     const plan = await runCli(['plan', '--offline'], dir);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/^description: 1 request\(s\) to send$/m);
@@ -372,6 +378,16 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const description = parseFrontMatter(after).data.description as string;
     expect(description.length).toBeGreaterThan(10);
     expect(after).toBe(post.replace('title: Hello\n', `title: Hello\ndescription: ${description}\n`));
+
+    // Starlight's docs, and a Jekyll site's _posts with .markdown files, are found too.
+    for (const [folder, file, root] of [['src/content/docs/guides', 'a.mdx', 'src/content/docs'], ['_posts', '2020-01-01-hello.markdown', '_posts']] as const) {
+      const site = mkdtempSync(path.join(tmpdir(), 'batchmatter-init-'));
+      mkdirSync(path.join(site, folder), { recursive: true });
+      writeFileSync(path.join(site, folder, file), post);
+      const found = await runCli(['init', '--json'], site);
+      expect(JSON.parse(found.stdout)).toMatchObject({ exitCode: 0, root });
+      expect((await runCli(['plan', '--offline', '--json'], site)).stdout).toContain(file);
+    }
   });
 });
 

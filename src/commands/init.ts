@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import fg from 'fast-glob';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
@@ -7,12 +8,13 @@ import type { CommandResult } from './result.js';
 
 const packageTemplates = fileURLToPath(new URL('../../templates/', import.meta.url));
 
-const STARTER = `import { defineConfig } from 'batchmatter';
+const starter = (root: string, why: string) => `import { defineConfig } from 'batchmatter';
 
 export default defineConfig({
   content: {
-    root: 'content',
-    include: ['**/*.md', '**/*.mdx'],
+    // ${why}
+    root: '${root}',
+    include: ['**/*.md', '**/*.mdx', '**/*.markdown'],
   },
   tasks: {
     description: {
@@ -51,6 +53,38 @@ async function initCi(dir: string, ci: string, force: boolean): Promise<CommandR
   };
 }
 
+/**
+ * Where site generators keep their content, most specific first: Starlight, Astro's content collections,
+ * Hugo, Zola and Nuxt Content, Docusaurus and MkDocs, Jekyll's posts, and plain folders.
+ */
+const CONTENT_ROOTS: ReadonlyArray<[string, string]> = [
+  ['src/content/docs', 'Starlight'],
+  ['src/content', 'Astro content collections'],
+  ['content', 'Hugo, Zola or Nuxt Content'],
+  ['docs', 'Docusaurus or MkDocs'],
+  ['_posts', 'Jekyll'],
+  ['posts', 'a posts folder'],
+  ['blog', 'a blog folder'],
+];
+
+/** The site's content folder: the first of CONTENT_ROOTS holding Markdown, else the project folder itself. */
+export function findContentRoot(dir: string): { root: string; why: string } {
+  for (const [root, generator] of CONTENT_ROOTS) {
+    const found = fg.sync(['**/*.{md,mdx,markdown}'], { cwd: path.join(dir, root), deep: 4, ignore: ['**/node_modules/**'] });
+    if (found.length) return { root, why: `found by init: ${root}/ holds Markdown (${generator}); change it if your posts live elsewhere` };
+  }
+  return { root: '.', why: 'init found no usual content folder (content/, src/content/, docs/, _posts/…): set the folder that holds your posts' };
+}
+
+/** Ignores the folder beside the state (caches, locks, offline answers) in .gitignore: the state travels on its own branch. */
+async function ignoreStateFolder(dir: string): Promise<boolean> {
+  const file = path.join(dir, '.gitignore');
+  const text = existsSync(file) ? await readFile(file, 'utf8') : '';
+  if (/^\/?\.batchmatter\/?$/m.test(text)) return false;
+  await writeFile(file, `${text}${text && !text.endsWith('\n') ? '\n' : ''}# batchmatter: caches, locks and offline answers (the state travels on its own branch, see "batchmatter state")\n.batchmatter/\n`);
+  return true;
+}
+
 /** Writes a starter config and the description template (or, with --ci, a CI workflow); never overwrites without --force. */
 export async function initCommand(cwd: string, force: boolean, ci?: string): Promise<CommandResult> {
   const dir = path.resolve(cwd);
@@ -62,12 +96,15 @@ export async function initCommand(cwd: string, force: boolean, ci?: string): Pro
     throw new UserError(`${existing.map((f) => path.relative(dir, f)).join(', ')} already exist; pass --force to overwrite`);
   }
   await mkdir(path.dirname(template), { recursive: true });
-  await writeFile(configFile, STARTER);
+  const { root, why } = findContentRoot(dir);
+  await writeFile(configFile, starter(root, why));
   await copyFile(path.join(packageTemplates, 'description.hbs'), template);
   const written = [configFile, template].map((f) => path.relative(dir, f));
+  if (await ignoreStateFolder(dir)) written.push('.gitignore (.batchmatter/)');
+  const check = root === '.' ? 'set content.root to the folder of your posts' : `check content.root ('${root}')`;
   return {
     exitCode: ExitCode.ok,
-    data: { written },
-    text: `wrote ${written.join(', ')}\nnext: set content.root, then "batchmatter plan" (add --offline to try it without a key), and "batchmatter run --limit 20" to try the prompt on a sample before the whole site`,
+    data: { written, root },
+    text: `wrote ${written.join(', ')}\nnext: ${check}, then "batchmatter plan" (add --offline to try it without a key; "plan --prompts <file>" shows a prompt), and "batchmatter run --limit 20" to try the prompt on a sample before the whole site`,
   };
 }

@@ -71,7 +71,7 @@ export interface BatchConfig {
   content?: {
     /** The content tree, relative to the config file. @default '.' */
     root?: string;
-    /** Globs relative to `root`. @default ['**\/*.md', '**\/*.mdx'] */
+    /** Globs relative to `root`. @default ['**\/*.md', '**\/*.mdx', '**\/*.markdown'] */
     include?: string | string[];
     /** Globs relative to `root`. @default [] */
     exclude?: string | string[];

@@ -101,11 +101,11 @@ export const configSchema = z.strictObject({
   content: z
     .strictObject({
       root: z.string().default('.'),
-      include: globs.refine((list) => list.length > 0, 'name at least one glob; without any, nothing is scanned').default(['**/*.md', '**/*.mdx']),
+      include: globs.refine((list) => list.length > 0, 'name at least one glob; without any, nothing is scanned').default(['**/*.md', '**/*.mdx', '**/*.markdown']),
       exclude: globs.default([]),
       maxFileSize: size.default(5 * 1024 ** 2),
     })
-    .default({ root: '.', include: ['**/*.md', '**/*.mdx'], exclude: [], maxFileSize: 5 * 1024 ** 2 }),
+    .default({ root: '.', include: ['**/*.md', '**/*.mdx', '**/*.markdown'], exclude: [], maxFileSize: 5 * 1024 ** 2 }),
   state: z.string().min(1).default('.batchmatter/state.json'),
   model: z.string().min(1).default('claude-haiku-4-5'),
   maxTokens: z.number().int().positive().max(64_000).default(400),
