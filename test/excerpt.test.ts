@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { boundedPrefix, excerpt } from '../src/core/excerpt.js';
 import { tokenizedProse } from '../src/core/prose-tokens.js';
@@ -157,6 +158,16 @@ describe('excerpt', () => {
   });
 });
 
+describe('excerpts of real sites carry only prose (issue 14)', () => {
+  const fixture = (name: string) => readFileSync(`test/fixtures/excerpts/${name}`, 'utf8');
+
+  it('leaves out directive fences nested in list items and quotes', () => {
+    const text = 'Setting up takes three steps.\n\nStep one: install the tool.\n\nCareful here: the installer needs a network connection.\n\nStep two: write the config.\n\nA nested item.\n\nKeys are case-sensitive.\n\nStep three: run it.\n\nA quoted aside.';
+    for (const mdx of [false, true]) expect(excerpt(fixture('aside-in-list.md'), { maxChars: 1000, mdx })).toBe(text);
+    expect(excerpt('1. Step one.\n\n    :::note\n    Careful here.\n    :::\n\n2. Step two.\n', { maxChars: 1000, mdx: false })).toBe('Step one.\n\nCareful here.\n\nStep two.');
+  });
+});
+
 describe('boundedPrefix', () => {
   it('returns a short body whole', () => {
     expect(boundedPrefix('a\n\nb', 100)).toBe('a\n\nb');
@@ -175,4 +186,5 @@ describe('boundedPrefix', () => {
   it('cuts at the limit when there is no blank line', () => {
     expect(boundedPrefix('x'.repeat(100), 10)).toBe('x'.repeat(10));
   });
+
 });

@@ -5,7 +5,8 @@ import { fenceAfter } from './prose-pieces.js';
  * reads it as text: Hugo shortcodes ({{< figure >}}, {{% notice %}}), Liquid
  * and Nunjucks tags and outputs (Jekyll, Eleventy: {% include %}, {{ site.url }}),
  * kramdown attribute lists ({: .lead}), heading ids (## Setup {#setup}),
- * directive fences (Docusaurus admonitions, :::note … :::) and footnotes
+ * directive fences (Docusaurus admonitions, :::note … :::, at any depth of
+ * list items and quotes, where their indent is the container's) and footnotes
  * ([^1]). None of it is prose, so before an excerpt is read it is taken out:
  * the tags go and what they wrap stays (a notice's text is prose), except the
  * tags that wrap code or comments (highlight, raw, comment, code), which go
@@ -15,7 +16,7 @@ import { fenceAfter } from './prose-pieces.js';
  */
 
 /** Cheap test first: most bodies have none of it. */
-const TRIGGER = /\{[{%<:#]|^ {0,3}:{3}|\[\^/m;
+const TRIGGER = /\{[{%<:#]|^[ \t>]*:{3}|\[\^/m;
 
 /** A tag that wraps code or a comment: name → the tag that ends it. */
 const WRAPPING = /\{%-?\s*(highlight|raw|comment)\b[^%]*%\}|\{\{[<%]\s*(highlight|code)\b.*?[>%]\}\}/;
@@ -29,7 +30,8 @@ const ATTRIBUTES = /\{:[^}\n]*\}/g;
 const HEADING_ID = /[ \t]*\{#[\w:.-]+\}[ \t]*$/;
 const FOOTNOTE_REF = /\[\^[^\]\s]+\]/g;
 const FOOTNOTE_DEF = /^ {0,3}\[\^[^\]\s]+\]:/;
-const DIRECTIVE_FENCE = /^ {0,3}:{3,}/;
+/** A directive fence, also inside a list item or a quote: the markers and indent before it are kept, so the container goes on. */
+const DIRECTIVE_FENCE = /^([ \t>]*):{3,}.*/;
 const CODE_SPAN = /(`+)[^`]*?\1/g;
 
 /** `source` with the site generators' syntax taken out (see above); the rest untouched. */
@@ -79,8 +81,9 @@ export function stripSiteSyntax(source: string, isMdx: boolean): string {
       out.push('');
       continue;
     }
-    if (DIRECTIVE_FENCE.test(line)) {
-      out.push('');
+    const directive = DIRECTIVE_FENCE.exec(line);
+    if (directive) {
+      out.push(directive[1]!.trimEnd());
       continue;
     }
     const { text, open } = withoutWrapped(line);

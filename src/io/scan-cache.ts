@@ -33,9 +33,11 @@ export interface ExcerptStore {
  * dropped instead of serving excerpts (and requests planned from them) that
  * this one would not make. 4: site generators' syntax left out of excerpts.
  * 5: requests mark the system prompt for the cache only when it is the same for every file, and
- * multi-line site syntax is left out of excerpts.
+ * multi-line site syntax is left out of excerpts. 6: excerpts resolve references defined past the
+ * prefix read, leave out tables and nested directive fences, read MDX cut inside an element as
+ * MDX, and cut long tight lists between items.
  */
-export const SCAN_CACHE_VERSION = 5;
+export const SCAN_CACHE_VERSION = 6;
 
 export interface ScanCache {
   version: typeof SCAN_CACHE_VERSION;
