@@ -17,6 +17,7 @@ interface MdNode {
   type: string;
   value?: unknown;
   children?: MdNode[];
+  position?: { start: { line: number; offset?: number }; end: { line: number; offset?: number } };
 }
 const markdown = unified().use(remarkParse).freeze();
 const mdx = unified().use(remarkParse).use(remarkMdx).freeze();
@@ -24,20 +25,47 @@ const DROP = new Set(['mdxjsEsm', 'mdxFlowExpression', 'mdxTextExpression', 'cod
 const BLOCKS = new Set(['paragraph', 'heading']);
 const ESM_LINE = /^(?:import|export)\b/;
 
-function inlineText(node: MdNode): string {
+/** The text of `node`, of its lines before `before` only (a table starts there). */
+function inlineText(node: MdNode, before = Infinity): string {
+  const start = node.position?.start.line ?? 0;
+  if (start >= before) return '';
   if (DROP.has(node.type) || node.type === 'break') return ' ';
-  if (typeof node.value === 'string') return node.value;
-  return node.children ? node.children.map(inlineText).join('') : '';
+  if (typeof node.value === 'string') return node.value.split('\n').slice(0, before - start).join('\n');
+  return node.children ? node.children.map((child) => inlineText(child, before)).join('') : '';
 }
 
-function collect(node: MdNode, blocks: string[], fallback: boolean): void {
+/*
+ * GFM tables, which remark-parse reads as paragraphs, are left out by the
+ * excerpt; the oracle finds them in remark's paragraphs by line (a header
+ * row over a delimiter row with as many cells, to the end of its paragraph).
+ */
+function tableLine(node: MdNode, source: string): number | undefined {
+  const { start, end } = node.position!;
+  const lines = source
+    .slice(start.offset, end.offset)
+    .split(/\r?\n|\r/)
+    .map((line) => line.replace(/^[ \t]*(?:>[ \t]?)*/, ''));
+  const cells = (row: string) => row.replace(/\\\|/g, '').trim().replace(/^\|/, '').replace(/\|$/, '').split('|');
+  for (let i = 1; i < lines.length; i++) {
+    const delimiter = cells(lines[i]!);
+    if (lines[i]!.includes('|') && delimiter.every((cell) => /^[ \t]*:?-+:?[ \t]*$/.test(cell)) && delimiter.length === cells(lines[i - 1]!).length) return start.line + i - 1;
+  }
+  return undefined;
+}
+
+interface Rules {
+  source: string;
+  fallback: boolean;
+}
+
+function collect(node: MdNode, blocks: string[], rules: Rules): void {
   if (DROP.has(node.type)) return;
   if (BLOCKS.has(node.type) || !node.children) {
-    const text = inlineText(node).replace(/\s+/g, ' ').trim();
-    if (text && !(fallback && node.type === 'paragraph' && ESM_LINE.test(text))) blocks.push(text);
+    const text = inlineText(node, BLOCKS.has(node.type) ? tableLine(node, rules.source) : undefined).replace(/\s+/g, ' ').trim();
+    if (text && !(rules.fallback && node.type === 'paragraph' && ESM_LINE.test(text))) blocks.push(text);
     return;
   }
-  for (const child of node.children) collect(child, blocks, fallback);
+  for (const child of node.children) collect(child, blocks, rules);
 }
 
 function oracle(source: string, isMdx: boolean): string {
@@ -50,7 +78,7 @@ function oracle(source: string, isMdx: boolean): string {
     fallback = true;
   }
   const blocks: string[] = [];
-  collect(tree, blocks, fallback);
+  collect(tree, blocks, { source, fallback });
   return blocks.join('\n\n');
 }
 
@@ -146,6 +174,15 @@ const PIECES = [
   'export const f = () => 1',
   'export default { a: 1 }',
   "export const list = [1, 'two', [3], {four: 4},]",
+  // GFM tables, which the excerpt leaves out, and pipes that are no table.
+  '| Python object | KFP type |\n| ------ | -------- |\n| str | string |',
+  'a | b\n--- | :---:\n1 | 2',
+  'Lead line\n| a | `b|c` |\n|---|---|---|',
+  '| one \\| cell |\n| --- |\n| x |',
+  'A | B or a|b, no table',
+  '| a | b |\n| - |',
+  '- item\n\n  | a |\n  | - |\n  | 1 |',
+  '> | q | r |\n> |---|---|\n> | 1 | 2 |',
 ];
 
 function document(next: () => number): string {

@@ -166,6 +166,13 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
     for (const mdx of [false, true]) expect(excerpt(fixture('aside-in-list.md'), { maxChars: 1000, mdx })).toBe(text);
     expect(excerpt('1. Step one.\n\n    :::note\n    Careful here.\n    :::\n\n2. Step two.\n', { maxChars: 1000, mdx: false })).toBe('Step one.\n\nCareful here.\n\nStep two.');
   });
+
+  it('leaves tables out', () => {
+    const text = 'KFP converts the Python objects a component returns to its own types.\n\nOther types raise an error.\n\nA list item with a table under it:\n\nDone.';
+    for (const mdx of [false, true]) expect(excerpt(fixture('table.md'), { maxChars: 1000, mdx })).toBe(text);
+    // Pipes that are no table stay text.
+    expect(excerpt('A | B and `a|b`.\n\n| not | a table |\n| --- |\n', { maxChars: 1000, mdx: false })).toBe('A | B and a|b.\n\n| not | a table | | --- |');
+  });
 });
 
 describe('boundedPrefix', () => {

@@ -1,7 +1,8 @@
 import { parse, postprocess, preprocess } from 'micromark';
 import { mdxjs } from 'micromark-extension-mdxjs';
 import { decodeString } from 'micromark-util-decode-string';
-import type { Event, ParseContext } from 'micromark-util-types';
+import type { Event, ParseContext, Token } from 'micromark-util-types';
+import { tableStart } from './prose-tables.js';
 
 /*
  * The text comes from micromark's token stream, the tokenizer remark-parse
@@ -113,11 +114,18 @@ function checkJsxTags(events: Event[]): void {
   if (open.length) throw new Error(`<${open.at(-1)!.name}> is never closed`);
 }
 
-/** The text of every paragraph and heading, in order, without what DROP names. */
+/** The text of every paragraph and heading, in order, without what DROP names and without tables (see prose-tables.ts). */
 export function collect(events: Event[], blocks: string[], fallback: boolean): void {
   let parts: string[] | undefined;
+  // The line each part starts on, and whether a part holds a pipe (a table's delimiter row is text).
+  const lines: number[] = [];
+  let pipe = false;
   let dropping: string | undefined;
   let depth = 0;
+  const add = (text: string, token: Token) => {
+    parts!.push(text);
+    lines.push(token.start.line);
+  };
   for (const [kind, token, context] of events) {
     const { type } = token;
     if (dropping) {
@@ -128,6 +136,8 @@ export function collect(events: Event[], blocks: string[], fallback: boolean): v
     }
     if (kind === 'exit') {
       if (!BLOCKS.has(type) || !parts) continue;
+      const table = pipe ? tableStart(context.sliceSerialize(token)) : undefined;
+      if (table !== undefined) parts = parts.filter((_, i) => lines[i]! < token.start.line + table);
       const text = parts.join('').replace(/\s+/g, ' ').trim();
       // Parsed as plain Markdown, MDX import/export statements are paragraphs.
       if (text && !(fallback && type === 'paragraph' && ESM_LINE.test(text))) blocks.push(text);
@@ -135,17 +145,21 @@ export function collect(events: Event[], blocks: string[], fallback: boolean): v
     } else if (DROP.has(type)) {
       dropping = type;
       depth = 1;
-      if (!SILENT.has(type)) parts?.push(' ');
+      if (!SILENT.has(type) && parts) add(' ', token);
     } else if (BLOCKS.has(type)) {
       parts = [];
+      lines.length = 0;
+      pipe = false;
     } else if (!parts) {
       continue;
     } else if (TEXT.has(type)) {
-      parts.push(context.sliceSerialize(token));
+      const text = context.sliceSerialize(token);
+      if (text.includes('|')) pipe = true;
+      add(text, token);
     } else if (type === 'characterReference') {
-      parts.push(decodeString(context.sliceSerialize(token)));
+      add(decodeString(context.sliceSerialize(token)), token);
     } else if (SPACE.has(type)) {
-      parts.push(' ');
+      add(' ', token);
     }
   }
 }
