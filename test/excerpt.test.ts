@@ -167,6 +167,14 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
     expect(excerpt('1. Step one.\n\n    :::note\n    Careful here.\n    :::\n\n2. Step two.\n', { maxChars: 1000, mdx: false })).toBe('Step one.\n\nCareful here.\n\nStep two.');
   });
 
+  it('cuts a tight list longer than the cap between its items', () => {
+    const text = excerpt(fixture('long-tight-list.md'), { maxChars: 1000, mdx: false });
+    expect(text).toMatch(/^Version 3\.2 is out\.\n\nCommits\n\nFix the parser for case 1 \(a0001f\)\n\nFix the parser for case 2 \(a0002f\)/);
+    expect(text.length).toBeGreaterThan(900);
+    const ordered = Array.from({ length: 900 }, (_, i) => `${i + 1}. Step number ${i + 1} of the long procedure.`).join('\n');
+    expect(excerpt(`Intro.\n\n${ordered}\n`, { maxChars: 1000, mdx: false }).length).toBeGreaterThan(900);
+  });
+
   it('leaves tables out', () => {
     const text = 'KFP converts the Python objects a component returns to its own types.\n\nOther types raise an error.\n\nA list item with a table under it:\n\nDone.';
     for (const mdx of [false, true]) expect(excerpt(fixture('table.md'), { maxChars: 1000, mdx })).toBe(text);
@@ -194,4 +202,12 @@ describe('boundedPrefix', () => {
     expect(boundedPrefix('x'.repeat(100), 10)).toBe('x'.repeat(10));
   });
 
+  it('cuts before a list item that ends the block above it, when that is later than a blank line', () => {
+    expect(boundedPrefix('a\n\n- one\n- two\n- three', 16)).toBe('a\n\n- one\n- two\n');
+    expect(boundedPrefix('a\n\n1. one\n2. two\n   more\n3. three', 28)).toBe('a\n\n1. one\n2. two\n   more\n');
+    // Not before what may continue a paragraph, a thematic break or an item in code.
+    expect(boundedPrefix('a\n\ntext\n2. two\n3. three', 20)).toBe('a\n');
+    expect(boundedPrefix('a\n\ntext\n- - -\nmore', 15)).toBe('a\n');
+    expect(boundedPrefix('a\n\n```\n- one\n- two\n```\n', 20)).toBe('a\n');
+  });
 });
