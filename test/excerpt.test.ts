@@ -161,6 +161,22 @@ describe('excerpt', () => {
 describe('excerpts of real sites carry only prose (issue 14)', () => {
   const fixture = (name: string) => readFileSync(`test/fixtures/excerpts/${name}`, 'utf8');
 
+  it('reads references whose definitions come after the prefix read', () => {
+    expect(excerpt(fixture('late-definitions.md'), { maxChars: 120, mdx: false })).toBe(
+      'See the changelog and for details, or the guide and the Full Reference.\n\nParagraph 1 of the notes, a short one.',
+    );
+    const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i}.`).join('\n\n');
+    for (const mdx of [false, true]) {
+      expect(excerpt(`See the [changelog][CL] and ![][img] for details.\n\n${paragraphs}\n\n[CL]: https://e.com\n[img]: /a.png\n`, { maxChars: 60, mdx })).toBe(
+        'See the changelog and for details.\n\nParagraph 0.\n\nParagraph',
+      );
+    }
+    // Text that only looks like a definition (in a paragraph, in code) defines nothing.
+    expect(excerpt(`A [kept] and [also kept].\n\n${paragraphs}\n\nText\n[kept]: /x\n\n\`\`\`\n[also kept]: /y\n\`\`\`\n`, { maxChars: 40, mdx: false })).toBe(
+      'A [kept] and [also kept].\n\nParagraph 0.',
+    );
+  });
+
   it('leaves out directive fences nested in list items and quotes', () => {
     const text = 'Setting up takes three steps.\n\nStep one: install the tool.\n\nCareful here: the installer needs a network connection.\n\nStep two: write the config.\n\nA nested item.\n\nKeys are case-sensitive.\n\nStep three: run it.\n\nA quoted aside.';
     for (const mdx of [false, true]) expect(excerpt(fixture('aside-in-list.md'), { maxChars: 1000, mdx })).toBe(text);

@@ -1,5 +1,7 @@
-import { fenceAfter, segmentedProse } from './prose-pieces.js';
-import { tokenizedProse } from './prose-tokens.js';
+import { fenceAfter } from './fences.js';
+import { segmentedProse } from './prose-pieces.js';
+import { definitionsIn } from './link-definitions.js';
+import { tokenizedProse, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
 import { stripSiteSyntax } from './site-syntax.js';
 
 export interface ExcerptOptions {
@@ -23,15 +25,19 @@ export function excerpt(body: string, { maxChars, mdx: isMdx }: ExcerptOptions):
   // only when headings, code and markup left too little prose in it; but not the whole of a long body
   // with little prose: micromark takes time quadratic in some hostile markup (50 KB of `*` runs: 40 s).
   const cap = Math.max(maxChars * 16, MIN_CAP);
+  // The body's link reference definitions, found once: those past the text read still define its references.
+  let definitions: Array<[string, number]> | undefined;
+  const definedFrom = (from: number) =>
+    body.includes(']:', from) ? (definitions ??= definitionsIn(body)).filter(([, at]) => at >= from).map(([label]) => label) : [];
   for (let limit = Math.max(Math.ceil(maxChars * 1.5), 1024); ; limit = Math.min(limit * 2, cap)) {
-    const source = boundedPrefix(body, limit);
-    const { text, ended } = excerptOf(source, isMdx);
-    if (text.length >= maxChars || ended || source.length >= body.length || limit >= cap) return truncate(text, maxChars);
+    const prefix = boundedPrefix(body, limit);
+    const { text, ended } = excerptOf(body, prefix, isMdx, definedFrom);
+    if (text.length >= maxChars || ended || prefix.length >= body.length || limit >= cap) return truncate(text, maxChars);
   }
 }
 
-/** The prose of `source`, and whether a `<!-- more -->` marker ended it. */
-function excerptOf(prefix: string, isMdx: boolean): { text: string; ended: boolean } {
+/** The prose of `prefix`, the start of `body`, and whether a `<!-- more -->` marker ended it. */
+function excerptOf(body: string, prefix: string, isMdx: boolean, definedFrom: (from: number) => string[]): { text: string; ended: boolean } {
   // The marker only matters before the cut, so it is looked for in the prefix alone.
   let source = prefix;
   const more = source.search(MORE);
@@ -39,15 +45,17 @@ function excerptOf(prefix: string, isMdx: boolean): { text: string; ended: boole
   const mdxMore = isMdx ? source.search(MDX_MORE) : -1;
   if (mdxMore !== -1) source = source.slice(0, mdxMore);
 
-  return { text: excerptProse(stripSiteSyntax(source, isMdx), isMdx), ended: more !== -1 || mdxMore !== -1 };
+  const context: ReadContext = { defined: source.length < body.length ? definedFrom(source.length) : [] };
+  return { text: excerptProse(stripSiteSyntax(source, isMdx), isMdx, context), ended: more !== -1 || mdxMore !== -1 };
 }
 
 /**
- * The prose of a whole Markdown/MDX text: paragraphs and headings, one per
- * line-pair, markup and code left out.
+ * The prose of a Markdown/MDX text: paragraphs and headings, one per
+ * line-pair, markup and code left out. `context` tells what it needs to know
+ * of the body when the text is only the start of it.
  */
-export function excerptProse(source: string, isMdx: boolean): string {
-  return segmentedProse(source, isMdx) ?? tokenizedProse(source, isMdx);
+export function excerptProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY): string {
+  return segmentedProse(source, isMdx, context) ?? tokenizedProse(source, isMdx, context);
 }
 
 /**

@@ -1,6 +1,8 @@
 import type { Event, ParseContext } from 'micromark-util-types';
+import { fenceAfter } from './fences.js';
 import { plainExport, plainImport } from './mdx-esm.js';
-import { collect, freshParser, tokenize } from './prose-tokens.js';
+import { definitionsIn } from './link-definitions.js';
+import { collect, freshParser, tokenize, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
 
 /*
  * Most of a post is plain paragraphs and headings, and tokenizing them was
@@ -15,12 +17,18 @@ import { collect, freshParser, tokenize } from './prose-tokens.js';
  * begins at the start; each piece is checked to close what it opens (a fence
  * left open, or an MDX tag, expression or import unfinished, which the MDX
  * tokenizer refuses), else it is joined to the next and parsed again, so the
- * next one begins at a boundary too. What cannot be checked that way falls
- * back to one parse of the whole text: link reference definitions (a
- * reference reads differently with its definition elsewhere), Markdown's HTML
- * blocks that run across blank lines (comments, <script>, <pre>, <style>,
- * <textarea>, `<?`, `<!`), and a carriage return that is not part of CRLF (a
- * line break to the parser but not to the line scan here).
+ * next one begins at a boundary too; after MAX_JOIN joins, the whole text is
+ * parsed instead.
+ *
+ * A reference reads as a link only with its definition, which may come later
+ * in the text: the text's definitions are found by a line scan before it is
+ * read, and checked against the ones the tokenizer found, reading it again in
+ * the rare case the scan was wrong (see link-definitions.ts).
+ *
+ * What cannot be cut this way is parsed whole: Markdown's HTML blocks that
+ * run across blank lines (comments, <script>, <pre>, <style>, <textarea>,
+ * `<?`, `<!`), and a carriage return that is not part of CRLF (a line break to
+ * the parser but not to the line scan here).
  */
 const SPANNING_HTML = /<[!?]|<(?:script|pre|style|textarea)(?![\w-])/i;
 const LONE_CR = /\r(?!\n)/;
@@ -28,11 +36,21 @@ const LONE_CR = /\r(?!\n)/;
 const MAX_JOIN = 8;
 
 /** The prose of `source` read piece by piece; undefined when it must be parsed whole. */
-export function segmentedProse(source: string, isMdx: boolean): string | undefined {
-  if (source.includes(']:') || LONE_CR.test(source) || (!isMdx && SPANNING_HTML.test(source))) return undefined;
+export function segmentedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY): string | undefined {
+  if (LONE_CR.test(source) || (!isMdx && SPANNING_HTML.test(source))) return undefined;
+  const guessed = source.includes(']:') ? definitionsIn(source).map(([label]) => label) : [];
+  const read = readPieces(source, isMdx, context, guessed);
+  if (!read || sameLabels(read.defined, guessed)) return read?.text;
+  return readPieces(source, isMdx, context, read.defined)?.text;
+}
+
+/** The prose of `source`, its own definitions taken to be `own`, and the ones the tokenizer found in it. */
+function readPieces(source: string, isMdx: boolean, context: ReadContext, own: string[]): { text: string; defined: string[] } | undefined {
   const starts = pieceStarts(source);
-  const parser = freshParser(isMdx);
+  const parser = freshParser(isMdx, [...context.defined, ...own]);
+  const seeded = parser.defined.length;
   const blocks: string[] = [];
+  const done = () => ({ text: blocks.join('\n\n'), defined: parser.defined.slice(seeded) });
   for (let i = 0; i < starts.length; ) {
     const piece = source.slice(starts[i], starts[i + 1]);
     const direct = directBlocks(piece, isMdx, parser);
@@ -54,7 +72,13 @@ export function segmentedProse(source: string, isMdx: boolean): string | undefin
     }
     i = end;
   }
-  return blocks.join('\n\n');
+  return done();
+}
+
+function sameLabels(found: string[], guessed: string[]): boolean {
+  const a = new Set(found);
+  const b = new Set(guessed);
+  return a.size === b.size && [...a].every((label) => b.has(label));
 }
 
 /**
@@ -86,17 +110,6 @@ function pieceStarts(source: string): number[] {
 }
 const LIST_MARKER = /^(?:[-+*]|\d{1,9}[.)])(?:[ \t\r]|$)/;
 const INDENTED = /^ {0,3}\t|^ {4}/;
-
-/** The fence still open after `line`, given the one open before it ('' for none). */
-export function fenceAfter(line: string, fence: string): string {
-  const marker = FENCE.exec(line)?.[1];
-  if (!marker) return fence;
-  // A closing fence: the same character, at least as long, nothing after it.
-  if (fence) return marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker ? '' : fence;
-  // A backtick fence's info string has no backtick (```a`b is a code span).
-  if (marker[0] === '`' && line.indexOf('`', line.indexOf(marker) + marker.length) !== -1) return fence;
-  return marker;
-}
 
 /*
  * A plain paragraph has no character that could start markup (emphasis,
@@ -200,5 +213,3 @@ function endsInOpenFence(events: Event[]): boolean {
   }
   return fences === 1;
 }
-
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;

@@ -38,15 +38,22 @@ const TEXT = new Set(['data', 'codeTextData', 'autolinkProtocol', 'autolinkEmail
 const SPACE = new Set(['lineEnding', 'hardBreakEscape', 'hardBreakTrailing']);
 const ESM_LINE = /^(?:import|export)\b/;
 
+/** What the reader of a text must know of the body around it. */
+export interface ReadContext {
+  /** Labels of the link reference definitions made past the text (see link-definitions.ts). */
+  defined: readonly string[];
+}
+export const WHOLE_BODY: ReadContext = { defined: [] };
+
 /** The prose of `source` from one micromark parse of all of it. */
-export function tokenizedProse(source: string, isMdx: boolean): string {
+export function tokenizedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY): string {
   let events: Event[];
   let fallback = false;
   try {
-    events = tokenize(source, isMdx);
+    events = tokenize(source, isMdx, freshParser(isMdx, context.defined));
   } catch {
     // MDX rejects what Markdown accepts (`<br>`, a lone `{`); such a file still gets an excerpt.
-    events = tokenize(source, false);
+    events = tokenize(source, false, freshParser(false, context.defined));
     fallback = true;
   }
   const blocks: string[] = [];
@@ -61,12 +68,13 @@ const PARSER_KEYS = new Set(Object.keys(parse()));
  * A micromark parser for the syntax, reused: combining the MDX extensions took
  * a tenth of a parse. What it keeps from one text is cleared for the next: the
  * definitions and lazy lines micromark keeps, and whatever an extension stored
- * on it (the ESM extension keeps the names imported so far there).
+ * on it (the ESM extension keeps the names imported so far there). It starts
+ * out knowing the definitions `defined`, made outside the text.
  */
-export function freshParser(isMdx: boolean): ParseContext {
+export function freshParser(isMdx: boolean, defined: readonly string[] = []): ParseContext {
   const parser = isMdx ? (parsers.mdx ??= parse({ extensions: MDX_EXTENSIONS })) : (parsers.md ??= parse());
   for (const key of Object.keys(parser)) if (!PARSER_KEYS.has(key)) delete (parser as unknown as Record<string, unknown>)[key];
-  parser.defined = [];
+  parser.defined = [...defined];
   parser.lazy = {};
   return parser;
 }

@@ -1,4 +1,4 @@
-import { fenceAfter } from './prose-pieces.js';
+import { fenceAfter } from './fences.js';
 
 /*
  * Site generators write their own syntax into Markdown, and a Markdown parser
