@@ -183,6 +183,19 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
     expect(excerpt('1. Step one.\n\n    :::note\n    Careful here.\n    :::\n\n2. Step two.\n', { maxChars: 1000, mdx: false })).toBe('Step one.\n\nCareful here.\n\nStep two.');
   });
 
+  it('reads MDX cut inside a JSX element spanning blank lines as MDX', () => {
+    for (const maxChars of [200, 1000]) {
+      const text = excerpt(fixture('details-cut.mdx'), { maxChars, mdx: true });
+      expect(text).toMatch(/^Islands share state through stores rather than props\.\n\nRelated recipes\n\nStep 1 of sharing state/);
+      expect(text).not.toMatch(/[<>{}]/);
+    }
+    // The cut inside an expression or an export left open: the text ends before it, still read as MDX.
+    const intro = 'Intro with an {expression} left out, and enough words to fill the excerpt wanted.\n\n';
+    const items = Array.from({ length: 200 }, (_, i) => `  "item ${i}",`).join('\n\n');
+    expect(excerpt(`${intro}{[\n\n${items}\n]}\n\nAfter.\n`, { maxChars: 60, mdx: true })).toBe('Intro with an left out, and enough words to fill the excerpt');
+    expect(excerpt(`${intro}export const x = [\n\n${items}\n]\n\nAfter.\n`, { maxChars: 60, mdx: true })).toBe('Intro with an left out, and enough words to fill the excerpt');
+  });
+
   it('cuts a tight list longer than the cap between its items', () => {
     const text = excerpt(fixture('long-tight-list.md'), { maxChars: 1000, mdx: false });
     expect(text).toMatch(/^Version 3\.2 is out\.\n\nCommits\n\nFix the parser for case 1 \(a0001f\)\n\nFix the parser for case 2 \(a0002f\)/);

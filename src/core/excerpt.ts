@@ -45,7 +45,8 @@ function excerptOf(body: string, prefix: string, isMdx: boolean, definedFrom: (f
   const mdxMore = isMdx ? source.search(MDX_MORE) : -1;
   if (mdxMore !== -1) source = source.slice(0, mdxMore);
 
-  const context: ReadContext = { defined: source.length < body.length ? definedFrom(source.length) : [] };
+  const truncated = source.length < body.length;
+  const context: ReadContext = { truncated, defined: truncated ? definedFrom(source.length) : [] };
   return { text: excerptProse(stripSiteSyntax(source, isMdx), isMdx, context), ended: more !== -1 || mdxMore !== -1 };
 }
 

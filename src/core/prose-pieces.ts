@@ -2,7 +2,7 @@ import type { Event, ParseContext } from 'micromark-util-types';
 import { fenceAfter } from './fences.js';
 import { plainExport, plainImport } from './mdx-esm.js';
 import { definitionsIn } from './link-definitions.js';
-import { collect, freshParser, tokenize, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
+import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
 
 /*
  * Most of a post is plain paragraphs and headings, and tokenizing them was
@@ -17,8 +17,10 @@ import { collect, freshParser, tokenize, WHOLE_BODY, type ReadContext } from './
  * begins at the start; each piece is checked to close what it opens (a fence
  * left open, or an MDX tag, expression or import unfinished, which the MDX
  * tokenizer refuses), else it is joined to the next and parsed again, so the
- * next one begins at a boundary too; after MAX_JOIN joins, the whole text is
- * parsed instead.
+ * next one begins at a boundary too; after MAX_JOIN pieces, to all the rest.
+ * When the text is a prefix of the body and what is left open runs past its
+ * end (the cut fell inside an expression, tag or import/export), the text
+ * read ends before the piece where it opened.
  *
  * A reference reads as a link only with its definition, which may come later
  * in the text: the text's definitions are found by a line scan before it is
@@ -32,7 +34,7 @@ import { collect, freshParser, tokenize, WHOLE_BODY, type ReadContext } from './
  */
 const SPANNING_HTML = /<[!?]|<(?:script|pre|style|textarea)(?![\w-])/i;
 const LONE_CR = /\r(?!\n)/;
-/** How many pieces one failing piece may be joined with before the whole text is parsed instead. */
+/** How many pieces one failing piece is joined with, one at a time, before it is joined to all the rest. */
 const MAX_JOIN = 8;
 
 /** The prose of `source` read piece by piece; undefined when it must be parsed whole. */
@@ -62,13 +64,25 @@ function readPieces(source: string, isMdx: boolean, context: ReadContext, own: s
     let end = i + 1;
     for (;;) {
       const atEnd = end === starts.length;
-      const events = closedTokens(source.slice(starts[i], starts[end]), isMdx, parser, atEnd);
-      if (events) {
-        collect(events, blocks, false);
+      const read = closedTokens(source.slice(starts[i], starts[end]), isMdx, parser, atEnd, atEnd && context.truncated);
+      if (typeof read !== 'string') {
+        collect(read, blocks, false);
         break;
       }
-      if (atEnd || end - i > MAX_JOIN) return undefined;
-      end++;
+      if (!atEnd) {
+        end = end - i < MAX_JOIN ? end + 1 : starts.length;
+        continue;
+      }
+      if (read !== 'open at end' || !context.truncated) return undefined;
+      // The cut fell inside something still open: read up to the piece it opens in (trying the last few).
+      for (let last = end - 1; last > i && last >= end - MAX_JOIN; last--) {
+        const events = closedTokens(source.slice(starts[i], starts[last]), isMdx, parser, false, true);
+        if (typeof events !== 'string') {
+          collect(events, blocks, false);
+          break;
+        }
+      }
+      return done();
     }
     i = end;
   }
@@ -182,25 +196,25 @@ function fencedOnly(text: string): boolean {
 }
 
 /**
- * The tokens of a piece that closes everything it opens; undefined when MDX
- * refuses it or a fence runs on past it (unless it runs to the end of the text).
+ * The tokens of a piece that closes everything it opens; 'refused' when MDX
+ * refuses it or a fence runs on past it (unless it runs to the end of the
+ * text), 'open at end' when MDX refuses it for want of what follows it. With
+ * `truncated`, a JSX element left open is taken to close past the piece.
  */
-function closedTokens(piece: string, isMdx: boolean, parser: ParseContext, atEnd: boolean): Event[] | undefined {
+function closedTokens(piece: string, isMdx: boolean, parser: ParseContext, atEnd: boolean, truncated: boolean): Event[] | 'refused' | 'open at end' {
   // A refused piece is parsed again joined to the next, so what extensions kept from it is undone.
   const kept = new Map<unknown[], number>();
   for (const value of Object.values(parser)) if (Array.isArray(value)) kept.set(value, value.length);
-  const events = tokensOrUndefined(piece, isMdx, parser);
+  let events: Event[] | undefined;
+  let refusal: 'refused' | 'open at end' = 'refused';
+  try {
+    events = tokenize(piece, isMdx, parser, truncated);
+  } catch (error) {
+    if (openAtEnd(error, piece)) refusal = 'open at end';
+  }
   if (events && (atEnd || !endsInOpenFence(events))) return events;
   for (const [list, length] of kept) list.length = length;
-  return undefined;
-}
-
-function tokensOrUndefined(piece: string, isMdx: boolean, parser: ParseContext): Event[] | undefined {
-  try {
-    return tokenize(piece, isMdx, parser);
-  } catch {
-    return undefined;
-  }
+  return refusal;
 }
 
 /** Whether the last fenced block has its opening fence only: an open one runs on to the end, so it is the last. */

@@ -40,17 +40,22 @@ const ESM_LINE = /^(?:import|export)\b/;
 
 /** What the reader of a text must know of the body around it. */
 export interface ReadContext {
+  /**
+   * The text is a prefix of the body, cut where it stops: a JSX element still
+   * open at its end is closed past the cut, not left unclosed.
+   */
+  truncated: boolean;
   /** Labels of the link reference definitions made past the text (see link-definitions.ts). */
   defined: readonly string[];
 }
-export const WHOLE_BODY: ReadContext = { defined: [] };
+export const WHOLE_BODY: ReadContext = { truncated: false, defined: [] };
 
 /** The prose of `source` from one micromark parse of all of it. */
 export function tokenizedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY): string {
   let events: Event[];
   let fallback = false;
   try {
-    events = tokenize(source, isMdx, freshParser(isMdx, context.defined));
+    events = tokenize(source, isMdx, freshParser(isMdx, context.defined), context.truncated);
   } catch {
     // MDX rejects what Markdown accepts (`<br>`, a lone `{`); such a file still gets an excerpt.
     events = tokenize(source, false, freshParser(false, context.defined));
@@ -82,14 +87,26 @@ export function freshParser(isMdx: boolean, defined: readonly string[] = []): Pa
 /**
  * The tokens of one text, or of one piece of a text when `parser` has parsed
  * the pieces before it: what an extension keeps (names imported) then carries
- * over, as it would in one parse of the whole.
+ * over, as it would in one parse of the whole. With `truncated`, a JSX element
+ * still open at the end is taken to close past it.
  */
-export function tokenize(source: string, isMdx: boolean, parser = freshParser(isMdx)): Event[] {
+export function tokenize(source: string, isMdx: boolean, parser = freshParser(isMdx), truncated = false): Event[] {
   // Lazy lines are kept by line number, which starts again at 1 in each piece.
   parser.lazy = {};
   const events = postprocess(parser.document().write(preprocess()(source, undefined, true)));
-  if (isMdx) checkJsxTags(events);
+  if (isMdx) checkJsxTags(events, truncated);
   return events;
+}
+
+/**
+ * Whether MDX refused `source` only for want of what comes after it: an
+ * expression, a tag or an import/export still open at its end. Past a cut,
+ * that is where the cut fell, not a fault of the body.
+ */
+export function openAtEnd(error: unknown, source: string): boolean {
+  const { ruleId, source: origin, place } = (error ?? {}) as { ruleId?: string; source?: string; place?: { offset?: number } };
+  if (ruleId === 'unexpected-eof') return true;
+  return origin === 'micromark-extension-mdxjs-esm' && ruleId === 'acorn' && (place?.offset ?? -1) >= source.trimEnd().length;
 }
 
 /**
@@ -97,7 +114,7 @@ export function tokenize(source: string, isMdx: boolean, parser = freshParser(is
  * a JSX tag never closed (`<br>`), closed by another name, or a tag opened in
  * a paragraph or heading and not closed there.
  */
-function checkJsxTags(events: Event[]): void {
+function checkJsxTags(events: Event[], truncated: boolean): void {
   const open: Array<{ name: string; block: number }> = [];
   let block = 0;
   let tag: { name: string; closing: boolean; selfClosing: boolean } | undefined;
@@ -119,7 +136,7 @@ function checkJsxTags(events: Event[]): void {
       else if (type.endsWith('TagSelfClosingMarker')) tag.selfClosing = true;
     }
   }
-  if (open.length) throw new Error(`<${open.at(-1)!.name}> is never closed`);
+  if (open.length && !truncated) throw new Error(`<${open.at(-1)!.name}> is never closed`);
 }
 
 /** The text of every paragraph and heading, in order, without what DROP names and without tables (see prose-tables.ts). */
