@@ -4,7 +4,8 @@ import remarkMdx from 'remark-mdx';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
-import { excerptProse } from '../src/core/excerpt.js';
+import { excerpt, excerptProse } from '../src/core/excerpt.js';
+import { stripSiteSyntax } from '../src/core/site-syntax.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { random } from './helpers/random.js';
 
@@ -35,9 +36,12 @@ function inlineText(node: MdNode, before = Infinity): string {
 }
 
 /*
- * GFM tables, which remark-parse reads as paragraphs, are left out by the
- * excerpt; the oracle finds them in remark's paragraphs by line (a header
- * row over a delimiter row with as many cells, to the end of its paragraph).
+ * What GFM and the site generators add to Markdown, which remark-parse reads
+ * as text, is left out by the excerpt; the oracle applies the same rules to
+ * remark's tree: a GFM table (a header row over a delimiter row with as many
+ * cells, to the end of its paragraph) and, on request, directive fences
+ * (`:::note`), which remark sees as lines of a paragraph in whatever list
+ * item or quote holds them.
  */
 function tableLine(node: MdNode, source: string): number | undefined {
   const { start, end } = node.position!;
@@ -56,19 +60,26 @@ function tableLine(node: MdNode, source: string): number | undefined {
 interface Rules {
   source: string;
   fallback: boolean;
+  directives: boolean;
 }
 
 function collect(node: MdNode, blocks: string[], rules: Rules): void {
   if (DROP.has(node.type)) return;
   if (BLOCKS.has(node.type) || !node.children) {
-    const text = inlineText(node, BLOCKS.has(node.type) ? tableLine(node, rules.source) : undefined).replace(/\s+/g, ' ').trim();
-    if (text && !(rules.fallback && node.type === 'paragraph' && ESM_LINE.test(text))) blocks.push(text);
+    const raw = inlineText(node, BLOCKS.has(node.type) ? tableLine(node, rules.source) : undefined);
+    // A directive fence is a line of its own; the text on either side is another block.
+    const parts = rules.directives ? raw.split(/\n[ \t]*:{3,}.*|^[ \t]*:{3,}.*/) : [raw];
+    for (const part of parts) {
+      const text = part.replace(/\s+/g, ' ').trim();
+      if (text && !(rules.fallback && node.type === 'paragraph' && ESM_LINE.test(text))) blocks.push(text);
+    }
     return;
   }
   for (const child of node.children) collect(child, blocks, rules);
 }
 
-function oracle(source: string, isMdx: boolean): string {
+/** The text the excerpt rules give on remark's tree of `source`, and whether MDX refused it (so it was read as Markdown). */
+function read(source: string, isMdx: boolean, directives = false): { text: string; fallback: boolean } {
   let tree: MdNode;
   let fallback = false;
   try {
@@ -78,8 +89,41 @@ function oracle(source: string, isMdx: boolean): string {
     fallback = true;
   }
   const blocks: string[] = [];
-  collect(tree, blocks, { source, fallback });
-  return blocks.join('\n\n');
+  collect(tree, blocks, { source, fallback, directives });
+  return { text: blocks.join('\n\n'), fallback };
+}
+
+function oracle(source: string, isMdx: boolean): string {
+  return read(source, isMdx).text;
+}
+
+/** The excerpt's cut: at most `maxChars`, at a word boundary in the second half if there is one. */
+function truncated(text: string, maxChars: number): string {
+  if (text.length <= maxChars) return text;
+  const boundary = Math.max(text.lastIndexOf(' ', maxChars), text.lastIndexOf('\n', maxChars));
+  let cut = boundary > maxChars / 2 ? boundary : maxChars;
+  if (cut === maxChars && /[\uD800-\uDBFF]/.test(text[cut - 1] ?? '')) cut--;
+  return text.slice(0, cut).trimEnd();
+}
+
+function comparable(body: string, isMdx: boolean): boolean {
+  const withoutDirectives = body.replace(/^[ \t>]*:{3,}.*$/gm, '');
+  return stripSiteSyntax(withoutDirectives, isMdx) === withoutDirectives && !/<!--\s*(?:more|truncate)\s*-->|\{\s*\/\*\s*(?:more|truncate)/i.test(body);
+}
+
+/**
+ * Whether the excerpt of `body`, read from a prefix, is the start of what
+ * remark reads in all of it: undefined when that cannot be compared (MDX that
+ * remark refuses as a whole, site syntax other than directive fences, a
+ * `<!-- more -->` marker).
+ */
+function prefixMismatch(body: string, isMdx: boolean, maxChars: number): { got: string; want: string } | undefined {
+  if (!comparable(body, isMdx)) return undefined;
+  const whole = read(body, isMdx, true);
+  if (isMdx && whole.fallback) return undefined;
+  const got = excerpt(body, { maxChars, mdx: isMdx });
+  const want = truncated(whole.text, maxChars);
+  return got === want ? undefined : { got, want };
 }
 
 const PIECES = [
@@ -183,16 +227,50 @@ const PIECES = [
   '| a | b |\n| - |',
   '- item\n\n  | a |\n  | - |\n  | 1 |',
   '> | q | r |\n> |---|---|\n> | 1 | 2 |',
+  // Reference definitions in containers and with the destination or title on the next line.
+  '- [r]: https://example.test/in-list',
+  '> [R]:\n>   /quoted "Title"',
+  '[other]: /o\n  "title"',
+  'See [other] and [R][] here.',
 ];
 
-function document(next: () => number): string {
+/*
+ * Constructs that run on for longer than the excerpt reads, so that the cut
+ * falls inside them, and definitions that come after it.
+ */
+const SPANNING = [
+  (n: number) => `<details>\n<summary>Summary text</summary>\n\n<Inner slugs={["x/y"]} />\n\n${lines(n, 'Inside paragraph', '\n\n')}\n\n</details>`,
+  (n: number) => lines(n, '- Tight item with [a ref][r] in it', '\n'),
+  (n: number) => `1. First step.\n${lines(n, '2. Next step with *stress*', '\n')}`,
+  (n: number) => `| Col A | Col B |\n| --- | --- |\n${lines(n, '| cell | text |', '\n')}`,
+  (n: number) => `1. Step one.\n\n    :::note\n    ${lines(n, 'Careful here.', '\n    ')}\n    :::\n\n2. Step two.\n\n> :::tip\n> Quoted tip.\n> :::`,
+  (n: number) => `export const items = [\n\n${lines(n, '  "an item",', '\n\n')}\n]`,
+  (n: number) => `{[\n\n${lines(n, '  "an item",', '\n\n')}\n]}`,
+  (n: number) => `<Foo\n\n${lines(n, '  bar="1"', '\n\n')}\n/>`,
+  (n: number) => `<Callout>\n\n${lines(n, 'Inside **callout** with [ref link][r]', '\n\n')}\n\n</Callout>`,
+];
+
+function lines(n: number, text: string, separator: string): string {
+  return Array.from({ length: n }, (_, i) => `${text} ${i}.`).join(separator);
+}
+
+
+function document(next: () => number, min = 2, spread = 10): string {
   const parts: string[] = [];
-  const count = 2 + Math.floor(next() * 10);
+  const count = min + Math.floor(next() * spread);
   for (let i = 0; i < count; i++) parts.push(PIECES[Math.floor(next() * PIECES.length)]!);
   const separator = next();
   // A body after front matter usually starts with a blank line; the first piece must be read as it would then.
   const lead = (separator * 10) % 1 < 0.3 ? '\n' : '';
   return lead + parts.join(separator < 0.7 ? '\n\n' : separator < 0.8 ? '\n \t\n\n' : '\n');
+}
+
+/** A body longer than the excerpt reads: pieces, plain paragraphs, a construct the cut may fall in, and more pieces after. */
+function longDocument(next: () => number): string {
+  const filler = lines(Math.floor(next() * 30), 'A plain paragraph of filler text, about as long as a sentence', '\n\n');
+  const spanning = SPANNING[Math.floor(next() * SPANNING.length)]!(5 + Math.floor(next() * 60));
+  const tail = ['[r]: https://example.test/late', '[R]: /late-r', '[other]: /late-o'].filter(() => next() < 0.6);
+  return [document(next, 1, 4), filler, spanning, document(next, 0, 4), ...tail].filter(Boolean).join('\n\n');
 }
 
 describe('excerpt text agrees with remark', () => {
@@ -220,5 +298,45 @@ describe('excerpt text agrees with remark', () => {
       const source = document(next);
       for (const isMdx of [false, true]) expect(excerptProse(source, isMdx), `${isMdx ? 'mdx' : 'md'} #${i}:\n${source}`).toBe(oracle(source, isMdx));
     }
+  });
+});
+
+describe('an excerpt read from a prefix is the start of what remark reads in the whole body', () => {
+  it('on the issue-14 fixtures, the example site and the fixture corpus', () => {
+    const files = fg.sync(['test/fixtures/excerpts/*.{md,mdx}', 'examples/**/*.{md,mdx}', 'test/fixtures/site/**/*.{md,mdx}'], { onlyFiles: true });
+    expect(files.filter((file) => file.startsWith('test/fixtures/excerpts/'))).toHaveLength(5);
+    let compared = 0;
+    for (const file of files) {
+      let body: string;
+      try {
+        body = parseFrontMatter(readFileSync(file, 'utf8')).body;
+      } catch {
+        continue;
+      }
+      const isMdx = file.endsWith('.mdx');
+      if (!comparable(body, isMdx)) continue;
+      for (const maxChars of [100, 400, 1000]) {
+        compared++;
+        const mismatch = prefixMismatch(body, isMdx, maxChars);
+        expect(mismatch?.got, `${file} at ${maxChars}`).toBe(mismatch?.want);
+      }
+    }
+    expect(compared).toBeGreaterThan(150);
+  });
+
+  it('on 400 seeded random bodies cut inside JSX, expressions, exports, tight lists and asides, with definitions past the cut', () => {
+    const next = random(20260614);
+    let compared = 0;
+    for (let i = 0; i < 400; i++) {
+      const body = longDocument(next);
+      const maxChars = [60, 200, 700][i % 3]!;
+      for (const isMdx of [false, true]) {
+        if (isMdx && read(body, true).fallback) continue;
+        compared++;
+        const mismatch = prefixMismatch(body, isMdx, maxChars);
+        expect(mismatch?.got, `${isMdx ? 'mdx' : 'md'} #${i} at ${maxChars}:\n${body}`).toBe(mismatch?.want);
+      }
+    }
+    expect(compared).toBeGreaterThan(500);
   });
 });
