@@ -19,16 +19,17 @@ export interface CommandResult {
  * invalid, 4 when no API call of this command got through. Then 3 while a
  * batch is in flight, 1 when items failed for good (or `extraProblems`), 3
  * when failed ones wait to be sent again (the next run resumes them, as it
- * does batches in flight), else 0.
+ * does batches in flight), or when new work `waiting` was held back for a
+ * running batch that may be this project's (see pipeline/adopt.ts), else 0.
  */
-export function stateExitCode(session: Session, extraProblems = 0): number {
+export function stateExitCode(session: Session, extraProblems = 0, waiting = false): number {
   const { data } = session.store;
   const { permanent, retrying } = failedItems(data, session.project.config.batch.maxRetries, inSelection(session));
   const kinds = new Set(permanent.map((f) => f.kind));
   if (kinds.has('unknown-model')) return ExitCode.unknownModel;
   if (kinds.has('invalid-request')) return ExitCode.invalidRequest;
   if (unreachable(session.reach())) return ExitCode.unreachable;
-  if (openJobs(data).length > 0) return ExitCode.inFlight;
+  if (openJobs(data).length > 0 || waiting) return ExitCode.inFlight;
   if (permanent.length > 0 || extraProblems > 0) return ExitCode.failures;
   return retrying.length > 0 ? ExitCode.inFlight : ExitCode.ok;
 }

@@ -2,7 +2,6 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pairKey } from '../core/selection.js';
 import { openJobs } from '../core/state.js';
 import { unreachable } from '../io/api.js';
-import { ExitCode } from '../errors.js';
 import { computeEdits, writeEdits } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
 import { pollOnce } from '../pipeline/collect.js';
@@ -138,7 +137,7 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   if (waited) lines.push('stopped waiting (--max-wait); work is still in flight: the next "sync" or "run" resumes it');
   if (options.signal?.aborted) lines.push(`interrupted${busy(session) ? '; work is still in flight: the next "sync" or "run" resumes it' : ''}; everything so far is saved`);
   return {
-    exitCode: held ? Math.max(stateExitCode(session, Number(submitted.data.errors ?? 0)), ExitCode.inFlight) : stateExitCode(session, Number(submitted.data.errors ?? 0)),
+    exitCode: stateExitCode(session, Number(submitted.data.errors ?? 0), held),
     data: { submitted: submitted.data, applied, failures: failures.permanent, retrying: failures.retrying, stillInFlight: busy(session) },
     text: lines.join('\n') || 'done',
   };

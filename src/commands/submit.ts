@@ -7,7 +7,6 @@ import { planWork } from '../pipeline/work.js';
 import { formatEstimate } from './plan.js';
 import { stateExitCode, type CommandResult } from './result.js';
 import { adoptLostBatches, heldBack, holdFor, type Adoption } from '../pipeline/adopt.js';
-import { ExitCode } from '../errors.js';
 
 /** Requests left out because an identical one is being sent: the next round shares its answer. */
 export const waitingOnShared = (plan: Plan) => plan.skips.filter((s) => s.reason === 'same-request').length;
@@ -37,7 +36,7 @@ export async function submitCommand(session: Session, onPlan?: (plan: Plan) => v
   if (running.length) {
     await submitRequests(session, [], plan.reused);
     const text = heldBack(running);
-    return { exitCode: Math.max(stateExitCode(session, errors), ExitCode.inFlight), data: { submitted: 0, reused: plan.reused.length, errors, waiting, heldBack: running.map((b) => b.id) }, text };
+    return { exitCode: stateExitCode(session, errors, true), data: { submitted: 0, reused: plan.reused.length, errors, waiting, heldBack: running.map((b) => b.id) }, text };
   }
   await session.api(); // A missing key is reported before anything else is printed,
   await checkModels(session, plan.requests); // and so is a model that does not exist.

@@ -5,7 +5,6 @@ import { pollOnce, type PassSummary } from '../pipeline/collect.js';
 import { retryableCount } from '../pipeline/report.js';
 import type { SubmitSummary } from '../pipeline/submit.js';
 import { submitRetries } from '../pipeline/work.js';
-import { ExitCode } from '../errors.js';
 import { failureReport, stateExitCode, type CommandResult } from './result.js';
 
 /**
@@ -29,9 +28,8 @@ export async function syncCommand(session: Session): Promise<CommandResult> {
   if (retries?.requests) lines.push(`resubmitted ${retries.requests} failed request(s)`);
   if (held.length) lines.push(`retries ${heldBack(held)}`);
   lines.push(...failures.lines);
-  const exitCode = held.length ? Math.max(stateExitCode(session), ExitCode.inFlight) : stateExitCode(session);
   return {
-    exitCode,
+    exitCode: stateExitCode(session, 0, held.length > 0),
     data: { ...pass, retried: retries?.requests ?? 0, adopted: adoption.adopted, heldBack: held.map((b) => b.id), failures: failures.permanent, retrying: failures.retrying },
     text: lines.join('\n'),
   };

@@ -6,7 +6,6 @@ import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import { countNamed, pairKey, requireMatches, sampleRequests, selects } from '../core/selection.js';
 import type { Diagnostic } from '../io/tree.js';
-
 import { retryableCount } from './report.js';
 import { offlineAnswers, saveScanCache, scanProject, type Session } from './session.js';
 import { estimateRequests, submitRequests, type SubmitSummary } from './submit.js';
