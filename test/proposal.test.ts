@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { settleProposal } from '../src/core/review.js';
+import { settleItem as settleProposal } from '../src/core/transitions.js';
 import type { ItemState } from '../src/core/state.js';
 import { copyExample, runCli } from './helpers/cli.js';
 

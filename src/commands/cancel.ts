@@ -1,4 +1,5 @@
 import { openJobs } from '../core/state.js';
+import { jobCanceledByUser } from '../core/transitions.js';
 import { ExitCode } from '../errors.js';
 import { recoverLostCreate } from '../pipeline/collect.js';
 import type { Session } from '../pipeline/session.js';
@@ -15,7 +16,7 @@ export async function cancelCommand(session: Session): Promise<CommandResult> {
     const { client } = await session.api();
     for (const job of jobs) {
       await client.messages.batches.cancel(job.batchId!);
-      job.canceledByUser = true;
+      jobCanceledByUser(job);
       canceled.push(job.batchId!);
       await session.store.save();
     }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { digest } from '../core/hash.js';
-import { settleProposal, type ProposalOutcome } from '../core/review.js';
+import { settleItem, type ProposalOutcome } from '../core/transitions.js';
 import { UserError } from '../errors.js';
 import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
@@ -34,7 +34,7 @@ export async function proposalCommand(session: Session, outcome: string): Promis
     if (item.status !== 'proposed') continue;
     const task = session.task(item.task);
     const file = outcome === 'merged' && task ? await current(session, item.file, task.fieldPath) : undefined;
-    const status = settleProposal(item, outcome as ProposalOutcome, file);
+    const status = settleItem(item, outcome as ProposalOutcome, file);
     settled[status].push(`${item.file}  ${task?.config.field ?? item.task}`);
   }
   if (settled.applied.length || settled.declined.length) await session.store.save();

@@ -1,4 +1,4 @@
-import { rejectable, rejectAnswer } from '../core/review.js';
+import { rejectable, rejectItem } from '../core/transitions.js';
 import { selects } from '../core/selection.js';
 import { ExitCode, UserError } from '../errors.js';
 import type { Session } from '../pipeline/session.js';
@@ -16,7 +16,7 @@ export async function rejectCommand(session: Session, reason: string | undefined
   const rejected: Array<{ task: string; file: string }> = [];
   for (const item of Object.values(session.store.data.items)) {
     if (!rejectable(item) || !selects(selection, item.task, item.file)) continue;
-    rejectAnswer(item, reason);
+    rejectItem(item, reason);
     rejected.push({ task: item.task, file: item.file });
   }
   if (rejected.length) await session.store.save();

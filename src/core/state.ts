@@ -151,16 +151,6 @@ export interface StateData {
   waitingSince?: string;
 }
 
-/** An item sent (or about to be) as request `customId` of job `job`: its attempt counted, nothing else of its past kept. */
-export function submittedItem(request: { task: string; file: string; planHash: string; requestHash: string; attempts: number }, job: string, customId: string, previous?: ItemState): ItemState {
-  const { task, file, planHash, requestHash } = request;
-  const item: ItemState = { task, file, planHash, requestHash, status: 'submitted', attempts: request.attempts + 1, job, customId };
-  // What the attempts before taught the next ones: the answer refused and why, the room an answer needs, refusals.
-  for (const key of RETRY_MEMORY) if (previous?.[key] !== undefined) Object.assign(item, { [key]: previous[key] });
-  return item;
-}
-const RETRY_MEMORY = ['rejected', 'rejectedReason', 'maxTokens', 'refusals'] as const satisfies ReadonlyArray<keyof ItemState>;
-
 export function emptyState(): StateData {
   return { version: STATE_VERSION, items: {}, jobs: {} };
 }

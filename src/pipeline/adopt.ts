@@ -2,7 +2,8 @@ import type { MessageBatch } from '@anthropic-ai/sdk/resources/messages/batches'
 import { APIError } from '@anthropic-ai/sdk/error';
 import { customId, projectOf } from '../core/custom-id.js';
 import { EVERYTHING } from '../core/selection.js';
-import { submittedItem, type JobState, type StateData } from '../core/state.js';
+import type { StateData } from '../core/state.js';
+import { adoptJob, passOver, setWaiting, submitItem } from '../core/transitions.js';
 import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
 import type { Session } from './session.js';
@@ -23,8 +24,6 @@ import { count } from '../core/words.js';
  */
 const CLOCK_MARGIN_MS = 60 * 60_000;
 const RESULTS_KEPT_MS = 29 * 24 * 3_600_000;
-/** Ids of batches looked at and passed over, newest last; older ones fall out of the lookback anyway. */
-const SEEN_KEPT = 2000;
 
 export interface Adoption {
   /** Batches taken back, with how many of their requests matched a request planned now. */
@@ -119,7 +118,7 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
     session.log.warn(`could not look for batches the state may have lost (${describeError(error)}); looked again next time`);
     return result;
   }
-  if (passed.length) data.seenBatches = [...(data.seenBatches ?? []), ...passed].slice(-SEEN_KEPT);
+  passOver(data, passed);
   if (ours.length) {
     // Everything this project would send now, whatever part of it the command was asked to cover.
     const selection = session.selection;
@@ -134,37 +133,22 @@ export async function adoptLostBatches(session: Session): Promise<Adoption> {
     for (const batch of ours) {
       const ids = await unlessUnreadable(session, batch, () => customIdsOf(session, batch), result);
       if (ids === null) continue;
-      const job: JobState = {
-        id: `job_${session.nonce()}`,
-        kind: 'batch',
-        status: 'ended',
-        batchId: batch.id,
-        createdAt: batch.created_at,
-        ...(batch.ended_at ? { endedAt: batch.ended_at } : {}),
-        requests: {},
-        counts: batch.request_counts,
-        collected: 0,
-        adopted: true,
-      };
-      let unmatched = 0;
+      const matched: [string, (typeof planned)[number]][] = [];
       for (const id of ids) {
         const request = byId.get(id);
-        const item = request ? data.items[request.key] : undefined;
         // Planned now means not answered in the state; one already waiting on another job keeps it.
-        if (!request || item?.status === 'submitted') {
-          unmatched++;
-          continue;
-        }
+        if (!request || data.items[request.key]?.status === 'submitted') continue;
         byId.delete(id);
-        job.requests[id] = request.key;
-        data.items[request.key] = submittedItem(request, job.id, id, item);
+        matched.push([id, request]);
       }
-      if (!Object.keys(job.requests).length) {
+      const unmatched = ids.length - matched.length;
+      if (!matched.length) {
         // Nothing in it is wanted now (answered, or its files changed): looked at, passed over.
-        data.seenBatches = [...(data.seenBatches ?? []), batch.id].slice(-SEEN_KEPT);
+        passOver(data, [batch.id]);
         continue;
       }
-      data.jobs[job.id] = job;
+      const job = adoptJob(data, `job_${session.nonce()}`, batch);
+      for (const [id, request] of matched) submitItem(data, request, job, id);
       result.adopted.push({ batchId: batch.id, requests: ids.length - unmatched, unmatched });
       session.log.warn(
         `batch ${batch.id} (${count(ids.length, 'request')}, created ${batch.created_at}) is this project's but was not in the state file: taken back, its answers are collected instead of bought again${unmatched ? `; ${unmatched} of its requests match nothing planned now (answered already, or their files or prompts changed since) and are not used` : ''}`,
@@ -189,8 +173,8 @@ export async function holdFor(session: Session, running: readonly MessageBatch[]
   const { data } = session.store;
   const since = data.waitingSince ? Date.parse(data.waitingSince) : Infinity;
   const held = running.filter((b) => total(b) <= planned && Date.parse(b.created_at) < since);
-  if (held.length && !data.waitingSince) data.waitingSince = session.now().toISOString();
-  else if (!held.length && data.waitingSince && planned > 0) delete data.waitingSince; // work goes out: the wait is over
+  if (held.length && !data.waitingSince) setWaiting(data, session.now().toISOString());
+  else if (!held.length && data.waitingSince && planned > 0) setWaiting(data, undefined); // work goes out: the wait is over
   else return held;
   await session.store.save();
   return held;

@@ -1,6 +1,7 @@
 import { APIError, NotFoundError } from '@anthropic-ai/sdk/error';
 import type { JobState, RequestCounts } from '../core/state.js';
 import { openJobs } from '../core/state.js';
+import { forgetItem, jobCollected, jobConfirmed, jobCreated, jobGone, jobNotMine, jobPolled, jobRefused, jobResultsMissing, jobStored } from '../core/transitions.js';
 import { UserError } from '../errors.js';
 import { describeError, fatalApiProblem } from '../io/api.js';
 import { recordResult } from './record.js';
@@ -43,8 +44,7 @@ export async function recoverLostCreate(session: Session, job: JobState): Promis
   for await (const batch of client.messages.batches.list({ limit: 100 })) {
     if (Date.parse(batch.created_at) < since) break;
     if (owned.has(batch.id) || job.notMine?.includes(batch.id) || total(batch.request_counts) !== size) continue;
-    Object.assign(job, { batchId: batch.id, status: 'in_progress', counts: batch.request_counts, recovered: true });
-    delete job.error;
+    jobCreated(job, batch, true);
     session.log.info(`found batch ${batch.id} for ${job.id}, whose create() had not answered`);
     await session.store.save();
     return;
@@ -53,14 +53,8 @@ export async function recoverLostCreate(session: Session, job: JobState): Promis
   const { answeredCreateWindow, lostCreateWindow } = session.project.config.batch;
   const window = job.createStatus ? answeredCreateWindow : lostCreateWindow;
   if (session.now().getTime() - Date.parse(job.createdAt) > window) {
-    job.status = 'rejected';
-    job.error = `no batch appeared within ${window / 1000} s of create() ${job.createStatus ? `answering ${job.createStatus}` : 'going unanswered'}`;
-    for (const key of Object.values(job.requests)) {
-      const item = session.store.data.items[key];
-      if (item?.job === job.id && item.status === 'submitted') {
-        Object.assign(item, { status: 'failed', error: job.error, retryable: true, attempts: item.attempts - 1 });
-      }
-    }
+    const error = `no batch appeared within ${window / 1000} s of create() ${job.createStatus ? `answering ${job.createStatus}` : 'going unanswered'}`;
+    jobRefused(session.store.data, job, error, error);
     await session.store.save();
   }
 }
@@ -84,31 +78,28 @@ async function collect(session: Session, job: JobState, summary: PassSummary): P
   try {
     const stream = await client.messages.batches.results(job.batchId!, {}, { signal: stall.signal });
     // The results are there (a 404 comes instead of the stream): earlier misses were passing faults.
-    delete job.resultsMissing;
+    jobResultsMissing(job, 0);
     for await (const line of stream) {
       alive();
       if (job.recovered && !job.requests[line.custom_id]) {
         // Matched by size and time only, and its custom_ids (which carry our submission's nonce) are not ours.
         clearTimeout(timer);
         session.log.warn(`batch ${job.batchId} is not the one ${job.id} created (custom_id ${line.custom_id} is not ours); looking again`);
-        job.notMine = [...(job.notMine ?? []), job.batchId!];
-        job.status = 'creating';
-        delete job.batchId;
-        delete job.recovered;
-        delete job.counts;
+        jobNotMine(job);
         await session.store.save();
         return 0;
       }
-      delete job.recovered;
+      jobConfirmed(job);
       const key = job.requests[line.custom_id];
       const item = key ? items[key] : undefined;
       if (!key) session.log.warn(`batch ${job.batchId} returned unknown custom_id ${line.custom_id}`);
       // Only the attempt this job made, and only once: a re-download after a cut stream de-duplicates here.
       if (!item || item.job !== job.id || item.customId !== line.custom_id || item.status !== 'submitted') continue;
-      recordResult(session, item, line.result);
-      if (line.result.type === 'canceled' && job.canceledByUser) delete items[key!];
+      // A request the user canceled is forgotten: planned again like a new one, not retried as a failure.
+      if (line.result.type === 'canceled' && job.canceledByUser) forgetItem(session.store.data, key!);
+      else recordResult(session, item, line.result);
       stored++;
-      job.collected++;
+      jobStored(job);
       shown(job.collected, total);
       if (++unsaved >= SAVE_EVERY) {
         await session.store.save();
@@ -125,16 +116,15 @@ async function collect(session: Session, job: JobState, summary: PassSummary): P
       const missing = (job.resultsMissing ?? 0) + 1;
       const old = session.now().getTime() - Date.parse(job.createdAt) >= RESULTS_RETENTION_MS;
       if (!old && missing < MISSING_PASSES) {
-        job.resultsMissing = missing;
+        jobResultsMissing(job, missing);
         await session.store.save();
         session.log.warn(`batch ${job.batchId}: its results answered 404 (${missing} of ${MISSING_PASSES} times in a row before they are taken for gone); the next pass looks again`);
         return stored;
       }
-      job.error = `results are no longer available (${old ? 'past the 29-day retention' : `404 ${missing} passes in a row`}); the requests are sent again`;
-      releaseGone(session, job);
-      job.status = 'collected';
+      const gone = `results are no longer available (${old ? 'past the 29-day retention' : `404 ${missing} passes in a row`}); the requests are sent again`;
+      jobGone(session.store.data, job, gone);
       await session.store.save();
-      session.log.warn(`batch ${job.batchId}: ${job.error}`);
+      session.log.warn(`batch ${job.batchId}: ${gone}`);
       return stored;
     }
     // The API answered with an error (429, 5xx): counted as a failed poll, so polling backs off.
@@ -146,26 +136,10 @@ async function collect(session: Session, job: JobState, summary: PassSummary): P
   clearTimeout(timer);
   session.log.status('');
   // The stream ended cleanly: a request it never mentioned will not come back, so it is retried.
-  for (const [customId, key] of Object.entries(job.requests)) {
-    const item = items[key];
-    if (item?.job === job.id && item.customId === customId && item.status === 'submitted') {
-      Object.assign(item, { status: 'failed', error: 'the batch returned no result for this request', retryable: true });
-    }
-  }
-  job.status = 'collected';
+  jobCollected(session.store.data, job, 'the batch returned no result for this request');
   await session.store.save();
   session.log.info(`batch ${job.batchId}: ${stored} result(s) stored`);
   return stored;
-}
-
-function releaseGone(session: Session, job: JobState): void {
-  for (const key of Object.values(job.requests)) {
-    const item = session.store.data.items[key];
-    // Retried by the same pass (sync or run), without using up one of its retries: the answer was lost, not wrong.
-    if (item?.job === job.id && item.status === 'submitted') {
-      Object.assign(item, { status: 'failed', error: 'its results expired before they were downloaded', retryable: true, attempts: item.attempts - 1 });
-    }
-  }
 }
 
 /** One pass over every open job: poll it once, collect it if it ended. */
@@ -190,11 +164,7 @@ export async function pollOnce(session: Session): Promise<PassSummary> {
 async function pollJob(session: Session, job: JobState, summary: PassSummary): Promise<void> {
   if (job.kind === 'sync') {
     // A synchronous job still open means the process died mid-way; its unanswered requests are retried.
-    for (const key of Object.values(job.requests)) {
-      const item = session.store.data.items[key];
-      if (item?.job === job.id && item.status === 'submitted') Object.assign(item, { status: 'failed', error: 'interrupted before the answer arrived', retryable: true });
-    }
-    job.status = 'collected';
+    jobCollected(session.store.data, job, 'interrupted before the answer arrived');
     await session.store.save();
     return;
   }
@@ -204,10 +174,9 @@ async function pollJob(session: Session, job: JobState, summary: PassSummary): P
     const batch = await client.messages.batches.retrieve(job.batchId!);
     summary.polled++;
     const before = job.counts ? JSON.stringify(job.counts) : '';
-    job.counts = batch.request_counts;
-    if (batch.processing_status === 'ended') {
-      job.status = 'ended';
-      job.endedAt = batch.ended_at ?? session.now().toISOString();
+    const ended = batch.processing_status === 'ended';
+    jobPolled(job, batch.request_counts, ended ? (batch.ended_at ?? session.now().toISOString()) : undefined);
+    if (ended) {
       session.log.info(`batch ${batch.id} ended: ${batch.request_counts.succeeded} succeeded, ${batch.request_counts.errored} errored, ${batch.request_counts.expired} expired, ${batch.request_counts.canceled} canceled`);
     } else if (before !== JSON.stringify(job.counts)) {
       session.log.info(`batch ${batch.id} ${batch.processing_status}: ${batch.request_counts.processing} processing`);

@@ -6,6 +6,7 @@ import { digest } from '../core/hash.js';
 import { selects } from '../core/selection.js';
 import { fileProblem, UserError } from '../errors.js';
 import type { ItemState } from '../core/state.js';
+import { markStale, refuseWrite, writtenItem } from '../core/transitions.js';
 import { getField } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
 import { setField } from '../frontmatter/edit.js';
@@ -105,15 +106,15 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
   const shown = progress(session.log, (done, total) => `applying: ${done}/${total} files`);
   for (const [index, edit] of edits.entries()) {
     shown(index, edits.length);
-    for (const key of edit.done) Object.assign(items[key]!, { status: 'applied', appliedHash: digest(edit.before) });
+    for (const key of edit.done) writtenItem(items[key]!, digest(edit.before), false);
     for (const problem of edit.problems) {
       const item = items[problem.key];
       if (!item) continue;
       if (problem.stale) {
-        item.status = 'stale';
+        markStale(item);
         result.stale.push(`${edit.file}  ${problem.field}  ${problem.reason}`);
       } else {
-        Object.assign(item, { status: 'failed', error: problem.reason, retryable: false });
+        refuseWrite(item, problem.reason);
         result.failed.push(`${edit.file}  ${problem.field}  ${problem.reason}`);
       }
     }
@@ -122,7 +123,7 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
       // Re-check right before writing: the file may have changed since the diff was computed.
       const current = await readFile(edit.abs, 'utf8');
       if (current !== edit.before) {
-        for (const key of edit.keys) items[key]!.status = 'stale';
+        for (const key of edit.keys) markStale(items[key]!);
         result.stale.push(`${edit.file}  changed while applying; not overwritten`);
         continue;
       }
@@ -136,7 +137,7 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
       continue;
     }
     const hash = digest(edit.after);
-    for (const key of edit.keys) Object.assign(items[key]!, { status: propose ? 'proposed' : 'applied', appliedHash: hash });
+    for (const key of edit.keys) writtenItem(items[key]!, hash, propose);
     result.written.push(edit.file);
   }
   session.log.status('');

@@ -1,54 +1,40 @@
 import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages';
 import type { ItemState, Usage } from '../core/state.js';
 import { addUsage, priceOf } from '../core/cost.js';
-import { MAX_REJECTED_CHARS } from '../core/review.js';
+import { answerItem, jobCharged, type Judgement } from '../core/transitions.js';
+import type { Task } from '../config/load.js';
 import { judgeResult, retryAfter } from '../core/validate.js';
 import type { Session } from './session.js';
 
 
-/** Applies one result to its item: validated value, or a failure with its reason. */
+/** Applies one result to its item: validated value, or a failure with its reason and what the next attempt changes. */
 export function recordResult(session: Session, item: ItemState, result: MessageBatchResult): void {
   const task = session.task(item.task);
   const usage = result.type === 'succeeded' ? (result.message as Message).usage : undefined;
   if (usage) {
-    item.usage = slimUsage(usage);
     // Only answered requests are billed, valid or not.
     const job = item.job ? session.store.data.jobs[item.job] : undefined;
     if (job) {
       const price = priceOf(result.type === 'succeeded' ? result.message.model : '', session.project.config.prices) ?? (task ? priceOf(task.model, session.project.config.prices) : undefined);
-      job.spent = { ...job.spent, [item.task]: addUsage(job.spent?.[item.task], usage, price, job.kind) };
+      jobCharged(job, item.task, addUsage(job.spent?.[item.task], usage, price, job.kind));
     }
   }
-  if (!task) {
-    Object.assign(item, { status: 'failed', error: `task "${item.task}" is no longer in the config`, retryable: false });
-    return;
-  }
+  answerItem(item, task ? judge(task, item, result) : { ok: false, reason: `task "${item.task}" is no longer in the config`, retryable: false }, usage && slimUsage(usage));
+}
+
+function judge(task: Task, item: ItemState, result: MessageBatchResult): Judgement {
   const verdict = judgeResult(task, result);
-  if (verdict.ok) {
-    delete item.maxTokens;
-    delete item.refusals;
-    item.status = 'succeeded';
-    item.value = verdict.value;
-    if (verdict.notes.length) item.notes = verdict.notes;
-    else delete item.notes;
-    delete item.error;
-    delete item.errorKind;
-    delete item.retryable;
-    delete item.rejected;
-    delete item.rejectedReason;
-  } else {
-    const retry = retryAfter(task, verdict, item.maxTokens ?? task.maxTokens, item.refusals ?? 0);
-    item.status = 'failed';
-    item.error = retry.reason;
-    item.retryable = retry.retryable;
-    if (retry.nextMaxTokens) item.maxTokens = retry.nextMaxTokens;
-    if (verdict.cause === 'refusal') item.refusals = (item.refusals ?? 0) + 1;
-    if (verdict.kind) item.errorKind = verdict.kind;
-    else delete item.errorKind;
-    delete item.value;
-    // A new answer refused replaces the one quoted; no answer at all (errored, expired) keeps it for the next attempt.
-    if (verdict.answer) Object.assign(item, { rejected: verdict.answer.slice(0, MAX_REJECTED_CHARS), rejectedReason: verdict.reason });
-  }
+  if (verdict.ok) return verdict;
+  const retry = retryAfter(task, verdict, item.maxTokens ?? task.maxTokens, item.refusals ?? 0);
+  return {
+    ok: false,
+    reason: retry.reason,
+    retryable: retry.retryable,
+    ...(verdict.answer ? { answer: verdict.answer } : {}),
+    ...(verdict.kind ? { kind: verdict.kind } : {}),
+    ...(retry.nextMaxTokens ? { nextMaxTokens: retry.nextMaxTokens } : {}),
+    ...(verdict.cause === 'refusal' ? { refusal: true } : {}),
+  };
 }
 
 /**

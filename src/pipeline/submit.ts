@@ -2,7 +2,8 @@ import { APIConnectionError, APIError } from '@anthropic-ai/sdk/error';
 import pLimit from 'p-limit';
 import type { PlannedRequest, ReusedAnswer } from '../core/plan.js';
 import { customId } from '../core/custom-id.js';
-import { submittedItem, type JobState } from '../core/state.js';
+import type { JobState } from '../core/state.js';
+import { createUnanswered, jobCollected, jobCreated, jobRefused, jobStored, openJob, releaseItem, reuseAnswer, submitItem } from '../core/transitions.js';
 import { budgetProblem, estimateCost, estimateTokens, expectedOutput, routeOf, type CostEstimate } from '../core/cost.js';
 import { costReport } from '../core/report-cost.js';
 import { UserError } from '../errors.js';
@@ -67,24 +68,14 @@ export function chunkRequests(requests: PlannedRequest[], maxRequests: number, m
 
 /** Write-ahead: every item points at its job before the API is called. */
 function recordIntent(session: Session, kind: JobState['kind'], requests: PlannedRequest[]): JobState {
-  const nonce = session.nonce();
-  const job: JobState = {
-    id: `job_${nonce}`,
-    kind,
-    status: 'creating',
-    createdAt: session.now().toISOString(),
-    requests: {},
-    collected: 0,
-  };
-  const { items } = session.store.data;
+  const { data } = session.store;
+  const job = openJob(data, `job_${session.nonce()}`, kind, session.now().toISOString());
   requests.forEach((request, index) => {
     let id = customId(session.project.tag, request.task, request.requestHash);
     // Planning sends one request of each digest, so this never happens; but an id must be unique in its batch.
     if (id in job.requests) id = customId(session.project.tag, request.task, request.requestHash, index + 1);
-    job.requests[id] = request.key;
-    items[request.key] = submittedItem(request, job.id, id, items[request.key]);
+    submitItem(data, request, job, id);
   });
-  session.store.data.jobs[job.id] = job;
   return job;
 }
 
@@ -107,19 +98,6 @@ function definitelyRejected(error: unknown): boolean {
 }
 
 
-/**
- * A create() the API refused: nothing was accepted, so this attempt was not paid for and does not count.
- * A request refused as invalid (400, or 413: too large) is not sent again unchanged: it would be refused again,
- * night after night; a person must change the prompt or the config (exit code 5).
- */
-function releaseItems(session: Session, job: JobState, reason: string, invalid: boolean): void {
-  for (const key of Object.values(job.requests)) {
-    const item = session.store.data.items[key];
-    if (item?.job !== job.id || item.status !== 'submitted') continue;
-    Object.assign(item, { status: 'failed', error: reason, retryable: !invalid, attempts: item.attempts - 1 }, invalid ? { errorKind: 'invalid-request' } : {});
-  }
-}
-
 /** A create() refused for what it sent, not for when or by whom: sending the same again gets the same answer. */
 const refusedAsInvalid = (error: unknown): boolean => error instanceof APIError && (error.status === 400 || error.status === 413);
 
@@ -135,24 +113,24 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
       { requests: Object.entries(job.requests).map(([custom_id, key]) => ({ custom_id, params: byKey.get(key)!.params })) },
       { maxRetries: 0 },
     );
-    Object.assign(job, { batchId: batch.id, status: 'in_progress', counts: batch.request_counts });
+    jobCreated(job, batch);
     await session.store.save();
     session.log.info(`submitted batch ${batch.id} (${count(requests.length, 'request')})`);
   } catch (error) {
     const message = describeError(error);
     if (definitelyRejected(error)) {
-      job.status = 'rejected';
-      job.error = message;
+      // Nothing was accepted, so this attempt was not paid for and does not count. A request refused as invalid
+      // (400, or 413: too large) is not sent again unchanged: it would be refused again, night after night; a
+      // person must change the prompt or the config (exit code 5).
       const invalid = refusedAsInvalid(error);
-      releaseItems(session, job, `batch create refused: ${message}`, invalid);
+      jobRefused(session.store.data, job, message, `batch create refused: ${message}`, invalid ? 'invalid-request' : undefined);
       await session.store.save();
       const fatal = fatalApiProblem(error);
       if (fatal) throw new UserError(fatal);
       session.log.warn(`batch create refused (${message}); ${invalid ? 'its requests are not sent again unchanged: change the prompt or the config' : 'the requests will be retried'}`);
     } else {
-      job.error = message;
       // The server did answer, with a 5xx: it is done with the request, so a batch it made would show in list() within moments.
-      if (error instanceof APIError && error.status !== undefined) job.createStatus = error.status;
+      createUnanswered(job, message, error instanceof APIError ? error.status : undefined);
       await session.store.save();
       session.log.warn(`batch create did not answer (${message}); the next sync looks for it before anything is resubmitted`);
     }
@@ -163,7 +141,6 @@ async function createBatch(session: Session, requests: PlannedRequest[]): Promis
 /** Few requests: the synchronous Messages API answers in seconds and costs the same order. */
 async function sendSync(session: Session, requests: PlannedRequest[]): Promise<JobState> {
   const job = recordIntent(session, 'sync', requests);
-  job.status = 'in_progress';
   await session.store.save();
   const { client } = await session.api();
   const limit = pLimit(session.project.config.batch.syncConcurrency);
@@ -172,28 +149,31 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
     requests.map((request) =>
       limit(async () => {
         const item = session.store.data.items[request.key]!;
-        if (fatal) return;
+        if (fatal) {
+          // Never sent: a problem no retry fixes stopped the run (see fatalApiProblem).
+          releaseItem(item, `not sent: ${fatal}`, 'refund');
+          return;
+        }
         try {
           const message = await client.messages.create(request.params);
           recordResult(session, item, { type: 'succeeded', message });
         } catch (error) {
           fatal ??= fatalApiProblem(error);
-          const status = error instanceof APIError ? error.status : undefined;
-          const kind = error instanceof APIError ? ((error.error as { error?: { type?: string } })?.error?.type ?? 'api_error') : 'connection_error';
-          recordResult(session, item, {
-            type: 'errored',
-            error: { type: 'error', request_id: null, error: { type: kind as 'api_error', message: describeError(error) } },
-          });
-          if (status === undefined) item.retryable = true;
+          if (error instanceof APIError && error.status !== undefined) {
+            const kind = (error.error as { error?: { type?: string } })?.error?.type ?? 'api_error';
+            recordResult(session, item, { type: 'errored', error: { type: 'error', request_id: null, error: { type: kind as 'api_error', message: describeError(error) } } });
+          } else {
+            // No answer came (the connection failed): it may have been answered and paid for, so the attempt counts.
+            releaseItem(item, `API error connection_error: ${describeError(error)}`, 'spent');
+          }
         }
-        job.collected++;
+        jobStored(job);
         // Each answer is paid for: persist it before the next one arrives.
         await session.store.save();
       }),
     ),
   );
-  job.status = 'collected';
-  job.endedAt = session.now().toISOString();
+  jobCollected(session.store.data, job, 'interrupted before the answer arrived', session.now().toISOString());
   await session.store.save();
   if (fatal) throw new UserError(fatal);
   return job;
@@ -205,19 +185,7 @@ async function sendSync(session: Session, requests: PlannedRequest[]): Promise<J
  */
 async function recordReused(session: Session, reused: readonly ReusedAnswer[]): Promise<void> {
   if (!reused.length) return;
-  const { items } = session.store.data;
-  for (const r of reused) {
-    items[r.key] = {
-      task: r.task,
-      file: r.file,
-      planHash: r.planHash,
-      requestHash: r.requestHash,
-      status: 'succeeded',
-      attempts: items[r.key]?.attempts ?? 0,
-      value: r.value,
-      reusedFrom: r.from,
-    };
-  }
+  for (const r of reused) reuseAnswer(session.store.data, r, r.value, r.from);
   await session.store.save();
   session.log.info(`${reused.length} request(s) identical to one answered before: its answer reused, nothing sent`);
 }
