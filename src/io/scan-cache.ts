@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { ScannedFile } from './scan-parse.js';
 import { writeChunksAtomic } from './write-chunks.js';
+import { crashPoint } from './crash-points.js';
 
 /**
  * What the last scan learnt about each file, keyed by its path: enough to plan
@@ -115,6 +116,7 @@ export async function writeScanCache(file: string, cache: ScanCache, excerptsCha
   if (excerptsChanged || !excerptsId) {
     excerptsId = randomBytes(8).toString('hex');
     writeChunksAtomic(excerptsFile(file), objectChunks(`{"id":"${excerptsId}","entries":`, cache.entries, (rel) => cache.excerpts.get(rel) ?? []));
+    crashPoint('scan-cache:between-writes');
   }
   const { version, writtenAt } = cache;
   writeChunksAtomic(file, objectChunks(`{"version":${version},"writtenAt":${writtenAt},"excerptsId":"${excerptsId}","entries":`, cache.entries, (rel) => cache.entries[rel]));

@@ -5,6 +5,7 @@ import { Low, Memory, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { fileProblem, UserError } from '../errors.js';
 import { checkState, emptyState, type StateData } from '../core/state.js';
+import { crashPoint } from './crash-points.js';
 
 /** The state DB: the data and one way to make it durable. */
 export interface StateStore {
@@ -31,10 +32,12 @@ async function open(adapter: Adapter<StateData>, file?: string): Promise<StateSt
     get writes() {
       return writes;
     },
-    save: () => {
+    save: async () => {
       writes++;
       db.data.savedAt = new Date().toISOString();
-      return db.write();
+      crashPoint('state:before-write');
+      await db.write();
+      crashPoint('state:after-write');
     },
     ...(file ? { file } : {}),
   };

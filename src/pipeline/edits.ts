@@ -12,6 +12,7 @@ import { parseFrontMatter } from '../frontmatter/read.js';
 import { setField } from '../frontmatter/edit.js';
 import { contentRoot, siteFormat, type Session } from './session.js';
 import { progress } from '../io/log.js';
+import { crashPoint } from '../io/crash-points.js';
 
 export interface FileEdit {
   file: string;
@@ -127,7 +128,9 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
         result.stale.push(`${edit.file}  changed while applying; not overwritten`);
         continue;
       }
+      crashPoint('file:before-write');
       await writeFileAtomic(edit.abs, edit.after, { encoding: 'utf8' });
+      crashPoint('file:after-write');
     } catch (error) {
       // One file that cannot be written (permissions, a read-only or full disk) must not stop the others.
       // Its answers stay waiting: the next apply writes them once the file can be written.
