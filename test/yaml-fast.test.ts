@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import fg from 'fast-glob';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { FrontMatterError, parseFrontMatter, scanFrontMatter, YAML_OPTIONS, type ParsedFile } from '../src/frontmatter/read.js';
+import { FrontMatterError, parseFrontMatter, scanFrontMatter, type ParsedFile } from '../src/frontmatter/read.js';
+import { YAML_OPTIONS } from '../src/frontmatter/yaml-options.js';
 import { parseYamlFast } from '../src/frontmatter/yaml-fast.js';
 import { random } from './helpers/random.js';
 

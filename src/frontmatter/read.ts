@@ -1,8 +1,9 @@
-import { isMap, isSeq, parseDocument, type Document, type ParseOptions, type DocumentOptions, type SchemaOptions } from 'yaml';
+import { isMap, isSeq, parseDocument, type Document } from 'yaml';
 import { BOM, LONE_CR_ERROR, locateBlock, lineColumn, type Block } from './delimit.js';
 import { locateJson } from './json.js';
 import { locateToml, parseTomlText } from './toml.js';
 import { parseYamlFast } from './yaml-fast.js';
+import { YAML_OPTIONS } from './yaml-options.js';
 
 export type FrontMatterFormat = 'yaml' | 'toml' | 'json' | 'none';
 
@@ -27,21 +28,6 @@ export class FrontMatterError extends Error {
   }
 }
 
-export const YAML_OPTIONS: ParseOptions & DocumentOptions & SchemaOptions = {
-  version: '1.2',
-  // Core, not yaml-1.1: `2024-03-05` stays a string and `yes` stays `yes`.
-  schema: 'core',
-  uniqueKeys: true,
-  // `!!binary`, `!!timestamp` etc. stay strings: data must be plain JSON-like values.
-  resolveKnownTags: false,
-  // `<<: *defaults` merges, as Jekyll's and gray-matter's readers do: a description inherited so is the file's own,
-  // and a key added beside it must read back as what those readers see.
-  merge: true,
-  // Warnings (unresolved tags, collection keys) are not errors; keep them off stderr.
-  logLevel: 'error',
-  // Positions are mapped to file lines below; yaml's own would count from the block.
-  prettyErrors: false,
-};
 
 const YAML_LANGUAGES = new Set(['', 'yaml', 'yml']);
 

@@ -1,5 +1,5 @@
 import { Document, isScalar, type ParseOptions, type ScalarTag } from 'yaml';
-import { YAML_OPTIONS } from './read.js';
+import { YAML_OPTIONS } from './yaml-options.js';
 
 /*
  * The values yaml-fast.ts reads on one line: plain, single- and double-quoted
@@ -135,7 +135,7 @@ interface CoreSchema {
 
 let schema: CoreSchema | undefined;
 
-/** yaml's own schema for YAML_OPTIONS, built on first use: read.ts imports this module, so YAML_OPTIONS is not yet set while it loads. */
+/** yaml's own schema for YAML_OPTIONS, built on first use (most blocks are read without it). */
 function coreSchema(): CoreSchema {
   if (!schema) {
     const doc = new Document(null, YAML_OPTIONS);

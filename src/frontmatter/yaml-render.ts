@@ -1,5 +1,5 @@
 import { Document, visit } from 'yaml';
-import { YAML_OPTIONS } from './read.js';
+import { YAML_OPTIONS } from './yaml-options.js';
 
 /** How the file already lays out nested collections, so new lines look like their neighbours. */
 export interface Layout {
