@@ -29,25 +29,33 @@ export function excerpt(body: string, { maxChars, mdx: isMdx }: ExcerptOptions):
   let definitions: Array<[string, number]> | undefined;
   const definedFrom = (from: number) =>
     body.includes(']:', from) ? (definitions ??= definitionsIn(body)).filter(([, at]) => at >= from).map(([label]) => label) : [];
+  // First, the longest prefix read piece by piece, stopping at the piece that brings enough text: no byte
+  // tokenized twice. A text that must be tokenized whole (see prose-pieces.ts) is read the slower way below.
+  const longest = readable(body, boundedPrefix(body, cap), isMdx, definedFrom);
+  const fast = segmentedProse(longest.source, isMdx, longest.context, maxChars);
+  if (fast !== undefined) return truncate(fast, maxChars);
   for (let limit = Math.max(Math.ceil(maxChars * 1.5), 1024); ; limit = Math.min(limit * 2, cap)) {
     const prefix = boundedPrefix(body, limit);
-    const { text, ended } = excerptOf(body, prefix, isMdx, definedFrom);
+    const { source, context, ended } = readable(body, prefix, isMdx, definedFrom);
+    const text = excerptProse(source, isMdx, context);
     if (text.length >= maxChars || ended || prefix.length >= body.length || limit >= cap) return truncate(text, maxChars);
   }
 }
 
-/** The prose of `prefix`, the start of `body`, and whether a `<!-- more -->` marker ended it. */
-function excerptOf(body: string, prefix: string, isMdx: boolean, definedFrom: (from: number) => string[]): { text: string; ended: boolean } {
-  // The marker only matters before the cut, so it is looked for in the prefix alone.
+/**
+ * What is read of `prefix`, the start of `body`: the text before a `<!-- more -->` marker (which only
+ * matters before the cut, so it is looked for in the prefix alone) without site syntax, what the reader
+ * must know of the body past it, and whether a marker ended it.
+ */
+function readable(body: string, prefix: string, isMdx: boolean, definedFrom: (from: number) => string[]): { source: string; context: ReadContext; ended: boolean } {
   let source = prefix;
   const more = source.search(MORE);
   if (more !== -1) source = source.slice(0, more);
   const mdxMore = isMdx ? source.search(MDX_MORE) : -1;
   if (mdxMore !== -1) source = source.slice(0, mdxMore);
-
   const truncated = source.length < body.length;
   const context: ReadContext = { truncated, defined: truncated ? definedFrom(source.length) : [] };
-  return { text: excerptProse(stripSiteSyntax(source, isMdx), isMdx, context), ended: more !== -1 || mdxMore !== -1 };
+  return { source: stripSiteSyntax(source, isMdx), context, ended: source.length < prefix.length };
 }
 
 /**

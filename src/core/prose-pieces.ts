@@ -16,8 +16,9 @@ import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext
  * block boundary and nothing in it runs on past its end. The first piece
  * begins at the start; each piece is checked to close what it opens (a fence
  * left open, or an MDX tag, expression or import unfinished, which the MDX
- * tokenizer refuses), else it is joined to the next and parsed again, so the
- * next one begins at a boundary too; after MAX_JOIN pieces, to all the rest.
+ * tokenizer refuses), else it is joined to the next and parsed again, then to
+ * twice as many, so the next one begins at a boundary too; past MAX_JOIN
+ * pieces, to all the rest. Reading stops once the text is long enough.
  * When the text is a prefix of the body and what is left open runs past its
  * end (the cut fell inside an expression, tag or import/export), the text
  * read ends before the piece where it opened.
@@ -28,49 +29,70 @@ import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext
  * the rare case the scan was wrong (see link-definitions.ts).
  *
  * What cannot be cut this way is parsed whole: Markdown's HTML blocks that
- * run across blank lines (comments, <script>, <pre>, <style>, <textarea>,
+ * may run across blank lines (when one is met before the text is long enough) (comments, <script>, <pre>, <style>, <textarea>,
  * `<?`, `<!`), and a carriage return that is not part of CRLF (a line break to
  * the parser but not to the line scan here).
  */
 const SPANNING_HTML = /<[!?]|<(?:script|pre|style|textarea)(?![\w-])/i;
 const LONE_CR = /\r(?!\n)/;
-/** How many pieces one failing piece is joined with, one at a time, before it is joined to all the rest. */
+/** How many pieces one failing piece is joined with, doubling each time, before it is joined to all the rest. */
 const MAX_JOIN = 8;
 
-/** The prose of `source` read piece by piece; undefined when it must be parsed whole. */
-export function segmentedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY): string | undefined {
-  if (LONE_CR.test(source) || (!isMdx && SPANNING_HTML.test(source))) return undefined;
-  const guessed = source.includes(']:') ? definitionsIn(source).map(([label]) => label) : [];
-  const read = readPieces(source, isMdx, context, guessed);
-  if (!read || sameLabels(read.defined, guessed)) return read?.text;
-  return readPieces(source, isMdx, context, read.defined)?.text;
+/**
+ * The prose of `source` read piece by piece; undefined when it must be
+ * parsed whole. Reading stops after the piece that brings the text past
+ * `enough` characters: what the pieces after it hold cannot change it.
+ */
+export function segmentedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY, enough = Infinity): string | undefined {
+  if (LONE_CR.test(source)) return undefined;
+  const guessed = source.includes(']:') ? definitionsIn(source) : [];
+  const read = readPieces(source, isMdx, context, guessed.map(([label]) => label), enough);
+  if (!read) return undefined;
+  // The scan is checked where the tokenizer read; past there, its guesses stand.
+  const past = guessed.filter(([, at]) => at >= read.end).map(([label]) => label);
+  if (sameLabels(read.defined, guessed.filter(([, at]) => at < read.end).map(([label]) => label))) return read.text;
+  return readPieces(source, isMdx, context, [...read.defined, ...past], enough)?.text;
 }
 
-/** The prose of `source`, its own definitions taken to be `own`, and the ones the tokenizer found in it. */
-function readPieces(source: string, isMdx: boolean, context: ReadContext, own: string[]): { text: string; defined: string[] } | undefined {
+/**
+ * The prose of `source`, its own definitions taken to be `own`, the ones the
+ * tokenizer found in it, and where reading stopped.
+ */
+function readPieces(source: string, isMdx: boolean, context: ReadContext, own: string[], enough: number): { text: string; defined: string[]; end: number } | undefined {
   const starts = pieceStarts(source);
   const parser = freshParser(isMdx, [...context.defined, ...own]);
   const seeded = parser.defined.length;
   const blocks: string[] = [];
-  const done = () => ({ text: blocks.join('\n\n'), defined: parser.defined.slice(seeded) });
+  let length = -2;
+  const add = (texts: string[]) => {
+    for (const text of texts) length += text.length + 2;
+    blocks.push(...texts);
+  };
+  const done = (end: number) => ({ text: blocks.join('\n\n'), defined: parser.defined.slice(seeded), end });
   for (let i = 0; i < starts.length; ) {
+    if (length > enough) return done(starts[i]!);
     const piece = source.slice(starts[i], starts[i + 1]);
+    // An HTML block that runs across blank lines would run across pieces too: from here on, the text is tokenized whole.
+    if (!isMdx && SPANNING_HTML.test(piece)) return undefined;
     const direct = directBlocks(piece, isMdx, parser);
     if (direct) {
-      blocks.push(...direct);
+      add(direct);
       i++;
       continue;
     }
     let end = i + 1;
     for (;;) {
       const atEnd = end === starts.length;
-      const read = closedTokens(source.slice(starts[i], starts[end]), isMdx, parser, atEnd, atEnd && context.truncated);
+      const text = source.slice(starts[i], starts[end]);
+      if (!isMdx && SPANNING_HTML.test(text)) return undefined;
+      const read = closedTokens(text, isMdx, parser, atEnd, atEnd && context.truncated);
       if (typeof read !== 'string') {
-        collect(read, blocks, false);
+        add(collected(read));
         break;
       }
       if (!atEnd) {
-        end = end - i < MAX_JOIN ? end + 1 : starts.length;
+        // Joined to twice as many pieces each time, so no text is tokenized more than about twice.
+        end = end - i < MAX_JOIN ? Math.min(i + 2 * (end - i), starts.length) : starts.length;
         continue;
       }
       if (read !== 'open at end' || !context.truncated) return undefined;
@@ -78,15 +100,21 @@ function readPieces(source: string, isMdx: boolean, context: ReadContext, own: s
       for (let last = end - 1; last > i && last >= end - MAX_JOIN; last--) {
         const events = closedTokens(source.slice(starts[i], starts[last]), isMdx, parser, false, true);
         if (typeof events !== 'string') {
-          collect(events, blocks, false);
+          add(collected(events));
           break;
         }
       }
-      return done();
+      return done(source.length);
     }
     i = end;
   }
-  return done();
+  return done(source.length);
+}
+
+function collected(events: Event[]): string[] {
+  const blocks: string[] = [];
+  collect(events, blocks, false);
+  return blocks;
 }
 
 function sameLabels(found: string[], guessed: string[]): boolean {
