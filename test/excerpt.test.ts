@@ -185,6 +185,11 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
     expect(md(`We [released it][one], fixed [#2][two] and [this][three].\n\n${paragraphs}\n\n${defs}`, 40)).toBe('We released it, fixed #2 and this.');
   });
 
+  it('leaves out a code-toggle shortcode with its code, and reads on after it', () => {
+    const body = 'Intro.\n\n{{< code-toggle file=hugo >}}\n[cascade.target]\npath = \'{/articles}\'\n{{< /code-toggle >}}\n\nSee [details][].\n\n{{< codeblock >}}\nKept.\n{{< /codeblock >}}\n\n[details]: /cascade\n';
+    expect(excerpt(body, { maxChars: 1000, mdx: false })).toBe('Intro.\n\nSee details.\n\nKept.');
+  });
+
   it('leaves out directive fences nested in list items and quotes', () => {
     const text = 'Setting up takes three steps.\n\nStep one: install the tool.\n\nCareful here: the installer needs a network connection.\n\nStep two: write the config.\n\nA nested item.\n\nKeys are case-sensitive.\n\nStep three: run it.\n\nA quoted aside.';
     for (const mdx of [false, true]) expect(excerpt(fixture('aside-in-list.md'), { maxChars: 1000, mdx })).toBe(text);

@@ -10,7 +10,7 @@ import { fenceAfter } from './fences.js';
  * ([^1]). None of it is prose, so before an excerpt is read it is taken out
  * (but for a link definition's destination, which becomes `#`):
  * the tags go and what they wrap stays (a notice's text is prose), except the
- * tags that wrap code or comments (highlight, raw, comment, code), which go
+ * tags that wrap code or comments (highlight, raw, comment, code, code-…), which go
  * with their content. Fenced code is left as it is (the excerpt drops it
  * anyway), and so are code spans. Outputs like {{ x }} are left alone in MDX,
  * where `style={{ … }}` is JSX.
@@ -19,8 +19,12 @@ import { fenceAfter } from './fences.js';
 /** Cheap test first: most bodies have none of it. */
 const TRIGGER = /\{[{%<:#]|^[ \t>]*:{3}|\[\^/m;
 
-/** A tag that wraps code or a comment: name → the tag that ends it. */
-const WRAPPING = /\{%-?\s*(highlight|raw|comment)\b[^%]*%\}|\{\{[<%]\s*(highlight|code)\b.*?[>%]\}\}/;
+/**
+ * A tag that wraps code or a comment: name → the tag that ends it. In Hugo,
+ * `code-…` shortcodes wrap code too (`code-toggle` shows a config in three
+ * formats); `codeblock` is another name, whose text stays.
+ */
+const WRAPPING = /\{%-?\s*(highlight|raw|comment)(?![\w-])[^%]*%\}|\{\{[<%]\s*(highlight|code(?:-[\w-]+)?)(?![\w-]).*?[>%]\}\}/;
 const endOf = (liquid: string | undefined, hugo: string | undefined) =>
   liquid ? new RegExp(`\\{%-?\\s*end${liquid}\\s*-?%\\}`) : new RegExp(`\\{\\{[<%]\\s*/\\s*${hugo}\\s*[>%]\\}\\}`);
 
