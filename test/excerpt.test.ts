@@ -217,6 +217,13 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
     expect(excerpt(`Intro.\n\n${ordered}\n`, { maxChars: 1000, mdx: false }).length).toBeGreaterThan(900);
   });
 
+  it('cuts a quote longer than the cap between its paragraphs', () => {
+    const quote = Array.from({ length: 600 }, (_, i) => `> Quoted paragraph ${i} of a long email, with **some** words.`).join('\n>\n');
+    const text = excerpt(`Intro.\n\n${quote}\n`, { maxChars: 1000, mdx: false });
+    expect(text).toMatch(/^Intro\.\n\nQuoted paragraph 0 of a long email, with some words\.\n\nQuoted paragraph 1 /);
+    expect(text.length).toBeGreaterThan(900);
+  });
+
   it('leaves tables out', () => {
     const text = 'KFP converts the Python objects a component returns to its own types.\n\nOther types raise an error.\n\nA list item with a table under it:\n\nDone.';
     for (const mdx of [false, true]) expect(excerpt(fixture('table.md'), { maxChars: 1000, mdx })).toBe(text);

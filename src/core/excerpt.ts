@@ -71,9 +71,9 @@ export function excerptProse(source: string, isMdx: boolean, context: ReadContex
  * The start of `body`, about `limit` characters long, cut where one block
  * ends and the next begins, outside fenced code, so the parser sees whole
  * blocks: parsing is the slow part and an excerpt never needs the rest of a
- * long post. The cut is at a blank line or, since a tight list can run on for
- * pages without one, before a list item that ends the block above it (see
- * ITEM); failing both, at the limit.
+ * long post. The cut is at a blank line (also in a quote: `>` alone) or,
+ * since a tight list can run on for pages without one, before a list item
+ * that ends the block above it (see ITEM); failing both, at the limit.
  */
 export function boundedPrefix(body: string, limit: number): string {
   if (body.length <= limit) return body;
@@ -90,7 +90,7 @@ export function boundedPrefix(body: string, limit: number): string {
     const item = before || fence ? null : ITEM.exec(line);
     const list = item?.[3] !== undefined ? item[1]! + item[4] : '';
     const known = item !== null && (item[2] !== undefined || item[3] === '1' || list === ordered);
-    if (pos > 0 && !before && !fence && (known || line.trim() === '')) cut = pos;
+    if (pos > 0 && !before && !fence && (known || QUOTE_BLANK.test(line))) cut = pos;
     // The list stays known over its items and the lines indented under them.
     if (list && known) ordered = list;
     else if (!line.startsWith(' '.repeat(ordered.length))) ordered = '';
@@ -99,6 +99,9 @@ export function boundedPrefix(body: string, limit: number): string {
   }
   return body.slice(0, cut > 0 ? cut : limit);
 }
+
+/** A blank line, or one of quote markers only, which ends a paragraph in the quote (a quoted email can run on for pages). */
+const QUOTE_BLANK = /^(?:[ \t]*>)*[ \t]*\r?$/;
 
 /*
  * A line that starts a list item and so ends the paragraph above it: a bullet
