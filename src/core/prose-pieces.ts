@@ -2,7 +2,9 @@ import type { Event, ParseContext } from 'micromark-util-types';
 import { fenceAfter } from './fences.js';
 import { plainExport, plainImport } from './mdx-esm.js';
 import { definitionsIn } from './link-definitions.js';
-import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
+import { inlineParagraph } from './prose-inline.js';
+import { boundedPrefix } from './prefix.js';
+import { collect, freshParser, openAtEnd, tokenize, tokenizedProse, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
 
 /*
  * Most of a post is plain paragraphs and headings, and tokenizing them was
@@ -35,6 +37,7 @@ import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext
  */
 const SPANNING_HTML = /<[!?]|<(?:script|pre|style|textarea)(?![\w-])/i;
 const LONE_CR = /\r(?!\n)/;
+const LEADING_BLANK_LINES = /^(?:[ \t]*\r?\n)+/;
 /** How many pieces one failing piece is joined with, doubling each time, before it is joined to all the rest. */
 const MAX_JOIN = 8;
 
@@ -46,19 +49,40 @@ const MAX_JOIN = 8;
 export function segmentedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY, enough = Infinity): string | undefined {
   if (LONE_CR.test(source)) return undefined;
   const guessed = source.includes(']:') ? definitionsIn(source) : [];
-  const read = readPieces(source, isMdx, context, guessed.map(([label]) => label), enough);
-  if (!read) return undefined;
+  const labels = (from: number, to = Infinity) => guessed.filter(([, at]) => at >= from && at < to).map(([label]) => label);
+  let read = readPieces(source, isMdx, context, labels(0), enough);
   // The scan is checked where the tokenizer read; past there, its guesses stand.
-  const past = guessed.filter(([, at]) => at >= read.end).map(([label]) => label);
-  if (sameLabels(read.defined, guessed.filter(([, at]) => at < read.end).map(([label]) => label))) return read.text;
-  return readPieces(source, isMdx, context, [...read.defined, ...past], enough)?.text;
+  if (read && !sameLabels(read.defined, labels(0, read.end))) read = readPieces(source, isMdx, context, [...read.defined, ...labels(read.end)], enough);
+  if (!read?.whole) return read?.text;
+  // From a piece that must be tokenized with all the text after it (it begins where a block does): that text,
+  // or while more is wanted, a prefix of it growing twice as long each time.
+  const rest = source.slice(read.end);
+  const start = read.text;
+  const join = (more: string) => (start && more ? `${start}\n\n${more}` : start || more);
+  for (let limit = Math.max(Math.ceil((enough - start.length) * 1.5), 1024); ; limit *= 2) {
+    const prefix = enough === Infinity ? rest : boundedPrefix(rest, limit);
+    const cut = prefix.length < rest.length;
+    const defined = [...context.defined, ...read.defined, ...(cut ? labels(read.end + prefix.length) : [])];
+    const text = join(tokenizedProse(prefix, isMdx, { truncated: context.truncated || cut, defined }));
+    if (text.length > enough || !cut) return text;
+  }
+}
+
+interface Read {
+  text: string;
+  /** The definitions the tokenizer found. */
+  defined: string[];
+  /** Where reading stopped. */
+  end: number;
+  /** Whether it stopped because the text from `end` on must be tokenized whole. */
+  whole: boolean;
 }
 
 /**
  * The prose of `source`, its own definitions taken to be `own`, the ones the
  * tokenizer found in it, and where reading stopped.
  */
-function readPieces(source: string, isMdx: boolean, context: ReadContext, own: string[], enough: number): { text: string; defined: string[]; end: number } | undefined {
+function readPieces(source: string, isMdx: boolean, context: ReadContext, own: string[], enough: number): Read | undefined {
   const starts = pieceStarts(source);
   const parser = freshParser(isMdx, [...context.defined, ...own]);
   const seeded = parser.defined.length;
@@ -68,13 +92,13 @@ function readPieces(source: string, isMdx: boolean, context: ReadContext, own: s
     for (const text of texts) length += text.length + 2;
     blocks.push(...texts);
   };
-  const done = (end: number) => ({ text: blocks.join('\n\n'), defined: parser.defined.slice(seeded), end });
+  const done = (end: number, whole = false) => ({ text: blocks.join('\n\n'), defined: parser.defined.slice(seeded), end, whole });
   for (let i = 0; i < starts.length; ) {
     if (length > enough) return done(starts[i]!);
     const piece = source.slice(starts[i], starts[i + 1]);
     // An HTML block that runs across blank lines would run across pieces too: from here on, the text is tokenized whole.
-    if (!isMdx && SPANNING_HTML.test(piece)) return undefined;
-    const direct = directBlocks(piece, isMdx, parser);
+    if (!isMdx && SPANNING_HTML.test(piece)) return done(starts[i]!, true);
+    const direct = directBlocks(piece, isMdx, parser) ?? inlineParagraph(piece.replace(LEADING_BLANK_LINES, '').trimEnd(), isMdx, parser);
     if (direct) {
       add(direct);
       i++;
@@ -84,7 +108,7 @@ function readPieces(source: string, isMdx: boolean, context: ReadContext, own: s
     for (;;) {
       const atEnd = end === starts.length;
       const text = source.slice(starts[i], starts[end]);
-      if (!isMdx && SPANNING_HTML.test(text)) return undefined;
+      if (!isMdx && SPANNING_HTML.test(text)) return done(starts[i]!, true);
       const read = closedTokens(text, isMdx, parser, atEnd, atEnd && context.truncated);
       if (typeof read !== 'string') {
         add(collected(read));
@@ -178,7 +202,7 @@ const MDX_COMMENT = /^\{\/\*[^*\n]*\*\/\}[ \t\r]*$/;
  */
 function directBlocks(piece: string, isMdx: boolean, parser: ParseContext): string[] | undefined {
   // The first piece starts where the body does, often with the blank line after the front matter: what counts is its first line with text.
-  const text = piece.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
+  const text = piece.replace(LEADING_BLANK_LINES, '').trimEnd();
   if (text === '') return [];
   const first = text[0];
   if (first === '#') {
