@@ -188,6 +188,8 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
   it('leaves out a code-toggle shortcode with its code, and reads on after it', () => {
     const body = 'Intro.\n\n{{< code-toggle file=hugo >}}\n[cascade.target]\npath = \'{/articles}\'\n{{< /code-toggle >}}\n\nSee [details][].\n\n{{< codeblock >}}\nKept.\n{{< /codeblock >}}\n\n[details]: /cascade\n';
     expect(excerpt(body, { maxChars: 1000, mdx: false })).toBe('Intro.\n\nSee details.\n\nKept.');
+    // Self-closing, or with no closing tag after it, it wraps nothing.
+    expect(excerpt('A.\n\n{{< code-toggle config=markup />}}\n\nB.\n\n{{< code-toggle file=x >}}\n\nC.\n', { maxChars: 1000, mdx: false })).toBe('A.\n\nB.\n\nC.');
   });
 
   it('leaves out directive fences nested in list items and quotes', () => {

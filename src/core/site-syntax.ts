@@ -22,9 +22,11 @@ const TRIGGER = /\{[{%<:#]|^[ \t>]*:{3}|\[\^/m;
 /**
  * A tag that wraps code or a comment: name → the tag that ends it. In Hugo,
  * `code-…` shortcodes wrap code too (`code-toggle` shows a config in three
- * formats); `codeblock` is another name, whose text stays.
+ * formats); `codeblock` is another name, whose text stays. A self-closing
+ * shortcode (`{{< code-toggle config=x />}}`), or one with no closing tag
+ * after it, wraps nothing.
  */
-const WRAPPING = /\{%-?\s*(highlight|raw|comment)(?![\w-])[^%]*%\}|\{\{[<%]\s*(highlight|code(?:-[\w-]+)?)(?![\w-]).*?[>%]\}\}/;
+const WRAPPING = /\{%-?\s*(highlight|raw|comment)(?![\w-])[^%]*%\}|\{\{[<%]\s*(highlight|code(?:-[\w-]+)?)(?![\w-]).*?(?<!\/)[>%]\}\}/;
 const endOf = (liquid: string | undefined, hugo: string | undefined) =>
   liquid ? new RegExp(`\\{%-?\\s*end${liquid}\\s*-?%\\}`) : new RegExp(`\\{\\{[<%]\\s*/\\s*${hugo}\\s*[>%]\\}\\}`);
 
@@ -94,7 +96,8 @@ export function stripSiteSyntax(source: string, isMdx: boolean): string {
       continue;
     }
     const { text, open } = withoutWrapped(line);
-    wrapped = open;
+    // A shortcode with no closing tag after it wraps nothing (Hugo pairs a shortcode only with a closing tag).
+    wrapped = open?.source.startsWith('\\{\\{') && !open.test(source.slice(end)) ? undefined : open;
     out.push(stripLine(text, isMdx));
   }
   return out.join('\n');
