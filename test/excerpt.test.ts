@@ -179,7 +179,7 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
 
   it('reads references whose definitions have a Liquid or Hugo destination, in the prefix read or past it', () => {
     const md = (body: string, maxChars = 1000) => excerpt(body, { maxChars, mdx: false });
-    const defs = '[one]: {% post_url 2013-05-06-released %}\n[two]: {{ site.repository }}/issues/2\n[three]: {{< ref "x.md" >}}\n';
+    const defs = '[one]: {% post_url 2013-05-06-released %}\n[two]: {{ site.repository }}/issues/2\n[three]: <{{% eturl x %}}>\n';
     expect(md(`We [released it][one], fixed [#2][two] and [this][three].\n\n${defs}`)).toBe('We released it, fixed #2 and this.');
     const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i}.`).join('\n\n');
     expect(md(`We [released it][one], fixed [#2][two] and [this][three].\n\n${paragraphs}\n\n${defs}`, 40)).toBe('We released it, fixed #2 and this.');

@@ -41,7 +41,7 @@ const FOOTNOTE_DEF = /^ {0,3}\[\^[^\]\s]+\]:/;
 const DIRECTIVE_FENCE = /^([ \t>]*):{3,}.*/;
 const CODE_SPAN = /(`+)[^`]*?\1/g;
 /** A link reference definition whose destination starts with a tag or an output: the tag is replaced by `#`. */
-const TEMPLATED_DESTINATION = /^( {0,3}\[(?:[^\\[\]]|\\.)+\]:[ \t]*)(?:\{\{.*?\}\}|\{%.*?%\})/;
+const TEMPLATED_DESTINATION = /^( {0,3}\[(?:[^\\[\]]|\\.)+\]:[ \t]*<?)(?:\{\{.*?\}\}|\{%.*?%\})/;
 
 /** `source` with the site generators' syntax taken out (see above); the rest untouched. */
 export function stripSiteSyntax(source: string, isMdx: boolean): string {
