@@ -30,9 +30,10 @@ import { collect, freshParser, openAtEnd, tokenize, tokenizedProse, WHOLE_BODY, 
  * read, and checked against the ones the tokenizer found, reading it again in
  * the rare case the scan was wrong (see link-definitions.ts).
  *
- * What cannot be cut this way is parsed whole: Markdown's HTML blocks that
- * may run across blank lines (when one is met before the text is long enough) (comments, <script>, <pre>, <style>, <textarea>,
- * `<?`, `<!`), and a carriage return that is not part of CRLF (a line break to
+ * What cannot be cut this way is parsed whole: from the piece where it
+ * starts, a Markdown HTML block that may run across blank lines (comments,
+ * <script>, <pre>, <style>, <textarea>, `<?`, `<!`) and all the text after it;
+ * and a text with a carriage return that is not part of CRLF (a line break to
  * the parser but not to the line scan here).
  */
 const SPANNING_HTML = /<[!?]|<(?:script|pre|style|textarea)(?![\w-])/i;
