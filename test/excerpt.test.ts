@@ -177,6 +177,21 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
     );
   });
 
+  it('reads references whose definitions have a Liquid or Hugo destination, in the prefix read or past it', () => {
+    const md = (body: string, maxChars = 1000) => excerpt(body, { maxChars, mdx: false });
+    const defs = '[one]: {% post_url 2013-05-06-released %}\n[two]: {{ site.repository }}/issues/2\n[three]: <{{% eturl x %}}>\n';
+    expect(md(`We [released it][one], fixed [#2][two] and [this][three].\n\n${defs}`)).toBe('We released it, fixed #2 and this.');
+    const paragraphs = Array.from({ length: 30 }, (_, i) => `Paragraph ${i}.`).join('\n\n');
+    expect(md(`We [released it][one], fixed [#2][two] and [this][three].\n\n${paragraphs}\n\n${defs}`, 40)).toBe('We released it, fixed #2 and this.');
+  });
+
+  it('leaves out a code-toggle shortcode with its code, and reads on after it', () => {
+    const body = 'Intro.\n\n{{< code-toggle file=hugo >}}\n[cascade.target]\npath = \'{/articles}\'\n{{< /code-toggle >}}\n\nSee [details][].\n\n{{< codeblock >}}\nKept.\n{{< /codeblock >}}\n\n[details]: /cascade\n';
+    expect(excerpt(body, { maxChars: 1000, mdx: false })).toBe('Intro.\n\nSee details.\n\nKept.');
+    // Self-closing, or with no closing tag after it, it wraps nothing.
+    expect(excerpt('A.\n\n{{< code-toggle config=markup />}}\n\nB.\n\n{{< code-toggle file=x >}}\n\nC.\n', { maxChars: 1000, mdx: false })).toBe('A.\n\nB.\n\nC.');
+  });
+
   it('leaves out directive fences nested in list items and quotes', () => {
     const text = 'Setting up takes three steps.\n\nStep one: install the tool.\n\nCareful here: the installer needs a network connection.\n\nStep two: write the config.\n\nA nested item.\n\nKeys are case-sensitive.\n\nStep three: run it.\n\nA quoted aside.';
     for (const mdx of [false, true]) expect(excerpt(fixture('aside-in-list.md'), { maxChars: 1000, mdx })).toBe(text);
@@ -202,6 +217,13 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
     expect(text.length).toBeGreaterThan(900);
     const ordered = Array.from({ length: 900 }, (_, i) => `${i + 1}. Step number ${i + 1} of the long procedure.`).join('\n');
     expect(excerpt(`Intro.\n\n${ordered}\n`, { maxChars: 1000, mdx: false }).length).toBeGreaterThan(900);
+  });
+
+  it('cuts a quote longer than the cap between its paragraphs', () => {
+    const quote = Array.from({ length: 600 }, (_, i) => `> Quoted paragraph ${i} of a long email, with **some** words.`).join('\n>\n');
+    const text = excerpt(`Intro.\n\n${quote}\n`, { maxChars: 1000, mdx: false });
+    expect(text).toMatch(/^Intro\.\n\nQuoted paragraph 0 of a long email, with some words\.\n\nQuoted paragraph 1 /);
+    expect(text.length).toBeGreaterThan(900);
   });
 
   it('leaves tables out', () => {

@@ -1,4 +1,4 @@
-import { fenceAfter } from './fences.js';
+import { boundedPrefix } from './prefix.js';
 import { segmentedProse } from './prose-pieces.js';
 import { definitionsIn } from './link-definitions.js';
 import { tokenizedProse, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
@@ -9,6 +9,8 @@ export interface ExcerptOptions {
   /** Parse as MDX (imports, JSX, `{expressions}`); falls back to Markdown when MDX will not parse. */
   mdx: boolean;
 }
+
+export { boundedPrefix };
 
 /** The longest prefix read for an excerpt is 16 × maxChars, and at least this. */
 const MIN_CAP = 16 * 1024;
@@ -29,25 +31,33 @@ export function excerpt(body: string, { maxChars, mdx: isMdx }: ExcerptOptions):
   let definitions: Array<[string, number]> | undefined;
   const definedFrom = (from: number) =>
     body.includes(']:', from) ? (definitions ??= definitionsIn(body)).filter(([, at]) => at >= from).map(([label]) => label) : [];
+  // First, the longest prefix read piece by piece, stopping at the piece that brings enough text: no byte
+  // tokenized twice. A text that must be tokenized whole (see prose-pieces.ts) is read the slower way below.
+  const longest = readable(body, boundedPrefix(body, cap), isMdx, definedFrom);
+  const fast = segmentedProse(longest.source, isMdx, longest.context, maxChars);
+  if (fast !== undefined) return truncate(fast, maxChars);
   for (let limit = Math.max(Math.ceil(maxChars * 1.5), 1024); ; limit = Math.min(limit * 2, cap)) {
     const prefix = boundedPrefix(body, limit);
-    const { text, ended } = excerptOf(body, prefix, isMdx, definedFrom);
+    const { source, context, ended } = readable(body, prefix, isMdx, definedFrom);
+    const text = excerptProse(source, isMdx, context);
     if (text.length >= maxChars || ended || prefix.length >= body.length || limit >= cap) return truncate(text, maxChars);
   }
 }
 
-/** The prose of `prefix`, the start of `body`, and whether a `<!-- more -->` marker ended it. */
-function excerptOf(body: string, prefix: string, isMdx: boolean, definedFrom: (from: number) => string[]): { text: string; ended: boolean } {
-  // The marker only matters before the cut, so it is looked for in the prefix alone.
+/**
+ * What is read of `prefix`, the start of `body`: the text before a `<!-- more -->` marker (which only
+ * matters before the cut, so it is looked for in the prefix alone) without site syntax, what the reader
+ * must know of the body past it, and whether a marker ended it.
+ */
+function readable(body: string, prefix: string, isMdx: boolean, definedFrom: (from: number) => string[]): { source: string; context: ReadContext; ended: boolean } {
   let source = prefix;
   const more = source.search(MORE);
   if (more !== -1) source = source.slice(0, more);
   const mdxMore = isMdx ? source.search(MDX_MORE) : -1;
   if (mdxMore !== -1) source = source.slice(0, mdxMore);
-
   const truncated = source.length < body.length;
   const context: ReadContext = { truncated, defined: truncated ? definedFrom(source.length) : [] };
-  return { text: excerptProse(stripSiteSyntax(source, isMdx), isMdx, context), ended: more !== -1 || mdxMore !== -1 };
+  return { source: stripSiteSyntax(source, isMdx), context, ended: source.length < prefix.length };
 }
 
 /**
@@ -58,47 +68,6 @@ function excerptOf(body: string, prefix: string, isMdx: boolean, definedFrom: (f
 export function excerptProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY): string {
   return segmentedProse(source, isMdx, context) ?? tokenizedProse(source, isMdx, context);
 }
-
-/**
- * The start of `body`, about `limit` characters long, cut where one block
- * ends and the next begins, outside fenced code, so the parser sees whole
- * blocks: parsing is the slow part and an excerpt never needs the rest of a
- * long post. The cut is at a blank line or, since a tight list can run on for
- * pages without one, before a list item that ends the block above it (see
- * ITEM); failing both, at the limit.
- */
-export function boundedPrefix(body: string, limit: number): string {
-  if (body.length <= limit) return body;
-  let fence = '';
-  let cut = -1;
-  // The indent and delimiter of the ordered list whose next item is sure to be one ('' for none); a line indented past its indent is inside it.
-  let ordered = '';
-  for (let pos = 0; pos <= limit; ) {
-    const lf = body.indexOf('\n', pos);
-    const end = lf === -1 ? body.length : lf;
-    const line = body.slice(pos, end);
-    const before = fence;
-    fence = fenceAfter(line, fence);
-    const item = before || fence ? null : ITEM.exec(line);
-    const list = item?.[3] !== undefined ? item[1]! + item[4] : '';
-    const known = item !== null && (item[2] !== undefined || item[3] === '1' || list === ordered);
-    if (pos > 0 && !before && !fence && (known || line.trim() === '')) cut = pos;
-    // The list stays known over its items and the lines indented under them.
-    if (list && known) ordered = list;
-    else if (!line.startsWith(' '.repeat(ordered.length))) ordered = '';
-    if (lf === -1) break;
-    pos = lf + 1;
-  }
-  return body.slice(0, cut > 0 ? cut : limit);
-}
-
-/*
- * A line that starts a list item and so ends the paragraph above it: a bullet
- * with text (not a thematic break such as `- - -`), or an ordered item numbered
- * 1, or the next item of an ordered list after one of its items (`2.` alone
- * may continue a paragraph: "in\n2024. we"), up to three spaces in.
- */
-const ITEM = /^( {0,3})(?:([-+*])(?![ \t]*[-*](?:[ \t]*[-*])+[ \t]*$)|(\d{1,9})([.)]))[ \t]+\S/;
 
 /** At most `maxChars`, ending at a word boundary when there is one in the second half. */
 function truncate(text: string, maxChars: number): string {

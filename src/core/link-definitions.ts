@@ -3,7 +3,8 @@ import { fenceAfter } from './fences.js';
 /*
  * A reference (`[text][id]`, `[id]`, `![alt][id]`) reads as a link only when
  * `[id]: url` is defined somewhere in the body, often at its very end, past
- * the prefix an excerpt tokenizes. So the definitions are found by a line scan
+ * the prefix an excerpt tokenizes. A destination may be a site generator's
+ * tag or output (`{% post_url x %}`, `{{ site.url }}/a`, `{{< ref "a" >}}`). So the definitions are found by a line scan
  * instead, much cheaper than tokenizing, and handed to the tokenizer as if it
  * had read them (micromark keeps them in `parser.defined`).
  *
@@ -20,7 +21,7 @@ const CONTAINERS = /^(?:[ \t]*>)*[ \t]*((?:[-+*]|\d{1,9}[.)])(?:[ \t]+|$))?[ \t]
 const QUOTE_MARKERS = /^(?:[ \t]*>)*/;
 const THEMATIC_BREAK = /^(?:[ \t]*>)*[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$/;
 const LABEL_START = /^\[((?:[^\\[\]]|\\[^])+)\]:[ \t]*/;
-const DESTINATION = /^(?:<(?:[^<>\\\n]|\\.)*>|(?:[^\s()\\\p{Cc}]|\\[^\s]|\((?:[^\s()\\\p{Cc}]|\\[^\s])*\))+)/u;
+const DESTINATION = /^(?:(?:\{\{.*?\}\}|\{%.*?%\})\S*|<(?:[^<>\\\n]|\\.)*>|(?:[^\s()\\\p{Cc}]|\\[^\s]|\((?:[^\s()\\\p{Cc}]|\\[^\s])*\))+)/u;
 const TITLE = /^(?:"(?:[^"\\]|\\[^])*"|'(?:[^'\\]|\\[^])*'|\((?:[^()\\]|\\[^])*\))[ \t]*$/;
 const ENDS_BLOCK = /^(?:#{1,6}(?:[ \t]|$)|=+[ \t]*$|-+[ \t]*$)/;
 const HTML_COMMENT_LINE = /^<!--.*-->[ \t]*$/;

@@ -2,7 +2,9 @@ import type { Event, ParseContext } from 'micromark-util-types';
 import { fenceAfter } from './fences.js';
 import { plainExport, plainImport } from './mdx-esm.js';
 import { definitionsIn } from './link-definitions.js';
-import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
+import { inlineParagraph } from './prose-inline.js';
+import { boundedPrefix } from './prefix.js';
+import { collect, freshParser, openAtEnd, tokenize, tokenizedProse, WHOLE_BODY, type ReadContext } from './prose-tokens.js';
 
 /*
  * Most of a post is plain paragraphs and headings, and tokenizing them was
@@ -16,8 +18,9 @@ import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext
  * block boundary and nothing in it runs on past its end. The first piece
  * begins at the start; each piece is checked to close what it opens (a fence
  * left open, or an MDX tag, expression or import unfinished, which the MDX
- * tokenizer refuses), else it is joined to the next and parsed again, so the
- * next one begins at a boundary too; after MAX_JOIN pieces, to all the rest.
+ * tokenizer refuses), else it is joined to the next and parsed again, then to
+ * twice as many, so the next one begins at a boundary too; past MAX_JOIN
+ * pieces, to all the rest. Reading stops once the text is long enough.
  * When the text is a prefix of the body and what is left open runs past its
  * end (the cut fell inside an expression, tag or import/export), the text
  * read ends before the piece where it opened.
@@ -27,50 +30,94 @@ import { collect, freshParser, openAtEnd, tokenize, WHOLE_BODY, type ReadContext
  * read, and checked against the ones the tokenizer found, reading it again in
  * the rare case the scan was wrong (see link-definitions.ts).
  *
- * What cannot be cut this way is parsed whole: Markdown's HTML blocks that
- * run across blank lines (comments, <script>, <pre>, <style>, <textarea>,
- * `<?`, `<!`), and a carriage return that is not part of CRLF (a line break to
+ * What cannot be cut this way is parsed whole: from the piece where it
+ * starts, a Markdown HTML block that may run across blank lines (comments,
+ * <script>, <pre>, <style>, <textarea>, `<?`, `<!`) and all the text after it;
+ * and a text with a carriage return that is not part of CRLF (a line break to
  * the parser but not to the line scan here).
  */
 const SPANNING_HTML = /<[!?]|<(?:script|pre|style|textarea)(?![\w-])/i;
 const LONE_CR = /\r(?!\n)/;
-/** How many pieces one failing piece is joined with, one at a time, before it is joined to all the rest. */
+const LEADING_BLANK_LINES = /^(?:[ \t]*\r?\n)+/;
+/** How many pieces one failing piece is joined with, doubling each time, before it is joined to all the rest. */
 const MAX_JOIN = 8;
 
-/** The prose of `source` read piece by piece; undefined when it must be parsed whole. */
-export function segmentedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY): string | undefined {
-  if (LONE_CR.test(source) || (!isMdx && SPANNING_HTML.test(source))) return undefined;
-  const guessed = source.includes(']:') ? definitionsIn(source).map(([label]) => label) : [];
-  const read = readPieces(source, isMdx, context, guessed);
-  if (!read || sameLabels(read.defined, guessed)) return read?.text;
-  return readPieces(source, isMdx, context, read.defined)?.text;
+/**
+ * The prose of `source` read piece by piece; undefined when it must be
+ * parsed whole. Reading stops after the piece that brings the text past
+ * `enough` characters: what the pieces after it hold cannot change it.
+ */
+export function segmentedProse(source: string, isMdx: boolean, context: ReadContext = WHOLE_BODY, enough = Infinity): string | undefined {
+  if (LONE_CR.test(source)) return undefined;
+  const guessed = source.includes(']:') ? definitionsIn(source) : [];
+  const labels = (from: number, to = Infinity) => guessed.filter(([, at]) => at >= from && at < to).map(([label]) => label);
+  let read = readPieces(source, isMdx, context, labels(0), enough);
+  // The scan is checked where the tokenizer read; past there, its guesses stand.
+  if (read && !sameLabels(read.defined, labels(0, read.end))) read = readPieces(source, isMdx, context, [...read.defined, ...labels(read.end)], enough);
+  if (!read?.whole) return read?.text;
+  // From a piece that must be tokenized with all the text after it (it begins where a block does): that text,
+  // or while more is wanted, a prefix of it growing twice as long each time.
+  const rest = source.slice(read.end);
+  const start = read.text;
+  const join = (more: string) => (start && more ? `${start}\n\n${more}` : start || more);
+  for (let limit = Math.max(Math.ceil((enough - start.length) * 1.5), 1024); ; limit *= 2) {
+    const prefix = enough === Infinity ? rest : boundedPrefix(rest, limit);
+    const cut = prefix.length < rest.length;
+    const defined = [...context.defined, ...read.defined, ...(cut ? labels(read.end + prefix.length) : [])];
+    const text = join(tokenizedProse(prefix, isMdx, { truncated: context.truncated || cut, defined }));
+    if (text.length > enough || !cut) return text;
+  }
 }
 
-/** The prose of `source`, its own definitions taken to be `own`, and the ones the tokenizer found in it. */
-function readPieces(source: string, isMdx: boolean, context: ReadContext, own: string[]): { text: string; defined: string[] } | undefined {
+interface Read {
+  text: string;
+  /** The definitions the tokenizer found. */
+  defined: string[];
+  /** Where reading stopped. */
+  end: number;
+  /** Whether it stopped because the text from `end` on must be tokenized whole. */
+  whole: boolean;
+}
+
+/**
+ * The prose of `source`, its own definitions taken to be `own`, the ones the
+ * tokenizer found in it, and where reading stopped.
+ */
+function readPieces(source: string, isMdx: boolean, context: ReadContext, own: string[], enough: number): Read | undefined {
   const starts = pieceStarts(source);
   const parser = freshParser(isMdx, [...context.defined, ...own]);
   const seeded = parser.defined.length;
   const blocks: string[] = [];
-  const done = () => ({ text: blocks.join('\n\n'), defined: parser.defined.slice(seeded) });
+  let length = -2;
+  const add = (texts: string[]) => {
+    for (const text of texts) length += text.length + 2;
+    blocks.push(...texts);
+  };
+  const done = (end: number, whole = false) => ({ text: blocks.join('\n\n'), defined: parser.defined.slice(seeded), end, whole });
   for (let i = 0; i < starts.length; ) {
+    if (length > enough) return done(starts[i]!);
     const piece = source.slice(starts[i], starts[i + 1]);
-    const direct = directBlocks(piece, isMdx, parser);
+    // An HTML block that runs across blank lines would run across pieces too: from here on, the text is tokenized whole.
+    if (!isMdx && SPANNING_HTML.test(piece)) return done(starts[i]!, true);
+    const direct = directBlocks(piece, isMdx, parser) ?? inlineParagraph(piece.replace(LEADING_BLANK_LINES, '').trimEnd(), isMdx, parser);
     if (direct) {
-      blocks.push(...direct);
+      add(direct);
       i++;
       continue;
     }
     let end = i + 1;
     for (;;) {
       const atEnd = end === starts.length;
-      const read = closedTokens(source.slice(starts[i], starts[end]), isMdx, parser, atEnd, atEnd && context.truncated);
+      const text = source.slice(starts[i], starts[end]);
+      if (!isMdx && SPANNING_HTML.test(text)) return done(starts[i]!, true);
+      const read = closedTokens(text, isMdx, parser, atEnd, atEnd && context.truncated);
       if (typeof read !== 'string') {
-        collect(read, blocks, false);
+        add(collected(read));
         break;
       }
       if (!atEnd) {
-        end = end - i < MAX_JOIN ? end + 1 : starts.length;
+        // Joined to twice as many pieces each time, so no text is tokenized more than about twice.
+        end = end - i < MAX_JOIN ? Math.min(i + 2 * (end - i), starts.length) : starts.length;
         continue;
       }
       if (read !== 'open at end' || !context.truncated) return undefined;
@@ -78,15 +125,21 @@ function readPieces(source: string, isMdx: boolean, context: ReadContext, own: s
       for (let last = end - 1; last > i && last >= end - MAX_JOIN; last--) {
         const events = closedTokens(source.slice(starts[i], starts[last]), isMdx, parser, false, true);
         if (typeof events !== 'string') {
-          collect(events, blocks, false);
+          add(collected(events));
           break;
         }
       }
-      return done();
+      return done(source.length);
     }
     i = end;
   }
-  return done();
+  return done(source.length);
+}
+
+function collected(events: Event[]): string[] {
+  const blocks: string[] = [];
+  collect(events, blocks, false);
+  return blocks;
 }
 
 function sameLabels(found: string[], guessed: string[]): boolean {
@@ -150,7 +203,7 @@ const MDX_COMMENT = /^\{\/\*[^*\n]*\*\/\}[ \t\r]*$/;
  */
 function directBlocks(piece: string, isMdx: boolean, parser: ParseContext): string[] | undefined {
   // The first piece starts where the body does, often with the blank line after the front matter: what counts is its first line with text.
-  const text = piece.replace(/^(?:[ \t]*\r?\n)+/, '').trimEnd();
+  const text = piece.replace(LEADING_BLANK_LINES, '').trimEnd();
   if (text === '') return [];
   const first = text[0];
   if (first === '#') {

@@ -7,9 +7,10 @@ import { fenceAfter } from './fences.js';
  * kramdown attribute lists ({: .lead}), heading ids (## Setup {#setup}),
  * directive fences (Docusaurus admonitions, :::note … :::, at any depth of
  * list items and quotes, where their indent is the container's) and footnotes
- * ([^1]). None of it is prose, so before an excerpt is read it is taken out:
+ * ([^1]). None of it is prose, so before an excerpt is read it is taken out
+ * (but for a link definition's destination, which becomes `#`):
  * the tags go and what they wrap stays (a notice's text is prose), except the
- * tags that wrap code or comments (highlight, raw, comment, code), which go
+ * tags that wrap code or comments (highlight, raw, comment, code, code-…), which go
  * with their content. Fenced code is left as it is (the excerpt drops it
  * anyway), and so are code spans. Outputs like {{ x }} are left alone in MDX,
  * where `style={{ … }}` is JSX.
@@ -18,8 +19,14 @@ import { fenceAfter } from './fences.js';
 /** Cheap test first: most bodies have none of it. */
 const TRIGGER = /\{[{%<:#]|^[ \t>]*:{3}|\[\^/m;
 
-/** A tag that wraps code or a comment: name → the tag that ends it. */
-const WRAPPING = /\{%-?\s*(highlight|raw|comment)\b[^%]*%\}|\{\{[<%]\s*(highlight|code)\b.*?[>%]\}\}/;
+/**
+ * A tag that wraps code or a comment: name → the tag that ends it. In Hugo,
+ * `code-…` shortcodes wrap code too (`code-toggle` shows a config in three
+ * formats); `codeblock` is another name, whose text stays. A self-closing
+ * shortcode (`{{< code-toggle config=x />}}`), or one with no closing tag
+ * after it, wraps nothing.
+ */
+const WRAPPING = /\{%-?\s*(highlight|raw|comment)(?![\w-])[^%]*%\}|\{\{[<%]\s*(highlight|code(?:-[\w-]+)?)(?![\w-]).*?(?<!\/)[>%]\}\}/;
 const endOf = (liquid: string | undefined, hugo: string | undefined) =>
   liquid ? new RegExp(`\\{%-?\\s*end${liquid}\\s*-?%\\}`) : new RegExp(`\\{\\{[<%]\\s*/\\s*${hugo}\\s*[>%]\\}\\}`);
 
@@ -33,6 +40,8 @@ const FOOTNOTE_DEF = /^ {0,3}\[\^[^\]\s]+\]:/;
 /** A directive fence, also inside a list item or a quote: the markers and indent before it are kept, so the container goes on. */
 const DIRECTIVE_FENCE = /^([ \t>]*):{3,}.*/;
 const CODE_SPAN = /(`+)[^`]*?\1/g;
+/** A link reference definition whose destination starts with a tag or an output: the tag is replaced by `#`. */
+const TEMPLATED_DESTINATION = /^( {0,3}\[(?:[^\\[\]]|\\.)+\]:[ \t]*<?)(?:\{\{.*?\}\}|\{%.*?%\})/;
 
 /** `source` with the site generators' syntax taken out (see above); the rest untouched. */
 export function stripSiteSyntax(source: string, isMdx: boolean): string {
@@ -87,7 +96,8 @@ export function stripSiteSyntax(source: string, isMdx: boolean): string {
       continue;
     }
     const { text, open } = withoutWrapped(line);
-    wrapped = open;
+    // A shortcode with no closing tag after it wraps nothing (Hugo pairs a shortcode only with a closing tag).
+    wrapped = open?.source.startsWith('\\{\\{') && !open.test(source.slice(end)) ? undefined : open;
     out.push(stripLine(text, isMdx));
   }
   return out.join('\n');
@@ -190,6 +200,8 @@ function withoutWrapped(line: string): { text: string; open?: RegExp } {
 
 /** One line without the inline syntax, outside code spans. */
 function stripLine(line: string, isMdx: boolean): string {
+  // A definition whose destination the generator writes (`[a]: {% post_url x %}`) stays one, so its references read as links.
+  line = line.replace(TEMPLATED_DESTINATION, '$1#');
   let out = '';
   let last = 0;
   for (const span of line.matchAll(CODE_SPAN)) {

@@ -36,9 +36,11 @@ export interface ExcerptStore {
  * 5: requests mark the system prompt for the cache only when it is the same for every file, and
  * multi-line site syntax is left out of excerpts. 6: excerpts resolve references defined past the
  * prefix read, leave out tables and nested directive fences, read MDX cut inside an element as
- * MDX, and cut long tight lists between items.
+ * MDX, and cut long tight lists between items. 7: a definition with a Liquid or Hugo destination
+ * stays one, Hugo's `code-…` shortcodes are left out with their code, and a long quote is cut
+ * between its paragraphs.
  */
-export const SCAN_CACHE_VERSION = 6;
+export const SCAN_CACHE_VERSION = 7;
 
 export interface ScanCache {
   version: typeof SCAN_CACHE_VERSION;
