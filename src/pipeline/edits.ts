@@ -42,7 +42,7 @@ export async function computeEdits(session: Session): Promise<FileEdit[]> {
   }
   const edits: FileEdit[] = [];
   const root = await realpath(await contentRoot(session));
-  const newBlockFormat = await siteFormat(session);
+  const newBlockFormat = session.project.config.content.frontMatterFormat ?? (await siteFormat(session));
   for (const [file, entries] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.join(session.project.contentRoot, file);
     const unwritable = (reason: string) =>
