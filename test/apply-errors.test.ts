@@ -19,7 +19,7 @@ describe('apply when a file cannot be written', () => {
       const result = await writeEdits(session, edits);
       const reviews = edits.filter((e) => e.file.startsWith('reviews/')).length;
       expect(result.failed).toHaveLength(reviews);
-      expect(result.failed).toContain(`${lost.file}  not written: no such file or folder (ENOENT); the answer waits for the next apply`);
+      expect(result.failed).toContain(`examples/blog/${lost.file}  not written: no such file or folder (ENOENT); the answer waits for the next apply`);
       expect(result.written).toHaveLength(edits.length - reviews);
       const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
       expect(state.items[lost.keys[0]!].status).toBe('succeeded');

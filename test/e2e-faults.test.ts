@@ -92,7 +92,7 @@ describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => 
     const run = await runCli(['run', '--apply'], dir, env);
     expect(run.code, run.stderr).toBe(1);
     // Files failing for the same reason share one line, with their count (every one is in --json's data).
-    expect(run.stdout).toMatch(/failed permanently:\n {2}\d+ files: [^\n]*must not start with "In this article": posts\/2024\/\S+, posts\/2024\/\S+, posts\/2024\/\S+ and \d+ more\n/);
+    expect(run.stdout).toMatch(/failed permanently:\n {2}\d+ files: [^\n]*must not start with "In this article": examples\/blog\/posts\/2024\/\S+, examples\/blog\/posts\/2024\/\S+, examples\/blog\/posts\/2024\/\S+ and \d+ more\n/);
     const state = readState(dir);
     const failed = Object.values(state.items as Record<string, { file: string; status: string; attempts: number }>).filter((i) => i.status === 'failed');
     expect(failed.length).toBeGreaterThan(0);
@@ -209,7 +209,7 @@ describe('repairs and re-asking', () => {
     const run = await runCli(['run'], dir, env);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const diff = await runCli(['diff'], dir, env);
-    expect(diff.stdout).toMatch(/repaired before validation \(worth a look\):\n(?: {2}.*\n)* {2}posts\/2025\/release-notes\.md {2}description {2}removed the label "Meta description:"/);
+    expect(diff.stdout).toMatch(/repaired before validation \(worth a look\):\n(?: {2}.*\n)* {2}examples\/blog\/posts\/2025\/release-notes\.md {2}description {2}removed the label "Meta description:"/);
     expect(diff.stdout).toMatch(/posts\/2025\/release-notes\.md {2}description {2}removed the quotes around the answer/);
     expect((await runCli(['apply'], dir, env)).code).toBe(0);
     const read = (rel: string) => parseFrontMatter(readFileSync(path.join(dir, 'examples/blog', rel), 'utf8')).data.description;

@@ -58,7 +58,7 @@ describe('offline answers kept apart from real ones', () => {
 
     const check = await runCli(['check'], dir, env);
     expect(check.code).toBe(1);
-    expect(check.stdout).toMatch(/^posts\/2024\/release-notes\.md {2}description {2}holds the offline emulator's placeholder answer \(written by "apply --offline"\), not a real one; restore the file \(git checkout\) or delete the field$/m);
+    expect(check.stdout).toMatch(/^examples\/blog\/posts\/2024\/release-notes\.md {2}description {2}holds the offline emulator's placeholder answer \(written by "apply --offline"\), not a real one; restore the file \(git checkout\) or delete the field$/m);
     expect(check.stdout).toMatch(/32 value\(s\) written by "apply --offline" from the emulator: restore those files \(git checkout\) before publishing/);
     // With --offline, they are the emulator's own answers: nothing to report.
     expect((await runCli(['check', '--offline'], dir)).code).toBe(0);

@@ -33,11 +33,11 @@ describe('reject: a reviewer sends answers back', () => {
     expect(reject.code, reject.stderr).toBe(0);
     expect(reject.stdout.trim().split('\n')).toEqual([
       'rejected 1 answer(s); the next "run" or "sync" asks for them again, quoting each one and your reason:',
-      `  ${FILE}  description`,
+      `  examples/blog/${FILE}  description`,
     ]);
     const after = (await entries(dir)).find((e) => e.file === FILE && e.task === 'description')!;
     expect(after).toMatchObject({ status: 'failed', reason: 'rejected in review: too generic: name what the cache keeps' });
-    expect((await runCli(['diff', '--offline'], dir)).stdout).not.toContain(`+++ b/${FILE}`);
+    expect((await runCli(['diff', '--offline'], dir)).stdout).not.toContain(`+++ b/examples/blog/${FILE}`);
 
     const plan = await runCli(['plan', '--offline', '--json'], dir);
     expect(JSON.parse(plan.stdout).requests).toEqual([{ task: 'description', file: FILE, retry: true }]);
@@ -106,7 +106,7 @@ describe("when: 'invalid'", () => {
     writeFileSync(welcome, broken);
 
     const check = await runCli(['check', '--offline', '--task', 'description'], dir);
-    expect(check.stdout).toMatch(/^posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
+    expect(check.stdout).toMatch(/^examples\/blog\/posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
     expect(check.stdout).toMatch(/1 value\(s\) breaking a rule: "batchmatter run" rewrites them \(when: 'invalid'\)/);
 
     const plan = JSON.parse((await runCli(['plan', '--offline', '--json', '--task', 'description'], dir)).stdout);

@@ -58,7 +58,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(totals.stdout).toMatch(/^sentiment: 15 of 15 file\(s\) have analysis$/m);
     const counts = /^ {2}sentiment: (\d+) positive, (\d+) negative, (\d+) neutral$/m.exec(totals.stdout)!.slice(1).map(Number);
     expect(counts.reduce((a, b) => a + b)).toBe(15);
-    expect(totals.stdout).toMatch(/^high urgency:\n(?: {2}.+\n)* {2}reviews\/2025-10-05-android-pkumar\.md {2}\S/m);
+    expect(totals.stdout).toMatch(/^high urgency:\n(?: {2}.+\n)* {2}examples\/blog\/reviews\/2025-10-05-android-pkumar\.md {2}\S/m);
     expect((await runCli(['report', '--offline', 'description'], dir)).code).toBe(2);
     expect((await runCli(['report', '--offline'], dir)).code).toBe(2);
     const cost = await runCli(['cost', '--offline'], dir);
@@ -165,18 +165,18 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(run.code, run.stderr).toBe(0);
     const diff = await runCli(['diff', '--offline'], dir);
     expect(diff.code).toBe(0);
-    expect(diff.stdout).toMatch(/^\+\+\+ b\/posts\/.+\.mdx?$/m);
+    expect(diff.stdout).toMatch(/^\+\+\+ b\/examples\/blog\/posts\/.+\.mdx?$/m);
     expect(diff.stdout).toMatch(/^\+description: /m);
     expect(diff.stdout).not.toMatch(/\x1b\[/); // no colour when piped
     const markdown = await runCli(['diff', '--offline', '--format', 'markdown'], dir);
     expect(markdown.stdout).toMatch(/^### description: `description` in 17 file\(s\)\n\n\| file \| current \| proposed \| length \|\n\|---\|---\|---\|---\|$/m);
-    expect(markdown.stdout).toMatch(/^\| `posts\/about-this-blog\.md` \| — \| [^|]+ \| \d+ \/ 160 \|$/m);
-    expect(markdown.stdout).toMatch(/^\| `reviews\/2025-10-03-ios-jsmith\.md` \| — \| `\{"sentiment":"negative",[^|]*\}` \| {2}\|$/m);
+    expect(markdown.stdout).toMatch(/^\| `examples\/blog\/posts\/about-this-blog\.md` \| — \| [^|]+ \| \d+ \/ 160 \|$/m);
+    expect(markdown.stdout).toMatch(/^\| `examples\/blog\/reviews\/2025-10-03-ios-jsmith\.md` \| — \| `\{"sentiment":"negative",[^|]*\}` \| {2}\|$/m);
     expect((await runCli(['diff', '--offline', '--format', 'yaml'], dir)).code).toBe(2);
     const json = JSON.parse((await runCli(['diff', '--offline', '--format', 'json'], dir)).stdout);
     const about = json.entries.find((e: { file: string }) => e.file === 'posts/about-this-blog.md');
     expect(about).toMatchObject({ task: 'description', field: 'description', status: 'proposed', limits: { maxLength: 160 } });
-    expect(markdown.stdout).toContain(`| \`posts/about-this-blog.md\` | — | ${about.proposed} |`);
+    expect(markdown.stdout).toContain(`| \`examples/blog/posts/about-this-blog.md\` | — | ${about.proposed} |`);
     const html = await runCli(['diff', '--offline', '--format', 'html', '--out', 'review.html'], dir);
     expect(html.code, html.stderr).toBe(0);
     expect(html.stdout).toMatch(/^wrote .*review\.html: 32 proposed, 0 failed, 0 stale$/m);
@@ -222,16 +222,16 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: In this article we say hello.'));
     const before = await runCli(['check', '--offline'], dir);
     expect(before.code).toBe(1);
-    expect(before.stdout).toMatch(/^posts\/2024\/release-notes\.md {2}description {2}missing$/m);
-    expect(before.stdout).toMatch(/^reviews\/2025-10-03-ios-jsmith\.md {2}analysis {2}missing$/m);
-    expect(before.stdout).toMatch(/^posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
+    expect(before.stdout).toMatch(/^examples\/blog\/posts\/2024\/release-notes\.md {2}description {2}missing$/m);
+    expect(before.stdout).toMatch(/^examples\/blog\/reviews\/2025-10-03-ios-jsmith\.md {2}analysis {2}missing$/m);
+    expect(before.stdout).toMatch(/^examples\/blog\/posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
     expect(before.stdout).toMatch(/^32 field\(s\) missing: "batchmatter run" fills them; 1 value\(s\) breaking a rule: fix them, or delete them to have them written again$/m);
     expect((await runCli(['run', '--offline', '--apply'], dir)).code).toBe(0);
     const after = await runCli(['check', '--offline'], dir);
     // A human value is never overwritten, so the gate keeps pointing at it.
     expect(after.code).toBe(1);
     expect(after.stdout.trim().split('\n')).toEqual([
-      'posts/welcome.md  description  expected at least 40 characters, got 29; must not start with "In this article"',
+      'examples/blog/posts/welcome.md  description  expected at least 40 characters, got 29; must not start with "In this article"',
       '1 value(s) breaking a rule: fix them, or delete them to have them written again',
     ]);
     writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: A human description that is long enough to pass.'));
@@ -345,9 +345,9 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(plan.code).toBe(1);
     const run = await runCli(['run', '--offline', '--apply'], dir);
     expect(run.code).toBe(1);
+    const line = readFileSync(template, 'utf8').split('\n').indexOf('Version: {{version}}') + 1;
     for (const file of lacking) {
-      const rel = file.replace('examples/blog/', '');
-      expect(run.stderr).toContain(`${rel}  analysis  template templates/sentiment.hbs: references "version", which this file does not have`);
+      expect(run.stderr).toContain(`${file}  analysis  template templates/sentiment.hbs: references "version" on line ${line}, which this file does not have; wrap what uses it in {{#if version}}…{{/if}}`);
       expect(parseFrontMatter(readFileSync(path.join(dir, file), 'utf8')).data.analysis).toBeUndefined();
     }
     const done = fg.sync('examples/blog/reviews/*.md', { cwd: dir }).filter((f) => !lacking.includes(f));

@@ -109,7 +109,7 @@ describe('--task, path arguments and --limit', () => {
     const diff = await runCli(['diff', '--offline', `examples/blog/${one}`], dir);
     expect(diff.code).toBe(0);
     expect(diff.stdout.match(/^\+\+\+ /gm)).toHaveLength(1);
-    expect(diff.stdout).toContain(`+++ b/${one}`);
+    expect(diff.stdout).toContain(`+++ b/examples/blog/${one}`);
 
     // From inside the content root, paths are relative to where the command runs, as a shell gives them.
     const apply = await runCli(['apply', '--offline', '--cwd', path.join(dir, 'examples/blog'), '--config', path.join(dir, 'batch.config.ts'), one], dir);

@@ -9,8 +9,8 @@ describe('plan --prompts', () => {
     const review = 'examples/blog/reviews/2025-11-02-web-nadia.md';
     const plan = await runCli(['plan', '--offline', '--prompts', post, review], dir);
     expect(plan.code, plan.stderr).toBe(0);
-    expect(plan.stdout).toMatch(/^--- description: posts\/2024\/release-notes\.md \(claude-haiku-4-5, max_tokens 120\)\n\[user\]\n/m);
-    expect(plan.stdout).toMatch(/^--- sentiment: reviews\/2025-11-02-web-nadia\.md \(claude-haiku-4-5, max_tokens 300, answered through the tool record_sentiment\)\n\[user\]\n/m);
+    expect(plan.stdout).toMatch(/^--- description: examples\/blog\/posts\/2024\/release-notes\.md \(claude-haiku-4-5, max_tokens 120\)\n\[user\]\n/m);
+    expect(plan.stdout).toMatch(/^--- sentiment: examples\/blog\/reviews\/2025-11-02-web-nadia\.md \(claude-haiku-4-5, max_tokens 300, answered through the tool record_sentiment\)\n\[user\]\n/m);
     expect(plan.stdout).toContain('<review>\nLove the log drains and the audit log.');
     const json = JSON.parse((await runCli(['plan', '--offline', '--prompts', '--json', post], dir)).stdout);
     expect(json.prompts).toEqual([expect.objectContaining({ task: 'description', file: 'posts/2024/release-notes.md', model: 'claude-haiku-4-5', maxTokens: 120, user: expect.stringContaining('<excerpt>') })]);

@@ -101,7 +101,7 @@ describe('plan', () => {
   it('reports a template variable the file lacks, per file', () => {
     const strict = makeTask('d', { field: 'description', output: { type: 'text' } }, 'About {{subtitle}}');
     const result = plan([strict], [posts[0]!], emptyState(), { maxRetries: 2 });
-    expect(result.skips[0]).toMatchObject({ reason: 'template-error', detail: 'template d.hbs: references "subtitle", which this file does not have' });
+    expect(result.skips[0]).toMatchObject({ reason: 'template-error', detail: 'template d.hbs: references "subtitle" on line 1, which this file does not have; wrap what uses it in {{#if subtitle}}…{{/if}} to leave it out where it is missing' });
   });
 
   it('forces the tool for JSON tasks', () => {

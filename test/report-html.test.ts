@@ -162,6 +162,15 @@ describe('renderHtml in headless Chromium', () => {
     expect(await page.getByRole('button', { name: 'failed', exact: true }).getAttribute('aria-pressed')).toBe('true');
     await page.getByRole('group', { name: 'Status' }).getByRole('button', { name: 'all' }).click();
 
+    // Each card carries what the model read, collapsed: a review's text, a post's excerpt.
+    const review = page.locator('.entry', { has: page.locator('code', { hasText: 'reviews/2025-11-02-web-nadia.md' }) });
+    expect(await review.locator('details.input').getAttribute('open')).toBeNull();
+    expect(await review.locator('details.input pre').isVisible()).toBe(false);
+    await review.locator('details.input summary').click();
+    expect(await review.locator('details.input pre').isVisible()).toBe(true);
+    expect(await review.locator('details.input pre').textContent()).toBe('Love the log drains and the audit log. The settings pages are a bit confusing to navigate, so please add a search box.');
+    expect(await cache.locator('details.input pre').textContent()).toMatch(/^The Lumen edge cache answers about 97% of requests without touching our origin/);
+
     const screenshot = path.join(dir, 'report.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     expect(readFileSync(screenshot).subarray(1, 4).toString()).toBe('PNG');

@@ -16,8 +16,8 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
   requireMatches(selection, rels, project.config.content.include);
   const findings = checkFiles(project.tasks, files, session.store.data, (task, rel) => selects(selection, task, rel), offlineValues);
   const errors = errorsIn(diagnostics);
-  const lines = findings.map((f) => `${f.file}  ${f.field}  ${f.problem}`);
-  lines.push(...errors.map(formatDiagnostic));
+  const lines = findings.map((f) => `${session.shown(f.file)}  ${f.field}  ${f.problem}`);
+  lines.push(...errors.map((d) => formatDiagnostic(d, session.shown)));
   const ok = findings.length === 0 && errors.length === 0;
   const count = (kind: (typeof findings)[number]['kind']) => findings.filter((f) => f.kind === kind).length;
   const [missing, unfillable, variants, replaced, broken, offline] = [count('missing'), count('no-prose'), count('case-variant'), count('replaced'), count('broken'), count('offline-answer')];

@@ -10,8 +10,9 @@ import type { Session } from '../pipeline/session.js';
 import { ExitCode, fileProblem } from '../errors.js';
 import type { CommandResult } from './result.js';
 
-export function renderPatch(edit: FileEdit, color: boolean): string {
-  const patch = createTwoFilesPatch(`a/${edit.file}`, `b/${edit.file}`, edit.before, edit.after ?? edit.before, undefined, undefined, { context: 3 });
+/** `name`: the path the headers carry (plain unified form, no `diff --git` line, so `git apply` reads it from the folder it runs in). */
+export function renderPatch(edit: FileEdit, color: boolean, name = edit.file): string {
+  const patch = createTwoFilesPatch(`a/${name}`, `b/${name}`, edit.before, edit.after ?? edit.before, undefined, undefined, { context: 3 });
   // jsdiff opens with an "Index:"/"====" header that git-style readers do not expect.
   const body = patch.split('\n').filter((l, i) => !(i < 2 && (l.startsWith('Index:') || l.startsWith('====')))).join('\n');
   if (!color) return body;
@@ -31,7 +32,8 @@ const shown = (value: unknown) => (value === undefined || value === null || valu
  * limit), then what cannot be applied and why. For a pull-request body or
  * $GITHUB_STEP_SUMMARY.
  */
-export function renderMarkdown(model: ReportModel, maxChars = Infinity): string {
+/** `name`: a file's path as printed (relative to the folder the command runs in). */
+export function renderMarkdown(model: ReportModel, maxChars = Infinity, name: (file: string) => string = (file) => file): string {
   const out: string[] = [];
   for (const task of model.tasks) {
     const rows = model.entries
@@ -40,7 +42,7 @@ export function renderMarkdown(model: ReportModel, maxChars = Infinity): string 
         const max = e.limits?.maxLength;
         const length = typeof e.proposed === 'string' ? `${[...e.proposed].length}${max ? ` / ${max}` : ''}` : '';
         const notes = e.notes.length ? ` (${e.notes.join('; ')})` : '';
-        return `| \`${cell(e.file)}\` | ${shown(e.current)} | ${shown(e.proposed)}${cell(notes)} | ${length} |`;
+        return `| \`${cell(name(e.file))}\` | ${shown(e.current)} | ${shown(e.proposed)}${cell(notes)} | ${length} |`;
       });
     if (!rows.length) continue;
     out.push(`### ${task.task}: \`${task.field}\` in ${rows.length} file(s)`, '', '| file | current | proposed | length |', '|---|---|---|---|', ...rows, '');
@@ -48,7 +50,7 @@ export function renderMarkdown(model: ReportModel, maxChars = Infinity): string 
   const blocked = model.entries.filter((e) => e.status !== 'proposed');
   if (blocked.length) {
     out.push(`### not applied: ${blocked.length}`, '', '| file | field | status | reason |', '|---|---|---|---|');
-    out.push(...blocked.map((e) => `| \`${cell(e.file)}\` | \`${cell(e.field)}\` | ${e.status} | ${cell(e.reason ?? '')} |`), '');
+    out.push(...blocked.map((e) => `| \`${cell(name(e.file))}\` | \`${cell(e.field)}\` | ${e.status} | ${cell(e.reason ?? '')} |`), '');
   }
   return out.length ? fitMarkdown(out, maxChars) : 'No proposed changes.';
 }
@@ -90,17 +92,18 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
   const format = options.format ?? 'unified';
   const edits = await computeEdits(session);
   const changed = edits.filter((e) => e.after !== undefined);
-  const problems = edits.flatMap((e) => e.problems.map((p) => `${e.file}  ${p.field}  ${p.reason}`));
+  const shown = session.shown;
+  const problems = edits.flatMap((e) => e.problems.map((p) => `${shown(e.file)}  ${p.field}  ${p.reason}`));
   const { items } = session.store.data;
   const repairs = changed.flatMap((e) =>
-    e.keys.flatMap((key) => (items[key]?.notes ?? []).map((note) => `${e.file}  ${session.task(items[key]!.task)?.config.field ?? items[key]!.task}  ${note}`)),
+    e.keys.flatMap((key) => (items[key]?.notes ?? []).map((note) => `${shown(e.file)}  ${session.task(items[key]!.task)?.config.field ?? items[key]!.task}  ${note}`)),
   );
   const exitCode = problems.length ? ExitCode.failures : ExitCode.ok;
-  const data = { files: changed.map((e) => ({ file: e.file, patch: renderPatch(e, false) })), repairs, problems };
+  const data = { files: changed.map((e) => ({ file: e.file, path: shown(e.file), patch: renderPatch(e, false, shown(e.file)) })), repairs, problems };
 
   if (format !== 'unified') {
     const model = await buildReportModel(session, edits);
-    const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model, options.maxChars);
+    const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model, options.maxChars, shown);
     if (!options.out) return { exitCode, data: { ...data, report: model }, text: rendered };
     const out = options.out;
     await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`).catch((error) => Promise.reject(fileProblem(error, `--out: cannot write ${out}`)));
@@ -110,7 +113,7 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
     return { exitCode, data: { ...data, report: model, out }, text: summary };
   }
 
-  const parts = changed.map((e) => renderPatch(e, session.log.color));
+  const parts = changed.map((e) => renderPatch(e, session.log.color, shown(e.file)));
   if (repairs.length) parts.push(['repaired before validation (worth a look):', ...repairs.map((r) => `  ${r}`)].join('\n'));
   if (problems.length) parts.push(problems.map((p) => `not applicable: ${p}`).join('\n'));
   if (!parts.length) parts.push('no proposed changes');

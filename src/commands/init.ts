@@ -4,23 +4,28 @@ import fg from 'fast-glob';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
+import { detectSite, type SiteGuess } from './init-site.js';
 import type { CommandResult } from './result.js';
 
 const packageTemplates = fileURLToPath(new URL('../../templates/', import.meta.url));
 
-const starter = (root: string, why: string) => `import { defineConfig } from 'batchmatter';
+const list = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
+
+const starter = (site: SiteGuess) => `import { defineConfig } from 'batchmatter';
 
 export default defineConfig({
   content: {
-    // ${why}
-    root: '${root}',
-    include: ['**/*.md', '**/*.mdx', '**/*.markdown'],
+    // ${site.why}
+    root: '${site.root}',
+    include: ${list(site.include)},${site.exclude.length ? `\n    exclude: ${list(site.exclude)},` : ''}${
+  site.frontMatterFormat ? `\n    // A page without front matter gets a ${site.frontMatterFormat.toUpperCase()} block (+++), as ${site.generator} writes them.\n    frontMatterFormat: '${site.frontMatterFormat}',` : ''
+}
   },
   tasks: {
     description: {
       field: 'description',
-      // New descriptions go right under the title, where people write them by hand.
-      insertAfter: ['title'],
+      // New descriptions go right under the ${site.insertAfter.join(' (or the ')}${site.insertAfter.length > 1 ? ')' : ''}, where people write them by hand.
+      insertAfter: ${list(site.insertAfter)},
       // Only where a page has none; 'invalid' also rewrites those that break the rules below.
       when: 'missing',
       template: 'templates/description.hbs',
@@ -67,13 +72,21 @@ const CONTENT_ROOTS: ReadonlyArray<[string, string]> = [
   ['blog', 'a blog folder'],
 ];
 
-/** The site's content folder: the first of CONTENT_ROOTS holding Markdown, else the project folder itself. */
-export function findContentRoot(dir: string): { root: string; why: string } {
+const ALL_MARKDOWN = ['**/*.md', '**/*.mdx', '**/*.markdown'];
+
+/**
+ * The site: recognised from its generator's own files (see init-site.ts), else the first of CONTENT_ROOTS
+ * holding Markdown, else the project folder itself, with a comment saying what to edit.
+ */
+export function findSite(dir: string): SiteGuess {
+  const site = detectSite(dir);
+  if (site) return site;
+  const plain = { include: ALL_MARKDOWN, exclude: [], insertAfter: ['title'] };
   for (const [root, generator] of CONTENT_ROOTS) {
     const found = fg.sync(['**/*.{md,mdx,markdown}'], { cwd: path.join(dir, root), deep: 4, ignore: ['**/node_modules/**'] });
-    if (found.length) return { root, why: `found by init: ${root}/ holds Markdown (${generator}); change it if your posts live elsewhere` };
+    if (found.length) return { ...plain, root, why: `found by init: ${root}/ holds Markdown (${generator}); change it if your posts live elsewhere` };
   }
-  return { root: '.', why: 'init found no usual content folder (content/, src/content/, docs/, _posts/…): set the folder that holds your posts' };
+  return { ...plain, root: '.', why: 'init found no site generator and no usual content folder (content/, src/content/, docs/, _posts/…): set the folder that holds your posts' };
 }
 
 /** Ignores the folder beside the state (caches, locks, offline answers) in .gitignore: the state travels on its own branch. */
@@ -96,15 +109,16 @@ export async function initCommand(cwd: string, force: boolean, ci?: string): Pro
     throw new UserError(`${existing.map((f) => path.relative(dir, f)).join(', ')} already exist; pass --force to overwrite`);
   }
   await mkdir(path.dirname(template), { recursive: true });
-  const { root, why } = findContentRoot(dir);
-  await writeFile(configFile, starter(root, why));
+  const site = findSite(dir);
+  const { root } = site;
+  await writeFile(configFile, starter(site));
   await copyFile(path.join(packageTemplates, 'description.hbs'), template);
   const written = [configFile, template].map((f) => path.relative(dir, f));
   if (await ignoreStateFolder(dir)) written.push('.gitignore (.batchmatter/)');
-  const check = root === '.' ? 'set content.root to the folder of your posts' : `check content.root ('${root}')`;
+  const check = root === '.' && !site.generator ? 'set content.root to the folder of your posts' : `check content.root ('${root}')${site.generator ? ` and include, found for a ${site.generator} site` : ''}`;
   return {
     exitCode: ExitCode.ok,
-    data: { written, root },
+    data: { written, root, generator: site.generator ?? null, include: site.include, ...(site.frontMatterFormat ? { frontMatterFormat: site.frontMatterFormat } : {}) },
     text: `wrote ${written.join(', ')}\nnext: ${check}, then "batchmatter plan" (add --offline to try it without a key; "plan --prompts <file>" shows a prompt), and "batchmatter run --limit 20" to try the prompt on a sample before the whole site`,
   };
 }

@@ -56,9 +56,9 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
     // Unreadable files are listed once, below, with the other diagnostics.
-    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request' && s.reason !== 'no-prose')) lines.push(c.yellow(`  ${s.file}: ${s.detail}`));
+    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request' && s.reason !== 'no-prose')) lines.push(c.yellow(`  ${session.shown(s.file)}: ${s.detail}`));
   }
-  for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d)));
+  for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d, session.shown)));
   if (result.estimate.length) lines.push('', formatEstimate(result, session.project.config.batch.syncBelow));
   // No API call here: the names batchmatter knows (and those priced in the config); submit asks the API itself.
   const priced = Object.keys(config.prices);
@@ -123,9 +123,9 @@ export async function planCommand(session: Session, countTokens = false, prompts
   const result = await planWork(session, false, countTokens);
   const shown = prompts ? result.plan.requests.map(promptOf) : [];
   const promptText = shown.map((p) =>
-    [`--- ${p.task}: ${p.file} (${p.model}, max_tokens ${p.maxTokens}${p.tool ? `, answered through the tool ${p.tool}` : ''})`, ...(p.system ? ['[system]', p.system] : []), '[user]', p.user].join('\n'),
+    [`--- ${p.task}: ${session.shown(p.file)} (${p.model}, max_tokens ${p.maxTokens}${p.tool ? `, answered through the tool ${p.tool}` : ''})`, ...(p.system ? ['[system]', p.system] : []), '[user]', p.user].join('\n'),
   );
-  const listed = session.log.verbose ? ['', 'requests:', ...result.plan.requests.map((r) => `  ${r.task}  ${r.file}${isRetry(r) ? '  (asked again)' : ''}`)] : [];
+  const listed = session.log.verbose ? ['', 'requests:', ...result.plan.requests.map((r) => `  ${r.task}  ${session.shown(r.file)}${isRetry(r) ? '  (asked again)' : ''}`)] : [];
   return {
     exitCode: errorsIn(result.diagnostics).length || problemSkips(result.plan).length ? ExitCode.failures : ExitCode.ok,
     data: {

@@ -35,7 +35,7 @@ export async function proposalCommand(session: Session, outcome: string): Promis
     const task = session.task(item.task);
     const file = outcome === 'merged' && task ? await current(session, item.file, task.fieldPath) : undefined;
     const status = settleItem(item, outcome as ProposalOutcome, file);
-    settled[status].push(`${item.file}  ${task?.config.field ?? item.task}`);
+    settled[status].push(`${session.shown(item.file)}  ${task?.config.field ?? item.task}`);
   }
   if (settled.applied.length || settled.declined.length) await session.store.save();
   const lines = [

@@ -25,7 +25,7 @@ export async function rejectCommand(session: Session, reason: string | undefined
   const text = rejected.length
     ? [
         `rejected ${rejected.length} answer(s); the next "run" or "sync" asks for them again, quoting each one${reason ? ' and your reason' : ''}:`,
-        ...rejected.map((r) => `  ${r.file}  ${field(r.task)}`),
+        ...rejected.map((r) => `  ${session.shown(r.file)}  ${field(r.task)}`),
       ].join('\n')
     : 'no answer waiting for apply there: nothing rejected';
   return { exitCode: ExitCode.ok, data: { rejected, ...(reason ? { reason } : {}) }, text };

@@ -16,6 +16,6 @@ export async function reportCommand(session: Session, taskName: string): Promise
   for (const [name, counts] of Object.entries(result.counts)) {
     lines.push(`  ${name}: ${Object.entries(counts).map(([v, n]) => `${n} ${v}`).join(', ')}`);
   }
-  if (result.urgent.length) lines.push('high urgency:', ...result.urgent.map((u) => `  ${u.file}${u.issue ? `  ${u.issue}` : ''}`));
+  if (result.urgent.length) lines.push('high urgency:', ...result.urgent.map((u) => `  ${session.shown(u.file)}${u.issue ? `  ${u.issue}` : ''}`));
   return { exitCode: ExitCode.ok, data: { ...result }, text: lines.join('\n') };
 }

@@ -45,12 +45,12 @@ const SHOWN_PER_REASON = 3;
  * for the same reason (a connection error, a refused batch) share one line
  * with their count, instead of the same message once per file.
  */
-function reportLines(failures: Failure[], line: (f: Failure) => string): string[] {
+function reportLines(failures: Failure[], line: (f: Failure) => string, name: (file: string) => string): string[] {
   const byReason = new Map<string, Failure[]>();
   for (const f of failures) byReason.set(f.reason, [...(byReason.get(f.reason) ?? []), f]);
   return [...byReason].flatMap(([reason, group]) => {
     if (group.length === 1) return [`  ${line(group[0]!)}`];
-    const shown = group.slice(0, SHOWN_PER_REASON).map((f) => f.file);
+    const shown = group.slice(0, SHOWN_PER_REASON).map((f) => name(f.file));
     const more = group.length - shown.length;
     return [`  ${group.length} files: ${reason}: ${shown.join(', ')}${more ? ` and ${more} more` : ''}`];
   });
@@ -59,12 +59,12 @@ function reportLines(failures: Failure[], line: (f: Failure) => string): string[
 /** `path  field  reason` for every failed item (of the selection), and the lines a command prints about them. */
 export function failureReport(session: Session): { permanent: string[]; retrying: string[]; lines: string[] } {
   const { permanent, retrying } = failedItems(session.store.data, session.project.config.batch.maxRetries, inSelection(session));
-  const line = (f: Failure) => `${f.file}  ${session.task(f.task)?.config.field ?? f.task}  ${f.reason}`;
+  const line = (f: Failure) => `${session.shown(f.file)}  ${session.task(f.task)?.config.field ?? f.task}  ${f.reason}`;
   const report = { permanent: permanent.map(line), retrying: retrying.map(line) };
   const reach = session.reach();
   const lines = [
-    ...(permanent.length ? ['failed permanently:', ...reportLines(permanent, line)] : []),
-    ...(retrying.length ? ['failed for now; the next "sync" or "run" sends them again:', ...reportLines(retrying, line)] : []),
+    ...(permanent.length ? ['failed permanently:', ...reportLines(permanent, line, session.shown)] : []),
+    ...(retrying.length ? ['failed for now; the next "sync" or "run" sends them again:', ...reportLines(retrying, line, session.shown)] : []),
     ...(unreachable(reach) ? [`the API could not be reached: all ${reach!.failed} call(s) failed (${reach!.lastFailure ?? 'no answer'}); check the network and ANTHROPIC_BASE_URL. The state is saved: nothing was lost or paid for twice`] : []),
   ];
   return { ...report, lines };

@@ -23,9 +23,9 @@ export async function submitCommand(session: Session, onPlan?: (plan: Plan) => v
   }
   onPlan?.(planned.plan);
   const { plan, diagnostics } = planned;
-  for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d));
+  for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d, session.shown));
   const problems = problemSkips(plan);
-  for (const s of problems) session.log.error(`${s.file}  ${session.task(s.task)?.config.field ?? s.task}  ${s.detail ?? s.reason}`);
+  for (const s of problems) session.log.error(`${session.shown(s.file)}  ${session.task(s.task)?.config.field ?? s.task}  ${s.detail ?? s.reason}`);
   const errors = errorsIn(diagnostics).length + problems.length;
   const waiting = waitingOnShared(plan);
   if (plan.requests.length === 0) {

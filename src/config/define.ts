@@ -77,6 +77,8 @@ export interface BatchConfig {
     exclude?: string | string[];
     /** Larger files are reported and skipped (bytes, or `"5MB"`, `"512KB"`). @default '5MB' */
     maxFileSize?: number | `${number}${'B' | 'KB' | 'MB' | 'GB'}`;
+    /** The format of the block added to a file that has no front matter. @default the format most of the site's files use */
+    frontMatterFormat?: 'yaml' | 'toml' | 'json';
   };
   /** The state file, relative to the config file. Commit it (or cache it) between CI runs. @default '.batchmatter/state.json' */
   state?: string;

@@ -104,6 +104,7 @@ export const configSchema = z.strictObject({
       include: globs.refine((list) => list.length > 0, 'name at least one glob; without any, nothing is scanned').default(['**/*.md', '**/*.mdx', '**/*.markdown']),
       exclude: globs.default([]),
       maxFileSize: size.default(5 * 1024 ** 2),
+      frontMatterFormat: z.enum(['yaml', 'toml', 'json']).optional(),
     })
     .default({ root: '.', include: ['**/*.md', '**/*.mdx', '**/*.markdown'], exclude: [], maxFileSize: 5 * 1024 ** 2 }),
   state: z.string().min(1).default('.batchmatter/state.json'),

@@ -15,9 +15,7 @@ export function compileTemplate(source: string, name: string): RenderFn {
     Handlebars.parse(source);
     render = env.compile(source, { strict: true, noEscape: true });
   } catch (error) {
-    // "Parse error on line 2:", the source line, a caret, then what was expected: the first and the last say it.
-    const lines = (error as Error).message.split('\n').filter((l) => l.trim());
-    throw new TemplateError(name, lines.length > 1 ? `${lines[0]} ${lines.at(-1)}` : (lines[0] ?? 'syntax error'));
+    throw new TemplateError(name, syntaxProblem(source, (error as Error).message));
   }
   return (vars) => {
     try {
@@ -25,9 +23,87 @@ export function compileTemplate(source: string, name: string): RenderFn {
     } catch (error) {
       const message = (error as Error).message;
       const missing = /^"?([^"\s]+)"? not defined in/.exec(message);
-      throw new TemplateError(name, missing ? `references "${missing[1]}", which this file does not have` : message.split('\n')[0] ?? message);
+      if (!missing) throw new TemplateError(name, message.split('\n')[0] ?? message);
+      const at = error as { lineNumber?: number; column?: number };
+      throw new TemplateError(name, missingProblem(source, vars, missing[1]!, at.lineNumber, at.column));
     }
   };
+}
+
+/** The line of a template, shortened to be quoted in one message line. */
+function quoteLine(source: string, line: number): string {
+  const text = (source.split(/\r?\n/)[line - 1] ?? '').trim();
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
+
+/**
+ * A Handlebars syntax error as the line it is on and what to do, instead of
+ * the parser's list of expected tokens ("Expecting 'CLOSE_RAW_BLOCK', ...").
+ */
+export function syntaxProblem(source: string, message: string): string {
+  const parse = /^Parse error on line (\d+):/.exec(message);
+  // Compile errors carry " - line:column" ("if doesn't match each - 2:3").
+  const compiled = /^(.*) - (\d+):(\d+)$/.exec(message.split('\n')[0] ?? '');
+  const got = /got '(\w+)'\s*$/.exec(message)?.[1];
+  const open = got === 'EOF' ? unclosedBlock(source) : undefined;
+  const line = open?.line ?? Number(parse?.[1] ?? compiled?.[2] ?? 0);
+  const expected = /Expecting (.*), got/.exec(message)?.[1] ?? '';
+  const mismatch = /^(\S+) doesn't match (\S+)$/.exec(compiled?.[1] ?? '');
+  const hint = mismatch
+    ? `{{#${mismatch[1]}}} is closed by {{/${mismatch[2]}}}: close each block with its own name`
+    : got === 'EOF'
+      ? open
+        ? `{{#${open.name}}} is never closed: add {{/${open.name}}} where the block ends`
+        : 'the template ends inside a block: each {{#if …}} or {{#each …}} needs its {{/if}} or {{/each}}'
+      : got === 'INVALID'
+        ? 'a {{ is closed with a single }: write }}'
+        : got === 'CLOSE' && expected.includes('CLOSE_UNESCAPED')
+          ? '{{{ is closed with }}: write }}} (or {{ … }} on both sides)'
+          : got === 'CLOSE'
+            ? 'a {{ … }} is empty or ends too early: put a variable name in it, like {{title}}'
+            : got
+              ? `unexpected ${got.toLowerCase().replace(/_/g, ' ')}: check the {{ … }} on that line`
+              : (compiled?.[1] ?? message.split('\n')[0] ?? 'syntax error');
+  return line ? `syntax error on line ${line} (${quoteLine(source, line) || 'empty line'}): ${hint}` : `syntax error: ${hint}`;
+}
+
+/** The innermost block opened and not closed, with its line: where the fix goes. */
+function unclosedBlock(source: string): { name: string; line: number } | undefined {
+  const stack: Array<{ name: string; line: number }> = [];
+  for (const tag of source.matchAll(/\{\{~?\s*([#/])\s*([\w.-]+)/g)) {
+    const line = source.slice(0, tag.index).split('\n').length;
+    if (tag[1] === '#') stack.push({ name: tag[2]!, line });
+    else if (stack.at(-1)?.name === tag[2]) stack.pop();
+  }
+  return stack.at(-1);
+}
+
+/**
+ * A variable this file lacks, by its full path (`data.author.name`, not `name`), with the `{{#if}}` that
+ * leaves it out where it is missing. The guard names the first part the file lacks: `{{#if a.b.c}}`
+ * fails when `a.b` itself is missing.
+ */
+function missingProblem(source: string, vars: Record<string, unknown>, last: string, line?: number, column?: number): string {
+  let parts = [last];
+  if (line !== undefined && column !== undefined) {
+    walkTemplate(source, (n) => {
+      const p = pathOf(n);
+      const loc = n.loc as { start: { line: number; column: number } } | undefined;
+      if (p && !p.data && p.depth === 0 && loc?.start.line === line && loc.start.column === column && p.parts.at(-1) === last) parts = p.parts;
+    });
+  }
+  let value: unknown = vars;
+  let missing = parts.length;
+  for (const [i, part] of parts.entries()) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+    if (value === undefined) {
+      missing = i + 1;
+      break;
+    }
+  }
+  const guard = parts.slice(0, missing).join('.');
+  const where = line ? ` on line ${line}` : '';
+  return `references "${parts.join('.')}"${where}, which this file does not have; wrap what uses it in {{#if ${guard}}}…{{/if}} to leave it out where it is missing`;
 }
 
 /** Handlebars' own helpers; templates get no others. */

@@ -274,7 +274,8 @@ async function readInWorkers<T extends { rel: string; abs: string; cached?: Cach
 }
 
 /** `path:line:col message` for front matter errors, `path: reason` for skipped files. */
-export const formatDiagnostic = (d: Diagnostic) => `${d.file}${d.warning || !/^\d+:\d+ /.test(d.message) ? ': ' : ':'}${d.message}`;
+/** `name`: the file's path as printed (see Session.shown). */
+export const formatDiagnostic = (d: Diagnostic, name: (file: string) => string = (file) => file) => `${name(d.file)}${d.warning || !/^\d+:\d+ /.test(d.message) ? ': ' : ':'}${d.message}`;
 
 /** Diagnostics that make a run end with exit code 1 (warnings do not). */
 export const errorsIn = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => !d.warning);

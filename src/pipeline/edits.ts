@@ -42,7 +42,7 @@ export async function computeEdits(session: Session): Promise<FileEdit[]> {
   }
   const edits: FileEdit[] = [];
   const root = await realpath(await contentRoot(session));
-  const newBlockFormat = await siteFormat(session);
+  const newBlockFormat = session.project.config.content.frontMatterFormat ?? (await siteFormat(session));
   for (const [file, entries] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.join(session.project.contentRoot, file);
     const unwritable = (reason: string) =>
@@ -113,10 +113,10 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
       if (!item) continue;
       if (problem.stale) {
         markStale(item);
-        result.stale.push(`${edit.file}  ${problem.field}  ${problem.reason}`);
+        result.stale.push(`${session.shown(edit.file)}  ${problem.field}  ${problem.reason}`);
       } else {
         refuseWrite(item, problem.reason);
-        result.failed.push(`${edit.file}  ${problem.field}  ${problem.reason}`);
+        result.failed.push(`${session.shown(edit.file)}  ${problem.field}  ${problem.reason}`);
       }
     }
     if (edit.after === undefined) continue;
@@ -125,7 +125,7 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
       const current = await readFile(edit.abs, 'utf8');
       if (current !== edit.before) {
         for (const key of edit.keys) markStale(items[key]!);
-        result.stale.push(`${edit.file}  changed while applying; not overwritten`);
+        result.stale.push(`${session.shown(edit.file)}  changed while applying; not overwritten`);
         continue;
       }
       crashPoint('file:before-write');
@@ -136,7 +136,7 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
       // Its answers stay waiting: the next apply writes them once the file can be written.
       const problem = fileProblem(error, 'not written');
       if (!(problem instanceof UserError)) throw error;
-      result.failed.push(`${edit.file}  ${problem.message}; the answer waits for the next apply`);
+      result.failed.push(`${session.shown(edit.file)}  ${problem.message}; the answer waits for the next apply`);
       continue;
     }
     const hash = digest(edit.after);

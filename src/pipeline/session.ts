@@ -51,6 +51,12 @@ export interface Session {
   /** What this session's API calls came to; undefined before the first call was set up. */
   reach(): Reach | undefined;
   task(name: string): Task | undefined;
+  /**
+   * A path relative to the content root (as the state and the scan name files) as a command prints it:
+   * relative to the folder the command runs in, with "/", so it can be pasted back as a path argument
+   * and a saved unified diff applies from there (see docs/commands.md, "Paths").
+   */
+  shown(file: string): string;
   /** The part of the work the command was asked to cover (`--task`, paths, `--limit`); everything by default. */
   selection: Selection;
   close(): Promise<void>;
@@ -86,6 +92,7 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
     },
     reach: () => connected?.reach,
     task: (name) => tasks.get(name),
+    shown: shownFrom(options.cwd, project.contentRoot),
     selection: EVERYTHING,
     async close() {
       options.log.debug(`state file written ${store.writes} time(s)`);
@@ -96,6 +103,16 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
       }
     },
   };
+}
+
+/** Content-root-relative paths as relative to `cwd` (kept as they are when the two folders are the same). */
+export function shownFrom(cwd: string, contentRoot: string): (file: string) => string {
+  const from = path.resolve(cwd);
+  const prefix = path.relative(from, contentRoot).split(path.sep).join('/');
+  if (!prefix) return (file) => file;
+  // Below the folder: a prefix. Inside the content root (`..` in the prefix): a path of its own per file.
+  if (!prefix.startsWith('..')) return (file) => `${prefix}/${file}`;
+  return (file) => path.relative(from, path.join(contentRoot, file)).split(path.sep).join('/');
 }
 
 /**

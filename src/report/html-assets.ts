@@ -5,13 +5,18 @@ export const SCRIPT = `(() => {
   const nav = document.querySelector('.filters');
   const entries = [...document.querySelectorAll('.entry')];
   const sections = [...document.querySelectorAll('section.task')];
-  const state = { task: '', status: '' };
+  const state = { task: '', status: '', query: '' };
+  // Each card's text, lower-cased, read on the first search only: thousands of cards cost nothing until then.
+  let texts;
+  const search = document.getElementById('q');
   const apply = () => {
     let shown = 0;
-    for (const e of entries) {
-      e.hidden = (state.task !== '' && e.dataset.task !== state.task) || (state.status !== '' && e.dataset.status !== state.status);
-      if (!e.hidden) shown++;
-    }
+    if (state.query && !texts) texts = entries.map((e) => e.textContent.toLowerCase());
+    entries.forEach((e, i) => {
+      const hide = (state.task !== '' && e.dataset.task !== state.task) || (state.status !== '' && e.dataset.status !== state.status) || (state.query !== '' && !texts[i].includes(state.query));
+      if (e.hidden !== hide) e.hidden = hide;
+      if (!hide) shown++;
+    });
     for (const s of sections) {
       s.hidden = state.task !== '' && s.dataset.task !== state.task;
       s.querySelector('.empty').hidden = s.querySelector('.entry:not([hidden])') !== null;
@@ -24,6 +29,34 @@ export const SCRIPT = `(() => {
     if (!b) return;
     state[b.dataset.filter] = b.dataset.value;
     apply();
+  });
+  let typing;
+  search.addEventListener('input', () => {
+    clearTimeout(typing);
+    typing = setTimeout(() => {
+      state.query = search.value.trim().toLowerCase();
+      apply();
+    }, 120);
+  });
+  // Sorting moves the cards within each task's section; "as listed" puts them back in the page's order.
+  const order = new Map(entries.map((e, i) => [e, i]));
+  const STATUS = { failed: 0, stale: 1, proposed: 2 };
+  const number = (e, key, none) => (e.dataset[key] === undefined || e.dataset[key] === '-1' ? none : Number(e.dataset[key]));
+  const keys = {
+    '': () => 0,
+    'len-desc': (a, b) => number(b, 'len', -1) - number(a, 'len', -1),
+    'len-asc': (a, b) => number(a, 'len', Infinity) - number(b, 'len', Infinity),
+    status: (a, b) => STATUS[a.dataset.status] - STATUS[b.dataset.status],
+    urgency: (a, b) => number(a, 'urgency', Infinity) - number(b, 'urgency', Infinity),
+  };
+  document.getElementById('sort').addEventListener('change', (event) => {
+    const by = keys[event.target.value] || keys[''];
+    for (const s of sections) {
+      const cards = [...s.querySelectorAll(':scope > .entry')].sort((a, b) => by(a, b) || order.get(a) - order.get(b));
+      const moved = document.createDocumentFragment();
+      for (const card of cards) moved.appendChild(card);
+      s.insertBefore(moved, s.querySelector(':scope > .empty'));
+    }
   });
   nav.hidden = false;
   apply();
@@ -92,7 +125,9 @@ td.failed{color:var(--red)}td.proposed{color:var(--green)}td.stale{color:var(--a
 .filters button{font:inherit;margin:2px;padding:3px 12px;border:1px solid var(--line);border-radius:999px;background:var(--card);color:var(--text);cursor:pointer}
 .filters button[aria-pressed=true]{background:var(--accent);border-color:var(--accent);color:#fff}
 button:focus-visible,a:focus-visible{outline:3px solid var(--accent);outline-offset:2px}
-.entry{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:12px 0}
+.entry{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:14px 16px;margin:12px 0;content-visibility:auto;contain-intrinsic-size:auto 240px}
+.filters input,.filters select{font:inherit;padding:3px 10px;border:1px solid var(--line);border-radius:6px;background:var(--card);color:var(--text);margin-left:6px}.filters input{min-width:16em}
+.input{margin-top:10px}.input summary{cursor:pointer;color:var(--muted);font-size:.9rem}.input pre{margin:6px 0 0;padding:8px 12px;max-height:24em;overflow:auto;white-space:pre-wrap;overflow-wrap:anywhere;background:var(--bg);border-radius:6px;font:.85rem/1.45 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .entry>header{display:flex;justify-content:space-between;gap:12px;align-items:baseline}
 .badge{font-size:.75rem;font-weight:600;padding:1px 8px;border-radius:999px;border:1px solid currentColor}
 .badge.proposed{color:var(--green)}.badge.failed{color:var(--red)}.badge.stale{color:var(--amber)}

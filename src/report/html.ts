@@ -48,7 +48,18 @@ function side(heading: string, value: unknown, entry: ReportEntry, enums: Readon
   return `<div class="side"><h4>${heading}</h4>${body}</div>`;
 }
 
-function entryHtml(entry: ReportEntry, id: string, enums: ReadonlySet<string>, prefix: string): string {
+/** What the model read, collapsed: open it to judge the answer against its source. */
+function inputHtml(entry: ReportEntry): string {
+  if (entry.input === undefined) return '';
+  const label = entry.status === 'stale' ? 'What the model reads of the file as it is now' : 'What the model read';
+  return `<details class="input"><summary>${label} <span class="sub">(${plural(length(entry.input), 'character')})</span></summary><pre>${esc(entry.input)}</pre></details>`;
+}
+
+/** The length the page sorts by: the proposed text's characters, a JSON answer's as written; -1 without one. */
+const sortLength = (entry: ReportEntry): number =>
+  entry.proposed === undefined || entry.proposed === null ? -1 : length(typeof entry.proposed === 'string' ? entry.proposed : JSON.stringify(entry.proposed));
+
+function entryHtml(entry: ReportEntry, id: string, enums: ReadonlySet<string>, prefix: string, urgency: number): string {
   const snippet = entry.snippet
     ? `<figure class="serp" aria-label="Search result preview"><div class="serp-title">${esc(entry.snippet.title)}</div><div class="serp-url">${esc(entry.snippet.url)}</div><p class="serp-desc">${esc(entry.snippet.description)}</p></figure>`
     : '';
@@ -56,10 +67,10 @@ function entryHtml(entry: ReportEntry, id: string, enums: ReadonlySet<string>, p
   const reason = entry.reason ? `<p class="reason"><strong>${entry.status === 'stale' ? 'Not applied' : 'Failed'}:</strong> ${esc(entry.reason)}</p>` : '';
   // A proposed answer can be picked for a reject or apply command (JS only; the page reads data-path, never runs it).
   const pick = entry.status === 'proposed' ? `<label class="pick" hidden><input type="checkbox" aria-describedby="${id}-h"> select</label>` : '';
-  return `<article class="entry" id="${id}" data-task="${esc(entry.task)}" data-status="${entry.status}" data-path="${esc(prefix + entry.file)}" aria-labelledby="${id}-h">
+  return `<article class="entry" id="${id}" data-task="${esc(entry.task)}" data-status="${entry.status}" data-path="${esc(prefix + entry.file)}" data-len="${sortLength(entry)}"${urgency >= 0 ? ` data-urgency="${urgency}"` : ''} aria-labelledby="${id}-h">
 <header><h3 id="${id}-h"><code>${esc(entry.file)}</code></h3><span class="tools">${pick}<span class="badge ${entry.status}">${entry.status}</span></span></header>
 ${snippet || (entry.title !== undefined ? `<p class="page-title">${esc(entry.title)}</p>` : '')}
-<div class="compare">${side('Current', entry.current, entry, enums)}${side('Proposed', entry.proposed, entry, enums, entry.status === 'failed' ? 'no valid answer' : 'not set')}</div>${notes}${reason}
+<div class="compare">${side('Current', entry.current, entry, enums)}${side('Proposed', entry.proposed, entry, enums, entry.status === 'failed' ? 'no valid answer' : 'not set')}</div>${notes}${reason}${inputHtml(entry)}
 </article>`;
 }
 
@@ -94,9 +105,12 @@ export function renderHtml(model: ReportModel): string {
     const ids = new Map(list.filter(([e]) => e.status === 'proposed').map(([e, id]) => [e.file, id]));
     const enums = new Set(Object.keys(summary.chart?.counts ?? {}));
     const detail = summary.kind === 'text' ? `text, ${limitsText(summary.limits)}` : 'JSON';
+    // Most urgent first: the urgency enum's values in the schema's order (as `report` ranks them).
+    const ranks = Object.keys(summary.chart?.counts.urgency ?? {});
+    const urgency = (e: ReportEntry) => (isRecord(e.proposed) && typeof e.proposed.urgency === 'string' ? ranks.indexOf(e.proposed.urgency) : -1);
     return `<section class="task" data-task="${esc(summary.task)}" aria-labelledby="task-${t}">
 <h2 id="task-${t}">${esc(summary.task)} <span class="sub">→ <code>${esc(summary.field)}</code> · ${esc(detail)} · ${plural(list.length, 'entry', 'entries')}</span></h2>
-${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.command?.pathPrefix ?? '')).join('\n')}
+${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.command?.pathPrefix ?? '', urgency(e))).join('\n')}
 <p class="empty" hidden>No entries of this task match the filters.</p>
 </section>`;
   });
@@ -122,6 +136,8 @@ ${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.com
 <nav class="filters" aria-label="Filters" hidden>
 <div role="group" aria-label="Task"><span class="label" aria-hidden="true">Task</span>${button('task', '', 'all')}${tasks.map((s) => button('task', s.task, s.task)).join('')}</div>
 <div role="group" aria-label="Status"><span class="label" aria-hidden="true">Status</span>${button('status', '', 'all')}${ENTRY_STATUSES.map((s) => button('status', s, s)).join('')}</div>
+<label class="search">Search <input id="q" type="search" placeholder="file, title, answer, reason or source text" autocomplete="off"></label>
+<label class="sort">Sort <select id="sort"><option value="">as listed</option><option value="len-desc">longest answer first</option><option value="len-asc">shortest answer first</option><option value="status">failed, stale, then proposed</option><option value="urgency">most urgent first</option></select></label>
 <p id="shown" role="status"></p>
 </nav>
 </header>

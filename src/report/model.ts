@@ -1,6 +1,7 @@
 import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { CONFIG_NAMES, type Task } from '../config/load.js';
+import { excerpt } from '../core/excerpt.js';
 import { selects } from '../core/selection.js';
 import type { ItemState } from '../core/state.js';
 import { tally, type Tally } from '../core/tally.js';
@@ -44,6 +45,11 @@ export interface ReportEntry {
   reason?: string;
   /** Text tasks with a proposed string: the search-result preview. */
   snippet?: Snippet;
+  /**
+   * What the model read of the file: its `{{excerpt}}` (the prose of the body, as long as the task's
+   * excerpt.maxChars), made from the file as it is now. Absent when the template does not read it.
+   */
+  input?: string;
 }
 
 export interface TaskSummary {
@@ -114,10 +120,11 @@ function textLimits(task: Task): ReportEntry['limits'] {
   return { ...(output.minLength !== undefined ? { minLength: output.minLength } : {}), ...(output.maxLength !== undefined ? { maxLength: output.maxLength } : {}) };
 }
 
-function readData(text: string | undefined): Record<string, unknown> | undefined {
+function readParts(text: string | undefined): { data: Record<string, unknown>; body: string } | undefined {
   if (text === undefined) return undefined;
   try {
-    return parseFrontMatter(text).data;
+    const { data, body } = parseFrontMatter(text);
+    return { data, body };
   } catch {
     return undefined;
   }
@@ -134,7 +141,8 @@ export function toReportModel(input: ReportInput): ReportModel {
     if (!task || done.has(key) || (item.status !== 'succeeded' && item.status !== 'proposed' && item.status !== 'failed' && item.status !== 'stale')) continue;
     // A succeeded item `apply` would refuse is shown as what `apply` would make of it; one in an open pull request is proposed still.
     const status: EntryStatus = item.status === 'failed' || item.status === 'stale' ? item.status : !problem ? 'proposed' : problem.stale ? 'stale' : 'failed';
-    const data = readData(input.texts[item.file]);
+    const read = readParts(input.texts[item.file]);
+    const data = read?.data;
     const current = data && getField(data, task.fieldPath);
     const output = task.config.output;
     const entry: ReportEntry = {
@@ -150,6 +158,7 @@ export function toReportModel(input: ReportInput): ReportModel {
       ...(item.value !== undefined && item.status !== 'failed' ? { proposed: item.value } : {}),
     };
     if (output.type === 'text') entry.limits = textLimits(task);
+    if (read && task.readsExcerpt) entry.input = excerpt(read.body, { maxChars: task.config.excerpt.maxChars, mdx: item.file.endsWith('.mdx') });
     const reason = problem?.reason ?? (item.status === 'failed' ? (item.error ?? 'unknown') : item.status === 'stale' ? 'file changed since its request was planned; planned again on the next run' : undefined);
     if (reason !== undefined && status !== 'proposed') entry.reason = reason;
     if (output.type === 'text' && typeof entry.proposed === 'string') {
