@@ -174,7 +174,7 @@ describe('custom ids, chunks, cost', () => {
 
   const request = (i: number, size = 10, model = 'claude-haiku-4-5'): PlannedRequest => {
     const params = { model, max_tokens: 100, messages: [{ role: 'user' as const, content: 'x'.repeat(size) }] };
-    return { key: `t:${i}`, task: 't', file: `${i}.md`, planHash: 'h', requestHash: 'r', attempts: 0, params, model, maxTokens: 100, inputTokens: estimateInputTokens(params) };
+    return { key: `t:${i}`, task: 't', file: `${i}.md`, planHash: 'h', requestHash: 'r', attempts: 0, reasks: false, params, model, maxTokens: 100, inputTokens: estimateInputTokens(params) };
   };
 
   it('splits by count and by bytes', () => {
