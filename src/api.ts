@@ -3,7 +3,7 @@ import { diffOptions, type DiffFormat } from './commands/diff-formats.js';
 import { ExitCode, UserError } from './errors.js';
 import { createLog } from './io/log.js';
 import type { CommandOptions } from './pipeline/command.js';
-import type { Session } from './pipeline/session.js';
+import type { Clock, Session } from './pipeline/session.js';
 
 /**
  * batchmatter's commands from code (a build script, a site generator's
@@ -23,6 +23,8 @@ export interface ProjectOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress lines (what the CLI prints on stderr: "submitted batch …", warnings); none when absent. */
   onMessage?: (line: string) => void;
+  /** The time, the waits between polls and the random tokens a command uses. @default the system's */
+  clock?: Clock;
 }
 
 export interface SelectOptions {
@@ -56,6 +58,7 @@ async function command(name: string, options: ProjectOptions & SelectOptions & {
     paths: list(options.paths, 'paths'),
     limit: options.limit,
     maxCost: options.maxCost,
+    clock: options.clock,
   };
   // Loaded here, not at the top: a batch.config.ts importing defineConfig from 'batchmatter' must not pay for the pipeline.
   const { withSession } = await import('./pipeline/command.js');

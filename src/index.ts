@@ -15,4 +15,5 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 }
 export { apply, check, cost, diff, plan, proposal, reject, run, status, submit, sync } from './api.js';
 export type { CommandResult, ProjectOptions, SelectOptions, SubmitOptions } from './api.js';
+export type { Clock } from './pipeline/session.js';
 export { UserError, ConfigError, ExitCode } from './errors.js';

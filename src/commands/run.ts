@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pairKey } from '../core/selection.js';
 import { openJobs } from '../core/state.js';
 import { unreachable } from '../io/api.js';
@@ -43,7 +42,7 @@ function waitingLine(session: Session, started: number): string {
     total += size;
     done += job.counts ? size - job.counts.processing : 0;
   }
-  const seconds = Math.round((Date.now() - started) / 1000);
+  const seconds = Math.round((session.now().getTime() - started) / 1000);
   const elapsed = seconds >= 60 ? `${Math.floor(seconds / 60)}m ${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
   return `waiting for ${jobs.length} batch${jobs.length === 1 ? '' : 'es'}: ${done}/${total} done · ${elapsed}`;
 }
@@ -55,7 +54,7 @@ function busy(session: Session): boolean {
 
 /** plan + submit + sync until done (or --max-wait), then apply if asked. */
 export async function runCommand(session: Session, options: RunOptions): Promise<CommandResult> {
-  const started = Date.now();
+  const started = session.now().getTime();
   const submitted = await submitCommand(session, (plan) => {
     if (session.selection.limit === undefined) return;
     // A sample stays a sample: the chained tasks and retries that follow cover its files only, and each task's
@@ -83,7 +82,7 @@ export async function runCommand(session: Session, options: RunOptions): Promise
     if (busy(session)) {
       base ??= await pollIntervalFor(session);
       interval ||= base;
-      const remaining = options.maxWaitMs === undefined ? interval : options.maxWaitMs - (Date.now() - started);
+      const remaining = options.maxWaitMs === undefined ? interval : options.maxWaitMs - (session.now().getTime() - started);
       if (remaining <= 0) {
         waited = true;
         break;
@@ -91,7 +90,7 @@ export async function runCommand(session: Session, options: RunOptions): Promise
       session.log.status(waitingLine(session, started));
       const ticker = setInterval(() => session.log.status(waitingLine(session, started)), 1000);
       try {
-        await sleep(Math.min(interval, remaining), undefined, options.signal ? { signal: options.signal } : {});
+        await session.sleep(Math.min(interval, remaining), options.signal);
       } catch {
         break; // interrupted: every step already saved the state
       } finally {

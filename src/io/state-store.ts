@@ -17,7 +17,7 @@ export interface StateStore {
   readonly file?: string;
 }
 
-async function open(adapter: Adapter<StateData>, file?: string): Promise<StateStore> {
+async function open(adapter: Adapter<StateData>, file?: string, now: () => Date = () => new Date()): Promise<StateStore> {
   const db = new Low<StateData>(adapter, emptyState());
   await db.read();
   const problems = checkState(db.data);
@@ -34,7 +34,7 @@ async function open(adapter: Adapter<StateData>, file?: string): Promise<StateSt
     },
     save: async () => {
       writes++;
-      db.data.savedAt = new Date().toISOString();
+      db.data.savedAt = now().toISOString();
       crashPoint('state:before-write');
       await db.write();
       crashPoint('state:after-write');
@@ -46,6 +46,8 @@ async function open(adapter: Adapter<StateData>, file?: string): Promise<StateSt
 export interface OpenOptions {
   /** Copy the file, once read and checked, to `<file>.prev`: the last good copy if a later write is ever damaged. */
   keepPrevious?: boolean;
+  /** The clock that dates each save (`savedAt`). */
+  now?: () => Date;
 }
 
 export async function openStateFile(file: string, options: OpenOptions = {}): Promise<StateStore> {
@@ -71,7 +73,7 @@ export async function openStateFile(file: string, options: OpenOptions = {}): Pr
   });
   try {
     if (options.keepPrevious) await mkdir(path.dirname(file), { recursive: true });
-    const store = await open(adapter, file);
+    const store = await open(adapter, file, options.now);
     // The last good copy, for the message above if a later write is ever damaged; no state yet: nothing to keep.
     if (options.keepPrevious && existsSync(file)) await copyFile(file, `${file}.prev`);
     return store;

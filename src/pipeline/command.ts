@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathPatterns, taskNames, type Selection } from '../core/selection.js';
 import { UserError } from '../errors.js';
 import type { Log } from '../io/log.js';
-import { openSession, type Session } from './session.js';
+import { openSession, type Clock, type Session } from './session.js';
 
 /** Commands that change the state file (or content) and so take its lock. */
 export const WRITERS: ReadonlySet<string> = new Set(['submit', 'sync', 'run', 'apply', 'reject', 'cancel', 'proposal']);
@@ -24,12 +24,14 @@ export interface CommandOptions {
   limit?: number | undefined;
   /** Refuse a submission estimated over this many USD (`--max-cost`, over `batch.maxCost`). */
   maxCost?: number | undefined;
+  /** Time, waits and random tokens (the system's by default). */
+  clock?: Clock | undefined;
 }
 
 /** Opens the project for one command (locking the state for those that write it), runs it, and closes it again. */
 export async function withSession<T>(command: string, options: CommandOptions, body: (session: Session) => Promise<T>): Promise<T> {
   const cwd = path.resolve(options.cwd);
-  const session = await openSession({ cwd, ...(options.config ? { config: options.config } : {}), offline: Boolean(options.offline), env: options.env, log: options.log, lock: WRITERS.has(command) });
+  const session = await openSession({ cwd, ...(options.config ? { config: options.config } : {}), offline: Boolean(options.offline), env: options.env, log: options.log, lock: WRITERS.has(command), ...(options.clock ? { clock: options.clock } : {}) });
   try {
     if (options.maxCost !== undefined) {
       if (!(options.maxCost > 0)) throw new UserError(`--max-cost: expected a positive number of USD, got ${options.maxCost}`);

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { loadProject, type Project, type Task } from '../config/load.js';
@@ -22,7 +23,27 @@ export interface GlobalOptions {
   log: Log;
   /** Commands that change the state hold its lock: one at a time per state file. */
   lock?: boolean;
+  /** Time and randomness, given from outside: the real ones by default (see Clock). */
+  clock?: Clock;
 }
+
+/**
+ * Where a session gets the time, its waits and its random tokens. The real ones by default; a test or a
+ * library caller can give its own, to drive the time a run waits for instead of waiting for it.
+ */
+export interface Clock {
+  now(): Date;
+  /** Resolves after `ms`, or rejects when `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** A fresh random token (job ids, temporary names). */
+  nonce(): string;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  sleep: (ms, signal) => sleep(ms, undefined, signal ? { signal } : {}),
+  nonce: () => randomBytes(6).toString('hex'),
+};
 
 /**
  * Where the answers of the embedded emulator are kept (`--offline`): a state
@@ -45,6 +66,8 @@ export interface Session {
   store: StateStore;
   log: Log;
   now(): Date;
+  /** Waits `ms` (on the session's clock), or until `signal` aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** A fresh random token for custom_ids and job ids. */
   nonce(): string;
   api(): Promise<Api>;
@@ -63,6 +86,7 @@ export interface Session {
 }
 
 export async function openSession(options: GlobalOptions): Promise<Session> {
+  const clock = options.clock ?? systemClock;
   const project = await loadProject(options.cwd, options.config);
   const statePath = options.offline ? offlineStatePath(project.statePath) : project.statePath;
   // Only commands that write the state make its folder: status, diff or check leave the project as it is.
@@ -70,7 +94,7 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
   const release = options.lock ? await lockState(statePath, options.log) : undefined;
   let store: StateStore;
   try {
-    store = await openStateFile(statePath, { keepPrevious: Boolean(options.lock) });
+    store = await openStateFile(statePath, { keepPrevious: Boolean(options.lock), now: clock.now });
   } catch (error) {
     await release?.();
     throw error;
@@ -84,8 +108,9 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
     statePath,
     store,
     log: options.log,
-    now: () => new Date(),
-    nonce: () => randomBytes(6).toString('hex'),
+    now: () => clock.now(),
+    sleep: (ms, signal) => clock.sleep(ms, signal),
+    nonce: () => clock.nonce(),
     api() {
       api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env, models: Object.keys(project.config.prices) }).then((a) => (connected = a));
       return api;
