@@ -4,12 +4,13 @@
  *
  *   cli, api, index
  *   commands
+ *   report              (the review page and reports, from a session's state and edits)
  *   pipeline            (a session: scan, plan, submit, collect, apply)
- *   report, io, config  (I/O and rendering)
- *   core, frontmatter   (pure: no I/O)
+ *   io, config          (files, the API client, the lock; loading the config)
+ *   emulator            (the embedded API: io starts it for --offline; it shares only pure helpers)
+ *   core                (pure: no I/O)
+ *   frontmatter, config/schema.ts (pure: reading and editing front matter; the config's declared shape)
  *   errors
- *
- * The emulator stands apart: it serves the HTTP API and shares only pure helpers.
  */
 const layer = (name, below) => ({
   name: `${name}-imports-only-below`,
@@ -22,14 +23,21 @@ const layer = (name, below) => ({
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', comment: 'an import cycle works only by the order modules happen to load in', from: {}, to: { circular: true } },
-    layer('core', ['errors.ts', 'frontmatter/']),
     layer('frontmatter', ['errors.ts']),
+    {
+      name: 'config-schema-is-pure',
+      comment: 'src/config/schema.ts declares the config: it imports nothing of ours',
+      severity: 'error',
+      from: { path: '^src/config/schema[.]ts$' },
+      to: { path: '^src/' },
+    },
+    layer('core', ['errors.ts', 'frontmatter/', 'config/schema.ts']),
+    layer('emulator', ['errors.ts', 'core/', 'frontmatter/', 'config/schema.ts']),
     layer('config', ['errors.ts', 'core/', 'frontmatter/']),
-    layer('io', ['errors.ts', 'core/', 'frontmatter/', 'config/']),
-    layer('report', ['errors.ts', 'core/', 'frontmatter/', 'config/', 'io/']),
-    layer('pipeline', ['errors.ts', 'core/', 'frontmatter/', 'config/', 'io/', 'report/', 'emulator/']),
+    layer('io', ['errors.ts', 'core/', 'frontmatter/', 'config/', 'emulator/']),
+    layer('pipeline', ['errors.ts', 'core/', 'frontmatter/', 'config/', 'io/', 'emulator/']),
+    layer('report', ['errors.ts', 'core/', 'frontmatter/', 'config/', 'io/', 'pipeline/']),
     layer('commands', ['errors.ts', 'core/', 'frontmatter/', 'config/', 'io/', 'report/', 'pipeline/', 'emulator/']),
-    layer('emulator', ['errors.ts', 'core/', 'frontmatter/']),
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

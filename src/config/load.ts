@@ -5,35 +5,15 @@ import { ConfigError, UserError } from '../errors.js';
 import { parseFieldPath } from '../frontmatter/field-path.js';
 import { digest } from '../core/hash.js';
 import { projectTag } from '../core/custom-id.js';
-import type { CompiledSchema } from '../core/output-schema.js';
 import { compileTemplate, sameForEveryFile, templateProblems, templateVariables, TemplateError, type RenderFn } from '../core/template.js';
 import type { ResolvedConfig, TaskConfig } from './schema.js';
+import type { Task } from '../core/task.js';
+import type { CompiledSchema } from '../core/output-schema.js';
 import { validateConfig } from './validate.js';
 
 export const CONFIG_NAMES = ['batch.config.ts', 'batch.config.mts', 'batch.config.js', 'batch.config.mjs'];
 
-export interface Task {
-  name: string;
-  config: TaskConfig;
-  fieldPath: string[];
-  model: string;
-  maxTokens: number;
-  /** Globs relative to the content root. */
-  include: string[];
-  render: RenderFn;
-  system?: RenderFn;
-  /** Whether the prompt shows the body (`{{excerpt}}`): a file whose body has no prose then has nothing to be described from. */
-  readsExcerpt: boolean;
-  /** The system prompt reads nothing of the file, so it is the same in every request: only then is it worth caching. */
-  systemShared?: boolean;
-  schema?: CompiledSchema;
-  /**
-   * Digest of everything besides the file that shapes this task's requests
-   * (templates, model, limits, schema): a request remembered under the same
-   * fingerprint and file digest need not be rendered again to be known.
-   */
-  fingerprint: string;
-}
+export type { Task } from '../core/task.js';
 
 export interface Project {
   configFile: string;

@@ -1,7 +1,7 @@
-import type { Task } from '../config/load.js';
+import type { Task } from './task.js';
 import { isDeepStrictEqual } from 'node:util';
 import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
-import type { ScannedFile } from '../io/tree.js';
+import type { ScannedFile } from './scanned.js';
 import { checkExisting } from './validate.js';
 import { covers, hasNoProse } from './needs.js';
 import { itemKey, type ItemState, type StateData } from './state.js';

@@ -1,5 +1,4 @@
-import type { PlannedRequest } from './plan.js';
-import type { RequestParams } from './request.js';
+import type { PlannedRequest, RequestParams } from './planned.js';
 import type { Spend } from './state.js';
 
 export interface Price {

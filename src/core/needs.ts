@@ -1,7 +1,7 @@
 import picomatch from 'picomatch';
-import type { Task } from '../config/load.js';
+import type { Task } from './task.js';
 import { getField, isMissing } from '../frontmatter/field-path.js';
-import type { ScannedFile } from '../io/scan-parse.js';
+import type { ScannedFile } from './scanned.js';
 
 /**
  * What decides which excerpts a file needs, as plain data, so a worker thread

@@ -1,35 +1,17 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Task } from '../config/load.js';
+import type { Task } from './task.js';
 import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
-import type { ScannedFile } from '../io/scan-parse.js';
+import type { ScannedFile } from './scanned.js';
 import { estimateInputTokens } from './cost.js';
 import { digest } from './hash.js';
 import { covers, hasNoProse } from './needs.js';
-import { buildParams, templateVars, type RequestParams } from './request.js';
+import { buildParams, templateVars } from './request.js';
+import type { PlannedRequest, RequestParams } from './planned.js';
 import { itemKey, type StateData } from './state.js';
 import { TemplateError } from './template.js';
 import { checkExisting } from './validate.js';
 
-export interface PlannedRequest {
-  key: string;
-  task: string;
-  file: string;
-  planHash: string;
-  requestHash: string;
-  /** The Messages API body; built on first use when the plan took the request from the memo. */
-  readonly params: RequestParams;
-  model: string;
-  maxTokens: number;
-  /** Local estimate of the input tokens (see estimateInputTokens). */
-  inputTokens: number;
-  /** Submissions before this one (0 for new work). */
-  attempts: number;
-  /** Asks again after a refused answer (by validation or a reviewer), quoting it and why. */
-  reasks: boolean;
-}
-
-/** A request sent before (it failed, expired or was refused), not new work. */
-export const isRetry = (request: Pick<PlannedRequest, 'attempts' | 'reasks'>): boolean => request.attempts > 0 || request.reasks;
+export { isRetry, type PlannedRequest } from './planned.js';
 
 /**
  * What planning a request for a file learnt, kept with the file's scan-cache

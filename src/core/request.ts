@@ -1,9 +1,11 @@
 import path from 'node:path';
-import type { MessageCreateParamsNonStreaming, Tool } from '@anthropic-ai/sdk/resources/messages';
-import type { Task } from '../config/load.js';
+import type { Tool } from '@anthropic-ai/sdk/resources/messages';
+import type { Task } from './task.js';
 import { estimateTokens } from './cost.js';
 
-export type RequestParams = MessageCreateParamsNonStreaming;
+import type { RequestParams } from './planned.js';
+
+export type { RequestParams };
 
 /** The shortest prefix the model caches (shorter ones are silently not cached). */
 export function minCacheableTokens(model: string): number {

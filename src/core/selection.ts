@@ -2,7 +2,7 @@ import path from 'node:path';
 import picomatch from 'picomatch';
 import { UserError } from '../errors.js';
 import { digest } from './hash.js';
-import { isRetry } from './plan.js';
+import { isRetry } from './planned.js';
 
 /**
  * Which part of the work a command covers: `--task`, path arguments and

@@ -1,6 +1,6 @@
-import type { Task } from '../config/load.js';
+import type { Task } from './task.js';
 import { getField } from '../frontmatter/field-path.js';
-import type { ScannedFile } from '../io/tree.js';
+import type { ScannedFile } from './scanned.js';
 import { covers } from './needs.js';
 
 export interface Tally {

@@ -1,5 +1,5 @@
 import type { Message, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages';
-import type { Task } from '../config/load.js';
+import type { Task } from './task.js';
 import type { TextOutput } from '../config/schema.js';
 import { toolName } from './request.js';
 import type { FailureKind } from './state.js';

@@ -3,6 +3,7 @@ import { excerpt } from '../core/excerpt.js';
 import { digest } from '../core/hash.js';
 import type { ExcerptNeeds } from '../core/needs.js';
 import { FrontMatterError, scanFrontMatter, type FrontMatterFormat } from '../frontmatter/read.js';
+import type { ScannedFile } from '../core/scanned.js';
 
 /**
  * Reading and parsing one content file: the part of a scan that costs CPU
@@ -10,23 +11,7 @@ import { FrontMatterError, scanFrontMatter, type FrontMatterFormat } from '../fr
  * thread for small scans and in worker threads (scan-worker.ts) for large ones,
  * so it imports nothing the scan's other steps need and keeps no state.
  */
-export interface ScannedFile {
-  /** Path relative to the content root, with `/` separators. */
-  rel: string;
-  abs: string;
-  /** Digest of the whole file: the stale guard compares it before any write. */
-  hash: string;
-  mdx: boolean;
-  /** The front matter as plain data; absent when it could not be read (see `error`). */
-  data?: Record<string, unknown>;
-  format?: FrontMatterFormat;
-  /** `line:col message` when the front matter could not be read. */
-  error?: string;
-  /** Plain-text excerpts of the body by maxChars: only those a task needs for this file. */
-  excerpts: Map<number, string>;
-  /** Requests planned for this file before, as [task, fingerprint, request digest, input tokens] (from the scan cache; see RequestMemo). */
-  memo?: ReadonlyArray<readonly [string, string, string, number]>;
-}
+export type { ScannedFile } from '../core/scanned.js';
 
 /** Parses one file's text: its front matter, and the excerpts `needs` asks for (the body itself is not kept). */
 export function parseScanned(rel: string, abs: string, text: string, needs: ExcerptNeeds = () => [], hash = digest(text)): ScannedFile {

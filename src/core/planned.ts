@@ -1,0 +1,26 @@
+import type { MessageCreateParamsNonStreaming } from '@anthropic-ai/sdk/resources/messages';
+
+/** The body of one Messages API request, as a batch carries it in `params`. */
+export type RequestParams = MessageCreateParamsNonStreaming;
+
+/** One request the plan would send: which file and task it is for, and what it costs. */
+export interface PlannedRequest {
+  key: string;
+  task: string;
+  file: string;
+  planHash: string;
+  requestHash: string;
+  /** The Messages API body; built on first use when the plan took the request from the memo. */
+  readonly params: RequestParams;
+  model: string;
+  maxTokens: number;
+  /** Local estimate of the input tokens (see estimateInputTokens). */
+  inputTokens: number;
+  /** Submissions before this one (0 for new work). */
+  attempts: number;
+  /** Asks again after a refused answer (by validation or a reviewer), quoting it and why. */
+  reasks: boolean;
+}
+
+/** A request sent before (it failed, expired or was refused), not new work. */
+export const isRetry = (request: Pick<PlannedRequest, 'attempts' | 'reasks'>): boolean => request.attempts > 0 || request.reasks;
