@@ -1,0 +1,79 @@
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import pLimit from 'p-limit';
+import { candidatePaths, imageRefs, refProblem } from '../core/images.js';
+import { parseFrontMatter } from '../frontmatter/read.js';
+import type { Session } from '../pipeline/session.js';
+import type { ReportModel } from './model.js';
+
+/** Long edge of a thumbnail: enough to judge an alt text, small enough for hundreds in one page (~2–6 KB each). */
+export const THUMB_EDGE = 160;
+
+export interface Thumbnail {
+  /** The image's path as the front matter writes it. */
+  ref: string;
+  /** A `data:image/webp;base64,…` URI: the page stays one offline file. */
+  src: string;
+  width: number;
+  height: number;
+}
+
+/**
+ * Adds to each entry of a task with `image` the thumbnails of the images its file names now (the ones the
+ * answer describes, unless the image changed since: then the entry is asked again anyway). An image that cannot
+ * be found or read is left out; the entry shows without it.
+ */
+export async function addThumbnails(session: Session, model: ReportModel): Promise<ReportModel> {
+  const { project } = session;
+  const tasks = new Map(project.tasks.filter((t) => t.config.image).map((t) => [t.name, t]));
+  if (!tasks.size) return model;
+  const { default: sharp } = await import('sharp');
+  const limit = pLimit(2);
+  const made = new Map<string, Promise<Thumbnail | undefined>>();
+  const thumbnail = (ref: string, abs: string) => {
+    let found = made.get(abs);
+    if (!found) {
+      found = limit(async () => {
+        try {
+          const { data, info } = await sharp(await readFile(abs), { animated: false })
+            .autoOrient()
+            .resize({ width: THUMB_EDGE, height: THUMB_EDGE, fit: 'inside', withoutEnlargement: true })
+            .webp({ quality: 55 })
+            .toBuffer({ resolveWithObject: true });
+          return { ref, src: `data:image/webp;base64,${data.toString('base64')}`, width: info.width, height: info.height };
+        } catch {
+          return undefined;
+        }
+      });
+      made.set(abs, found);
+    }
+    return found;
+  };
+  const entries = await Promise.all(
+    model.entries.map(async (entry) => {
+      const task = tasks.get(entry.task);
+      if (!task) return entry;
+      const abs = path.join(project.contentRoot, entry.file);
+      let data: Record<string, unknown>;
+      try {
+        data = parseFrontMatter(await readFile(abs, 'utf8')).data;
+      } catch {
+        return entry;
+      }
+      const image = task.config.image!;
+      const roots = { fileDir: path.dirname(abs), contentRoot: project.contentRoot, projectDir: project.dir, publicDirs: image.publicDir.map((d) => path.resolve(project.dir, d)) };
+      const thumbs: Thumbnail[] = [];
+      for (const ref of imageRefs(data, image.from).slice(0, image.maxImages)) {
+        if (refProblem(ref)) continue;
+        for (const candidate of candidatePaths(ref, roots)) {
+          if (!(await stat(candidate).then((s) => s.isFile(), () => false))) continue;
+          const thumb = await thumbnail(ref, candidate);
+          if (thumb) thumbs.push(thumb);
+          break;
+        }
+      }
+      return thumbs.length ? { ...entry, images: thumbs } : entry;
+    }),
+  );
+  return { ...model, entries };
+}
