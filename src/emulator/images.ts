@@ -108,7 +108,7 @@ function colourName(r: number, g: number, b: number): string {
 
 /**
  * The body's images with their main colours: each shrunk to 16 × 16 pixels by sharp, every pixel named by the
- * nearest colour of a small palette, the names ordered by how many pixels have them (ties by name). Done when the
+ * nearest colour of a small palette, the names on a tenth of the pixels or more ordered by how many (ties by name). Done when the
  * request comes in (sharp is asynchronous) and kept with it, so the answer is the same in any process.
  */
 export async function describeImages(params: unknown): Promise<ImageFacts[] | undefined> {
@@ -129,7 +129,8 @@ export async function describeImages(params: unknown): Promise<ImageFacts[] | un
     } catch {
       // The size alone, then.
     }
-    const colours = [...counts].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([name]) => name);
+    // A colour on under a tenth of the pixels is an edge blended by the shrinking, not a colour of the picture.
+    const colours = [...counts].filter(([, n]) => n >= 26).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).map(([name]) => name);
     facts.push({ width: read.width, height: read.height, ...(colours.length ? { colours } : {}) });
   }
   return facts;
