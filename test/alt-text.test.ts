@@ -68,6 +68,13 @@ describe('sizing and counting', () => {
     expect(imageTokens(800, 600)).toBe(640);
   });
 
+  it('predicts the size sharp resizes to (fitWithin against sharp as the oracle)', async () => {
+    for (const [width, height] of [[3000, 2000], [2000, 3001], [1569, 10], [4000, 4000], [1600, 1599], [5000, 1234], [1568, 1568], [777, 3333]] as const) {
+      const { info } = await solid(width, height, '#808080').resize({ width: 1568, height: 1568, fit: 'inside', withoutEnlargement: true }).png().toBuffer({ resolveWithObject: true });
+      expect(fitWithin(width, height), `${width}×${height}`).toEqual({ width: info.width, height: info.height });
+    }
+  });
+
   /** Seeded noise: it does not compress, so a PNG of it is about 3 bytes a pixel. */
   const noise = (width: number, height: number, seed: number) => {
     const next = random(seed);

@@ -42,14 +42,16 @@ export async function prepareImageBytes(source: Buffer): Promise<{ meta: Prepare
     return { meta: { format: format as ImageFormat, width, height, bytes: source.length }, bytes: source };
   }
   const base = () => sharp(source, { animated: false }).autoOrient().resize({ width: MAX_EDGE, height: MAX_EDGE, fit: 'inside', withoutEnlargement: true });
-  const encoded: Array<[ImageFormat, () => Promise<Buffer>]> = [];
-  if (format === 'png' || format === 'gif') encoded.push(['png', () => base().png({ compressionLevel: 9 }).toBuffer()]);
-  if (format === 'webp') encoded.push(['webp', () => base().webp({ quality: 85 }).toBuffer()]);
+  type Encoded = Promise<{ data: Buffer; info: { width: number; height: number } }>;
+  const encoded: Array<[ImageFormat, () => Encoded]> = [];
+  if (format === 'png' || format === 'gif') encoded.push(['png', () => base().png({ compressionLevel: 9 }).toBuffer({ resolveWithObject: true })]);
+  if (format === 'webp') encoded.push(['webp', () => base().webp({ quality: 85 }).toBuffer({ resolveWithObject: true })]);
   // A photo saved as PNG can stay over 5 MB at 1568 px: JPEG is the fallback for every format.
-  for (const quality of JPEG_QUALITIES) encoded.push(['jpeg', () => base().flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: true }).toBuffer()]);
+  for (const quality of JPEG_QUALITIES) encoded.push(['jpeg', () => base().flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: true }).toBuffer({ resolveWithObject: true })]);
   for (const [out, encode] of encoded) {
-    const bytes = await encode();
-    if (bytes.length <= MAX_IMAGE_BYTES) return { meta: { format: out, ...fitted, bytes: bytes.length }, bytes };
+    // The size sharp made, which is what the API sees (fitWithin predicts it for the estimate of unprepared images).
+    const { data, info } = await encode();
+    if (data.length <= MAX_IMAGE_BYTES) return { meta: { format: out, width: info.width, height: info.height, bytes: data.length }, bytes: data };
   }
   return { skip: 'image-unreadable', detail: `still over ${MAX_IMAGE_BYTES / 1024 / 1024} MB at ${fitted.width}×${fitted.height} as a JPEG of quality ${JPEG_QUALITIES.at(-1)}` };
 }
