@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -144,6 +144,7 @@ async function site() {
     'content/posts/tiff.md': '---\ntitle: Tiff\nheroImage: /covers/scan.png\n---\nBody.\n',
     'content/posts/none.md': '---\ntitle: None\n---\nBody.\n',
     'content/posts/done.md': '---\ntitle: Done\nheroImage: /covers/public.jpg\nheroImageAlt: Written by hand\n---\nBody.\n',
+    'content/posts/linked.md': '---\ntitle: Linked\nheroImage: /covers/linked.png\n---\nBody.\n',
     'public/covers/logo.svg': '<svg xmlns="http://www.w3.org/2000/svg"/>',
     'public/covers/fake.png': 'this is text',
   });
@@ -152,6 +153,10 @@ async function site() {
   await solid(640, 480, '#1b9c9c').jpeg().toFile(path.join(dir, 'public/covers/public.jpg'));
   await solid(200, 200, '#2d8a4e').webp().toFile(path.join(dir, 'content/posts/bundle/cover.webp'));
   await solid(20, 20, '#000').tiff().toFile(path.join(dir, 'public/covers/scan.png'));
+  // A real image outside the project, reached by a symlink committed into public/: never read.
+  const outside = testdir({});
+  await solid(30, 30, '#fff').png().toFile(path.join(outside, 'private.png'));
+  symlinkSync(path.join(outside, 'private.png'), path.join(dir, 'public/covers/linked.png'));
   return dir;
 }
 
@@ -173,6 +178,7 @@ describe('images as task input, on real files', () => {
       expect(Object.fromEntries(result.skips.map((s) => [s.file, s.reason]))).toEqual({
         'posts/done.md': 'has-value',
         'posts/fake.md': 'image-unreadable',
+        'posts/linked.md': 'image-missing',
         'posts/missing.md': 'image-missing',
         'posts/none.md': 'no-image',
         'posts/remote.md': 'image-remote',
@@ -187,6 +193,30 @@ describe('images as task input, on real files', () => {
       const bytes = Buffer.from(content[0]!.source!.data, 'base64');
       expect(await sharp(bytes).metadata()).toMatchObject({ format: 'webp', width: 200, height: 200 });
       expect(content[1]!.text).toBe('Alt text for the image of Bundle, at most 125 characters.');
+    } finally {
+      await session.close();
+    }
+  });
+});
+
+describe('several images a request', () => {
+  it('sends every image of a list field up to maxImages, or none when one of them cannot be sent', async () => {
+    const dir = testdir({
+      'batch.config.mjs': `export default { tasks: { caption: { field: 'caption', template: 'c.hbs', image: { from: 'images', maxImages: 2 }, output: { type: 'text' } } } };`,
+      'c.hbs': 'Caption for {{title}}.',
+      'gallery.md': '---\ntitle: Gallery\nimages: [a.png, b.png, c.png]\n---\nBody.\n',
+      'broken.md': '---\ntitle: Broken\nimages: [a.png, gone.png]\n---\nBody.\n',
+    });
+    for (const name of ['a', 'b', 'c']) await solid(100, 50, '#123456').png().toFile(path.join(dir, `${name}.png`));
+    const session = await openSession({ cwd: dir, offline: true, env: {}, log: createLog({ quiet: true }) });
+    try {
+      const { scanProject } = await import('../src/pipeline/session.js');
+      const { files } = await scanProject(session);
+      const result = plan(session.project.tasks, files, session.store.data, { maxRetries: 2, images: await imageInputs(session, files) });
+      expect(result.requests.map((r) => [r.file, r.images?.count])).toEqual([['gallery.md', 2]]);
+      const content = result.requests[0]!.params.messages[0]!.content as Array<{ type: string }>;
+      expect(content.map((b) => b.type)).toEqual(['image', 'image', 'text']);
+      expect(result.skips.map((s) => [s.file, s.reason, s.detail])).toEqual([['broken.md', 'image-missing', expect.stringMatching(/^gone\.png: no such file/)]]);
     } finally {
       await session.close();
     }

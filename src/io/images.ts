@@ -1,9 +1,28 @@
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { digest } from '../core/hash.js';
-import { fitWithin, MAX_EDGE, MAX_IMAGE_BYTES, MEDIA_TYPES, type ImageFormat, type ImageSkipReason, type PreparedImage } from '../core/images.js';
+import { candidatePaths, fitWithin, MAX_EDGE, MAX_IMAGE_BYTES, MEDIA_TYPES, type ImageFormat, type ImageRoots, type ImageSkipReason, type PreparedImage } from '../core/images.js';
+
+/**
+ * The first file an image path may be (see candidatePaths) that exists, once links are followed still inside the
+ * config's folder: a symlink committed into public/ must not send a file from elsewhere on the machine.
+ */
+export function findImage(ref: string, roots: ImageRoots): string | undefined {
+  let project: string;
+  try {
+    project = realpathSync(roots.projectDir);
+  } catch {
+    return undefined;
+  }
+  for (const candidate of candidatePaths(ref, roots)) {
+    if (!statSync(candidate, { throwIfNoEntry: false })?.isFile()) continue;
+    const rel = path.relative(project, realpathSync(candidate));
+    return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? candidate : undefined;
+  }
+  return undefined;
+}
 
 /** How an image was prepared, kept beside the prepared bytes so the next plan need not decode it again. */
 interface PreparedMeta {

@@ -1,19 +1,25 @@
-import { statSync } from 'node:fs';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { candidatePaths, imageRefs, refProblem, type ImageInput, type PreparedImage } from '../core/images.js';
+import { imageRefs, refProblem, type ImageInput, type ImageRoots, type PreparedImage } from '../core/images.js';
 import { digest } from '../core/hash.js';
 import { covers } from '../core/needs.js';
 import { itemKey } from '../core/state.js';
 import { getField, isMissing } from '../frontmatter/field-path.js';
-import { ImagePreparer, type Prepared } from '../io/images.js';
+import { findImage, ImagePreparer, type Prepared } from '../io/images.js';
 import type { ScannedFile } from '../io/scan-parse.js';
+import type { Project } from '../config/load.js';
+import type { ImageInputConfig } from '../config/schema.js';
 import type { Session } from './session.js';
 
 const preparers = new WeakMap<Session, ImagePreparer>();
 
 /** Where prepared images are kept: beside the state, like the scan cache. */
 export const imageCacheDir = (statePath: string): string => path.join(path.dirname(statePath), 'images');
+
+/** Where a file's images are looked for (see candidatePaths). */
+export function imageRoots(project: Project, image: ImageInputConfig, abs: string): ImageRoots {
+  return { fileDir: path.dirname(abs), contentRoot: project.contentRoot, projectDir: project.dir, publicDirs: image.publicDir.map((dir) => path.resolve(project.dir, dir)) };
+}
 
 /**
  * The images of every file a task with `image` may ask about, by item key: found, read and prepared (sharp, at
@@ -31,16 +37,15 @@ export async function imageInputs(session: Session, files: readonly ScannedFile[
   const jobs: Array<Promise<void>> = [];
   for (const task of tasks) {
     const image = task.config.image!;
-    const publicDirs = image.publicDir.map((dir) => path.resolve(project.dir, dir));
     for (const file of files) {
       if (!file.data || !covers(task)(file.rel) || (select && !select(task.name, file.rel))) continue;
       if (task.config.when === 'missing' && !isMissing(getField(file.data, task.fieldPath))) continue;
       const refs = imageRefs(file.data, image.from).slice(0, image.maxImages);
       if (!refs.length) continue; // plan says: no image
-      const roots = { fileDir: path.dirname(file.abs), contentRoot: project.contentRoot, projectDir: project.dir, publicDirs };
+      const roots = imageRoots(project, image, file.abs);
       const key = itemKey(task.name, file.rel);
       jobs.push(
-        Promise.all(refs.map((ref) => limit(() => findAndPrepare(preparer, ref, candidatePaths(ref, roots))))).then((found) => {
+        Promise.all(refs.map((ref) => limit(() => findAndPrepare(preparer, ref, roots)))).then((found) => {
           inputs.set(key, combine(found));
         }),
       );
@@ -50,11 +55,11 @@ export async function imageInputs(session: Session, files: readonly ScannedFile[
   return inputs;
 }
 
-async function findAndPrepare(preparer: ImagePreparer, ref: string, candidates: string[]): Promise<Prepared> {
+async function findAndPrepare(preparer: ImagePreparer, ref: string, roots: ImageRoots): Promise<Prepared> {
   const problem = refProblem(ref);
   if (problem) return problem;
-  const abs = candidates.find((c) => statSync(c, { throwIfNoEntry: false })?.isFile());
-  if (!abs) return { skip: 'image-missing', detail: `${ref}: no such file beside the file, in the public folder or the content root` };
+  const abs = findImage(ref, roots);
+  if (!abs) return { skip: 'image-missing', detail: `${ref}: no such file beside the file, in the public folder or the content root (or it leads out of the config's folder)` };
   return preparer.prepare(ref, abs);
 }
 

@@ -1,8 +1,10 @@
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
-import { candidatePaths, imageRefs, refProblem } from '../core/images.js';
+import { imageRefs, refProblem } from '../core/images.js';
+import { findImage } from '../io/images.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
+import { imageRoots } from '../pipeline/images.js';
 import type { Session } from '../pipeline/session.js';
 import type { ReportModel } from './model.js';
 
@@ -61,16 +63,13 @@ export async function addThumbnails(session: Session, model: ReportModel): Promi
         return entry;
       }
       const image = task.config.image!;
-      const roots = { fileDir: path.dirname(abs), contentRoot: project.contentRoot, projectDir: project.dir, publicDirs: image.publicDir.map((d) => path.resolve(project.dir, d)) };
+      const roots = imageRoots(project, image, abs);
       const thumbs: Thumbnail[] = [];
       for (const ref of imageRefs(data, image.from).slice(0, image.maxImages)) {
         if (refProblem(ref)) continue;
-        for (const candidate of candidatePaths(ref, roots)) {
-          if (!(await stat(candidate).then((s) => s.isFile(), () => false))) continue;
-          const thumb = await thumbnail(ref, candidate);
-          if (thumb) thumbs.push(thumb);
-          break;
-        }
+        const found = findImage(ref, roots);
+        const thumb = found && (await thumbnail(ref, found));
+        if (thumb) thumbs.push(thumb);
       }
       return thumbs.length ? { ...entry, images: thumbs } : entry;
     }),
