@@ -152,6 +152,9 @@ describe('the review page shows each image beside its alt text', () => {
         expect(imgBox.y).toBeLessThan(valueBox.y + valueBox.height);
         expect((await value.textContent())!.length).toBeGreaterThan(14);
       }
+      // Alt text is not a search-result description: no snippet preview, the page title instead.
+      expect(await page.locator('.serp').count()).toBe(0);
+      expect(await page.locator('.page-title').first().textContent()).toBe('Introducing build traces');
       // The Jekyll cover, stored sideways, shows upright: wider than tall.
       const jekyll = page.locator('.entry', { has: page.locator('code', { hasText: 'migrating-from-jekyll.md' }) }).locator('.thumb img');
       const [w, h] = await jekyll.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight]);

@@ -71,7 +71,9 @@ export async function addThumbnails(session: Session, model: ReportModel): Promi
         const thumb = found && (await thumbnail(ref, found));
         if (thumb) thumbs.push(thumb);
       }
-      return thumbs.length ? { ...entry, images: thumbs } : entry;
+      // An alt text is no page description: the search-result preview would mislead, the page title stays.
+      const { snippet: _snippet, ...rest } = entry;
+      return thumbs.length ? { ...rest, images: thumbs } : rest;
     }),
   );
   return { ...model, entries };
