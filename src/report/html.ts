@@ -81,7 +81,7 @@ function withImages(entry: ReportEntry, compare: string): string {
   return `<div class="with-images"><div class="thumbs">${figures.join('')}</div>${compare}</div>`;
 }
 
-const THUMB_CSS = '.with-images{display:grid;grid-template-columns:auto 1fr;gap:1rem;align-items:start}.thumbs{display:flex;flex-direction:column;gap:.5rem}.thumb{margin:0}.thumb img{display:block;max-width:160px;height:auto;border-radius:4px;border:1px solid #ccc}.thumb figcaption{font-size:.75rem;max-width:160px;overflow-wrap:anywhere}';
+const THUMB_CSS = '.with-images{display:grid;grid-template-columns:auto 1fr;gap:1rem;align-items:start;margin-top:.5rem}.thumbs{display:flex;flex-direction:column;gap:.5rem}.thumb{margin:0}.thumb img{display:block;max-width:160px;height:auto;border-radius:4px;border:1px solid #ccc}.thumb figcaption{font-size:.75rem;max-width:160px;overflow-wrap:anywhere}';
 
 function charts(summary: TaskSummary, ids: Map<string, string>): string {
   if (!summary.chart) return '';
