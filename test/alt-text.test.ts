@@ -126,6 +126,9 @@ describe('sizing and counting', () => {
     expect(await prepareImageBytes(Buffer.from('not an image at all'))).toMatchObject({ skip: 'image-unreadable' });
     const tiff = await solid(10, 10, '#000').tiff().toBuffer();
     expect(await prepareImageBytes(tiff)).toMatchObject({ skip: 'image-format', detail: 'a TIFF image, not a format the API takes (JPEG, PNG, GIF, WebP)' });
+    // A header that reads over pixels that do not: a large JPEG cut short.
+    const jpeg = await solid(3000, 2000, '#123456').jpeg().toBuffer();
+    expect(await prepareImageBytes(jpeg.subarray(0, jpeg.length / 3))).toMatchObject({ skip: 'image-unreadable', detail: expect.stringMatching(/^sharp could not decode it/) });
   });
 });
 

@@ -68,8 +68,15 @@ export async function prepareImageBytes(source: Buffer): Promise<{ meta: Prepare
   // A photo saved as PNG can stay over 5 MB at 1568 px: JPEG is the fallback for every format.
   for (const quality of JPEG_QUALITIES) encoded.push(['jpeg', () => base().flatten({ background: '#ffffff' }).jpeg({ quality, mozjpeg: true }).toBuffer({ resolveWithObject: true })]);
   for (const [out, encode] of encoded) {
+    let made;
+    try {
+      made = await encode();
+    } catch (error) {
+      // A header that reads, over pixels that do not (a truncated file).
+      return { skip: 'image-unreadable', detail: `sharp could not decode it (${(error as Error).message.split('\n')[0]})` };
+    }
     // The size sharp made, which is what the API sees (fitWithin predicts it for the estimate of unprepared images).
-    const { data, info } = await encode();
+    const { data, info } = made;
     if (data.length <= MAX_IMAGE_BYTES) return { meta: { format: out, width: info.width, height: info.height, bytes: data.length }, bytes: data };
   }
   return { skip: 'image-unreadable', detail: `still over ${MAX_IMAGE_BYTES / 1024 / 1024} MB at ${fitted.width}×${fitted.height} as a JPEG of quality ${JPEG_QUALITIES.at(-1)}` };
@@ -96,7 +103,12 @@ export class ImagePreparer {
   }
 
   private async load(ref: string, abs: string): Promise<Prepared> {
-    const source = await readFile(abs);
+    let source: Buffer;
+    try {
+      source = await readFile(abs);
+    } catch (error) {
+      return { skip: 'image-unreadable', detail: `${ref}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})` };
+    }
     const sourceDigest = digest(source);
     const stem = path.join(this.cacheDir, `${sourceDigest}-v${PREPARE_VERSION}`);
     const file = path.relative(this.projectDir, abs).split(path.sep).join('/');
