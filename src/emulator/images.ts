@@ -4,7 +4,10 @@
  * see without a vision model: the picture's shape and its main colours.
  */
 import { imageSize } from 'image-size';
-import { isObject, type Json } from './params.js';
+
+type Json = Record<string, unknown>;
+// Not params.ts's: params.ts reads images through this module, and a cycle back would work only by luck of order.
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const MEDIA_TYPES: Record<string, string> = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/gif': 'gif', 'image/webp': 'webp' };
 const MAX_BYTES = 5 * 1024 * 1024;
