@@ -5,7 +5,7 @@ import { getField, parseFieldPath } from '../frontmatter/field-path.js';
 /** The formats the Messages API takes in an image block. */
 export const MEDIA_TYPES = { jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp' } as const;
 export type ImageFormat = keyof typeof MEDIA_TYPES;
-export type ImageMediaType = (typeof MEDIA_TYPES)[ImageFormat];
+type ImageMediaType = (typeof MEDIA_TYPES)[ImageFormat];
 
 /** The API scales a longer edge down to this anyway (slower, same answer): images are sent at most this size. */
 export const MAX_EDGE = 1568;
@@ -65,7 +65,7 @@ export function imageRefs(data: Record<string, unknown>, from: readonly string[]
 }
 
 /** A URL the API would have to fetch (or a data: URI): not read from the site. */
-export const isRemote = (ref: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(ref) || ref.startsWith('//');
+const isRemote = (ref: string): boolean => /^[a-z][a-z\d+.-]*:/i.test(ref) || ref.startsWith('//');
 
 export interface ImageRoots {
   /** Absolute: the folder of the content file. */

@@ -2,8 +2,15 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, statSync } from 'nod
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import type { Project } from '../config/load.js';
+import type { ImageInputConfig } from '../config/schema.js';
 import { digest } from '../core/hash.js';
 import { candidatePaths, fitWithin, MAX_EDGE, MAX_IMAGE_BYTES, MEDIA_TYPES, type ImageFormat, type ImageRoots, type ImageSkipReason, type PreparedImage } from '../core/images.js';
+
+/** Where a file's images are looked for (see candidatePaths). */
+export function imageRoots(project: Pick<Project, 'dir' | 'contentRoot'>, image: ImageInputConfig, abs: string): ImageRoots {
+  return { fileDir: path.dirname(abs), contentRoot: project.contentRoot, projectDir: project.dir, publicDirs: image.publicDir.map((dir) => path.resolve(project.dir, dir)) };
+}
 
 /**
  * The first file an image path may be (see candidatePaths) that exists, once links are followed still inside the

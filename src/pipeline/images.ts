@@ -5,21 +5,14 @@ import { digest } from '../core/hash.js';
 import { covers } from '../core/needs.js';
 import { itemKey } from '../core/state.js';
 import { getField, isMissing } from '../frontmatter/field-path.js';
-import { findImage, ImagePreparer, type Prepared } from '../io/images.js';
+import { findImage, imageRoots, ImagePreparer, type Prepared } from '../io/images.js';
 import type { ScannedFile } from '../io/scan-parse.js';
-import type { Project } from '../config/load.js';
-import type { ImageInputConfig } from '../config/schema.js';
 import type { Session } from './session.js';
 
 const preparers = new WeakMap<Session, ImagePreparer>();
 
 /** Where prepared images are kept: beside the state, like the scan cache. */
-export const imageCacheDir = (statePath: string): string => path.join(path.dirname(statePath), 'images');
-
-/** Where a file's images are looked for (see candidatePaths). */
-export function imageRoots(project: Project, image: ImageInputConfig, abs: string): ImageRoots {
-  return { fileDir: path.dirname(abs), contentRoot: project.contentRoot, projectDir: project.dir, publicDirs: image.publicDir.map((dir) => path.resolve(project.dir, dir)) };
-}
+const imageCacheDir = (statePath: string): string => path.join(path.dirname(statePath), 'images');
 
 /**
  * The images of every file a task with `image` may ask about, by item key: found, read and prepared (sharp, at

@@ -9,7 +9,7 @@ import { getField, isRecord, nest } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
 import { computeEdits, type FileEdit } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
-import { addThumbnails, type Thumbnail } from './thumbnails.js';
+import { entryThumbnails, type Thumbnail } from './thumbnails.js';
 
 /** `proposed`: validated, would be written by `apply`. `failed`: no usable answer (or one `apply` would refuse). `stale`: the file changed after planning. */
 export type EntryStatus = 'proposed' | 'failed' | 'stale';
@@ -227,7 +227,15 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
     generatedAt: session.now().toISOString(),
     command: { ...commandContext(session.project.configFile, session.project.contentRoot), ...(session.offline ? { offline: true } : {}) },
   });
-  return addThumbnails(session, model);
+  const thumbnails = await entryThumbnails(session.project, model.entries);
+  const entries = model.entries.map((entry, i) => {
+    const images = thumbnails[i];
+    if (!images?.length) return entry;
+    // An alt text is no page description: the search-result preview would mislead, the page title stays.
+    const { snippet: _snippet, ...rest } = entry;
+    return { ...rest, images };
+  });
+  return { ...model, entries };
 }
 
 /** The content root seen from the config's folder (`examples/blog/`), and the config's name when it must be given. */

@@ -2,14 +2,12 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { imageRefs, refProblem } from '../core/images.js';
-import { findImage } from '../io/images.js';
+import type { Project } from '../config/load.js';
+import { findImage, imageRoots } from '../io/images.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
-import { imageRoots } from '../pipeline/images.js';
-import type { Session } from '../pipeline/session.js';
-import type { ReportModel } from './model.js';
 
 /** Long edge of a thumbnail: enough to judge an alt text, small enough for hundreds in one page (~2–6 KB each). */
-export const THUMB_EDGE = 160;
+const THUMB_EDGE = 160;
 
 export interface Thumbnail {
   /** The image's path as the front matter writes it. */
@@ -21,14 +19,13 @@ export interface Thumbnail {
 }
 
 /**
- * Adds to each entry of a task with `image` the thumbnails of the images its file names now (the ones the
- * answer describes, unless the image changed since: then the entry is asked again anyway). An image that cannot
- * be found or read is left out; the entry shows without it.
+ * The thumbnails of the images each entry's file names now, for entries of tasks with `image` (the images the answer
+ * describes, unless one changed since: then the entry is asked again anyway); undefined for the others. An image
+ * that cannot be found or read is left out.
  */
-export async function addThumbnails(session: Session, model: ReportModel): Promise<ReportModel> {
-  const { project } = session;
+export async function entryThumbnails(project: Project, entries: ReadonlyArray<{ task: string; file: string }>): Promise<Array<Thumbnail[] | undefined>> {
   const tasks = new Map(project.tasks.filter((t) => t.config.image).map((t) => [t.name, t]));
-  if (!tasks.size) return model;
+  if (!tasks.size) return entries.map(() => undefined);
   const { default: sharp } = await import('sharp');
   const limit = pLimit(2);
   const made = new Map<string, Promise<Thumbnail | undefined>>();
@@ -51,16 +48,16 @@ export async function addThumbnails(session: Session, model: ReportModel): Promi
     }
     return found;
   };
-  const entries = await Promise.all(
-    model.entries.map(async (entry) => {
+  return Promise.all(
+    entries.map(async (entry) => {
       const task = tasks.get(entry.task);
-      if (!task) return entry;
+      if (!task) return undefined;
       const abs = path.join(project.contentRoot, entry.file);
       let data: Record<string, unknown>;
       try {
         data = parseFrontMatter(await readFile(abs, 'utf8')).data;
       } catch {
-        return entry;
+        return undefined;
       }
       const image = task.config.image!;
       const roots = imageRoots(project, image, abs);
@@ -71,10 +68,7 @@ export async function addThumbnails(session: Session, model: ReportModel): Promi
         const thumb = found && (await thumbnail(ref, found));
         if (thumb) thumbs.push(thumb);
       }
-      // An alt text is no page description: the search-result preview would mislead, the page title stays.
-      const { snippet: _snippet, ...rest } = entry;
-      return thumbs.length ? { ...rest, images: thumbs } : rest;
+      return thumbs;
     }),
   );
-  return { ...model, entries };
 }
