@@ -25,6 +25,12 @@ const code = step('submit, wait for the batch, collect and validate', ['run', '-
 step('what it cost, against the synchronous API', ['cost', '--offline']);
 step('review the proposed front matter', ['diff', '--offline']);
 step('the same as a page with search-result previews', ['diff', '--offline', '--format', 'html', '--out', path.join(dir, 'review.html')]);
-process.stdout.write(`\nOpen ${path.join(dir, 'review.html')} in a browser to review it there.\n`);
-process.stdout.write(`To write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --offline --cwd ${dir}\n`);
-process.exit(code);
+// Alt text for the cover images, read by the model from the images (a config of its own: examples/alt-text.config.ts).
+const alt = ['--config', 'examples/alt-text.config.ts'];
+step('alt text for cover images: the images found, skipped and what they cost', ['plan', '--offline', ...alt]);
+const altCode = step('the same pipeline, with the images in the requests', ['run', '--offline', ...alt]);
+step('review the proposed alt text', ['diff', '--offline', ...alt]);
+step('the same as a page with each image beside its alt text', ['diff', '--offline', ...alt, '--format', 'html', '--out', path.join(dir, 'review-alt-text.html')]);
+process.stdout.write(`\nOpen ${path.join(dir, 'review.html')} and ${path.join(dir, 'review-alt-text.html')} in a browser to review them there.\n`);
+process.stdout.write(`To write these changes: node ${path.relative(process.cwd(), bin) || bin} apply --offline --cwd ${dir} (and again with --config examples/alt-text.config.ts)\n`);
+process.exit(code || altCode);

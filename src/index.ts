@@ -4,7 +4,7 @@
  * only when they are called.
  */
 export { defineConfig } from './config/define.js';
-export type { BatchConfig, TaskConfigInput, TextOutputConfig, JsonOutputConfig, Duration } from './config/define.js';
+export type { BatchConfig, TaskConfigInput, TextOutputConfig, JsonOutputConfig, ImageInputConfigInput, Duration } from './config/define.js';
 export { z } from 'zod';
 import type { EmulatorOptions, RunningEmulator } from './emulator/index.js';
 export type { EmulatorOptions, RunningEmulator };

@@ -28,6 +28,7 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
     ...(replaced ? [`${replaced} value(s) breaking a rule: "batchmatter run" rewrites them (when: 'invalid')`] : []),
     // A `missing` task never overwrites a value, so these are the author's to mend (or to delete, and have written).
     ...(broken ? [`${broken} value(s) breaking a rule: fix them, or delete them to have them written again`] : []),
+    ...(count('image-not-sent') ? [`${count('image-not-sent')} field(s) missing for an image that is not sent (a URL, or a format the API does not take): write them by hand`] : []),
     ...(offline ? [`${offline} value(s) written by "apply --offline" from the emulator: restore those files (git checkout) before publishing`] : []),
     ...(errors.length ? [`${errors.length} file(s) unreadable`] : []),
   ];

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import pc from 'picocolors';
 import type { CostEstimate } from '../core/cost.js';
+import { imageOfBlock } from '../core/images.js';
 import { isRetry, problemSkips, type PlannedRequest, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
 import { knownModelNames, resolveModel, suggestModel } from '../core/models.js';
@@ -30,6 +31,11 @@ const SKIP_LABELS: Record<Skip['reason'], string> = {
   'offline-answer': 'hold the offline emulator\'s answer: restore them',
   proposed: 'proposed in the open pull request',
   declined: 'turned down in a closed pull request',
+  'no-image': 'name no image',
+  'image-remote': 'have a remote image (a URL): not sent',
+  'image-missing': 'name an image file that is not there',
+  'image-format': 'have an image in a format the API does not take',
+  'image-unreadable': 'have an image that cannot be read or made small enough',
 };
 
 export function formatPlan(result: PlanResult, color: boolean, session: Session): string {
@@ -56,7 +62,7 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
     // Unreadable files are listed once, below, with the other diagnostics.
-    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request' && s.reason !== 'no-prose')) lines.push(c.yellow(`  ${session.shown(s.file)}: ${s.detail}`));
+    for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request' && s.reason !== 'no-prose' && s.reason !== 'no-image')) lines.push(c.yellow(`  ${session.shown(s.file)}: ${s.detail}`));
   }
   for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d, session.shown)));
   if (result.estimate.length) lines.push('', formatEstimate(result, session.project.config.batch.syncBelow));
@@ -84,8 +90,9 @@ export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'e
   let batch = 0;
   let sync = 0;
   for (const e of estimate) {
+    const images = e.images ? `; ~${e.images.tokens} of the input for ${count(e.images.count, 'image')}, width × height / 750 each` : '';
     const cached = e.cacheWriteTokens ? `; ~${e.cacheWriteTokens} of the input is the cached system prompt, priced as cache writes (2x input): each hit would cost 0.1x instead` : '';
-    lines.push(`  ${e.task}: ${count(e.requests, 'request')}, ~${e.inputTokens} input + ~${e.outputTokens} output tokens (${outputBasis(e)}${cached}), ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
+    lines.push(`  ${e.task}: ${count(e.requests, 'request')}, ~${e.inputTokens} input + ~${e.outputTokens} output tokens (${outputBasis(e)}${images}${cached}), ${usd(e.batchUsd)} batch (${usd(e.syncUsd)} synchronous)`);
     batch += e.batchUsd ?? 0;
     sync += e.syncUsd ?? 0;
   }
@@ -106,7 +113,11 @@ export function formatEstimate({ estimate, counted, route }: Pick<PlanResult, 'e
 /** A planned request as it will be sent: model, max_tokens, the system prompt and the message, for a person to read first. */
 function promptOf(r: PlannedRequest): { task: string; file: string; model: string; maxTokens: number; system?: string; user: string; tool?: string } {
   const { model, max_tokens, system, messages, tool_choice } = r.params;
-  const text = (content: unknown): string => (typeof content === 'string' ? content : Array.isArray(content) ? content.map((b: { text?: string }) => b.text ?? '').join('\n') : '');
+  const block = (b: { text?: string }): string => {
+    const image = imageOfBlock(b);
+    return b.text ?? (image ? `[image ${image.file}, ${image.width}×${image.height}, ${image.mediaType}]` : '');
+  };
+  const text = (content: unknown): string => (typeof content === 'string' ? content : Array.isArray(content) ? content.map(block).join('\n') : '');
   return {
     task: r.task,
     file: r.file,

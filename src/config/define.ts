@@ -65,6 +65,23 @@ export interface TaskConfigInput {
   maxTokens?: number;
   /** What a valid answer looks like. Nothing that fails it is ever written. */
   output: TextOutputConfig | JsonOutputConfig;
+  /** Images sent with each request, read by the model itself (alt text, captions); see docs/alt-text.md. */
+  image?: ImageInputConfigInput;
+}
+
+export interface ImageInputConfigInput {
+  /**
+   * The front matter field(s) holding an image path (`heroImage`, `cover.image`); a list value (`images: [...]`)
+   * gives each of its paths. A file none of them names an image in is skipped.
+   */
+  from: string | string[];
+  /**
+   * Folders, relative to the config file, that site-absolute paths (`/covers/a.png`) are served from; the
+   * config's folder and the content root are looked in after them. @default ['public', 'static']
+   */
+  publicDir?: string | string[];
+  /** Images sent at most per request (the first found, in field order). @default 1 */
+  maxImages?: number;
 }
 
 export interface BatchConfig {

@@ -73,6 +73,15 @@ const fieldPath = z
   .string()
   .regex(/^[A-Za-z_][\w-]*(\.[A-Za-z_][\w-]*)*$/, 'expected a field name or dotted path like "seo.description"');
 
+const listOf = <T extends z.ZodType<string>>(item: T) => z.union([item, z.array(item).min(1)]).transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** Images sent with each request (see docs/alt-text.md): where their paths are in the front matter, and where to look for the files. */
+const imageInput = z.strictObject({
+  from: listOf(fieldPath),
+  publicDir: listOf(z.string().min(1)).default(['public', 'static']),
+  maxImages: z.number().int().min(1).max(20).default(1),
+});
+
 const task = z.strictObject({
   include: globs.optional(),
   exclude: globs.default([]),
@@ -87,6 +96,7 @@ const task = z.strictObject({
   model: z.string().min(1).optional(),
   maxTokens: z.number().int().positive().max(64_000).optional(),
   output: z.discriminatedUnion('type', [textOutput, jsonOutput]),
+  image: imageInput.optional(),
 });
 
 const prices = z.strictObject({
@@ -156,3 +166,4 @@ export type TaskConfig = ResolvedConfig['tasks'][string];
 export type OutputSpec = TaskConfig['output'];
 export type TextOutput = z.output<typeof textOutput>;
 export type JsonOutput = z.output<typeof jsonOutput>;
+export type ImageInputConfig = z.output<typeof imageInput>;

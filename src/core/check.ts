@@ -3,6 +3,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
 import type { ScannedFile } from './scanned.js';
 import { checkExisting } from './validate.js';
+import { imageRefs, refProblem } from './images.js';
 import { covers, hasNoProse } from './needs.js';
 import { itemKey, type ItemState, type StateData } from './state.js';
 import { OFFLINE_ANSWER } from './plan.js';
@@ -14,9 +15,10 @@ export interface Finding {
   /**
    * Who mends it, as `plan` decides: `missing` and `replaced` (a value breaking a rule of a `when: 'invalid'`
    * task) are `run`'s to write; `no-prose` (nothing in the body to describe), `case-variant` (a key in another
-   * case holds it) and `broken` (a value breaking a rule that the task leaves alone) are a person's.
+   * case holds it), `broken` (a value breaking a rule that the task leaves alone) and `image-not-sent` (the
+   * image is a URL or in a format the API does not take) are a person's.
    */
-  kind: 'missing' | 'replaced' | 'no-prose' | 'case-variant' | 'broken' | 'offline-answer';
+  kind: 'missing' | 'replaced' | 'no-prose' | 'case-variant' | 'broken' | 'offline-answer' | 'image-not-sent';
 }
 
 /**
@@ -30,6 +32,8 @@ export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData
     const covered = covers(task);
     for (const file of files) {
       if (!file.data || !covered(file.rel) || (select && !select(task.name, file.rel))) continue;
+      // An image task's field describes the image: a file that names none needs none.
+      if (task.config.image && !imageRefs(file.data, task.config.image.from).length) continue;
       const value = getField(file.data, task.fieldPath);
       const found = (problem: string, kind: Finding['kind']) => findings.push({ file: file.rel, field: task.config.field, problem, kind });
       const offline = offlineValues?.get(itemKey(task.name, file.rel));
@@ -44,8 +48,10 @@ export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData
           continue;
         }
         const variant = task.config.caseVariants === 'report' ? findCaseVariant(file.data, task.fieldPath) : undefined;
+        const notSent = task.config.image ? imageRefs(file.data, task.config.image.from).map(refProblem).find(Boolean) : undefined;
         if (variant !== undefined) found(`missing (the file has "${variant}", a key in another case: rename it, or set caseVariants: 'ignore')`, 'case-variant');
         else if (hasNoProse(task, file)) found('missing (no prose in the body to describe: write it by hand, or exclude the file)', 'no-prose');
+        else if (notSent) found(`missing (${notSent.detail}: write it by hand)`, 'image-not-sent');
         else found('missing', 'missing');
         continue;
       }

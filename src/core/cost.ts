@@ -1,4 +1,5 @@
 import type { PlannedRequest, RequestParams } from './planned.js';
+import { imageOfBlock, imageTokens, MAX_EDGE } from './images.js';
 import type { Spend } from './state.js';
 
 export interface Price {
@@ -51,9 +52,19 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** The local estimate of a request's input tokens: what it sends as system prompt, messages and tools, ~4 characters a token. */
+/**
+ * The local estimate of a request's input tokens: what it sends as system prompt, messages and tools, ~4 characters
+ * a token; an image, width × height / 750 (one this process did not build, as the largest the API keeps).
+ */
 export function estimateInputTokens(params: RequestParams): number {
-  return estimateTokens(JSON.stringify({ system: params.system, messages: params.messages, tools: params.tools }));
+  let images = 0;
+  const text = JSON.stringify({ system: params.system, messages: params.messages, tools: params.tools }, (_key, value: unknown) => {
+    if (!value || typeof value !== 'object' || (value as { type?: unknown }).type !== 'image') return value;
+    const image = imageOfBlock(value);
+    images += image ? imageTokens(image.width, image.height) : imageTokens(MAX_EDGE, MAX_EDGE);
+    return undefined;
+  });
+  return estimateTokens(text) + images;
 }
 
 /** Where a task's expected output comes from. */
@@ -97,6 +108,8 @@ export interface CostEstimate {
   syncUsd?: number;
   /** Input tokens priced as prompt-cache writes (a cached system prompt, no hits counted). */
   cacheWriteTokens?: number;
+  /** Images sent, and their share of inputTokens (tasks with `image`). */
+  images?: { count: number; tokens: number };
 }
 
 export interface EstimateInputs {
@@ -122,6 +135,7 @@ export function estimateCost(requests: PlannedRequest[], overrides: Record<strin
     e.inputTokens += input;
     e.outputTokens += output;
     if (written) e.cacheWriteTokens = (e.cacheWriteTokens ?? 0) + written;
+    if (r.images) e.images = { count: (e.images?.count ?? 0) + r.images.count, tokens: (e.images?.tokens ?? 0) + r.images.tokens };
     const price = priceOf(r.model, overrides);
     if (!price) e.unpriced = true;
     else {

@@ -4,6 +4,7 @@ import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatte
 import type { ScannedFile } from './scanned.js';
 import { estimateInputTokens } from './cost.js';
 import { digest } from './hash.js';
+import { imageDigestReplacer, imageTokens, type ImageInput, type ImageSkipReason } from './images.js';
 import { covers, hasNoProse } from './needs.js';
 import { buildParams, templateVars } from './request.js';
 import type { PlannedRequest, RequestParams } from './planned.js';
@@ -49,7 +50,9 @@ export type SkipReason =
   /** Another task, earlier in the config, fills the same field (or one inside it, or around it) of this file. */
   | 'field-taken'
   /** The same request (same task, model and prompt) as another file's in this plan: sent once, its answer shared next round. */
-  | 'same-request';
+  | 'same-request'
+  /** A task that reads images, and this file's cannot be sent (none named, a URL, missing, a format the API does not take). */
+  | ImageSkipReason;
 
 export interface Skip {
   task: string;
@@ -68,6 +71,7 @@ export interface ReusedAnswer {
   value: unknown;
   /** The item whose answer it is. */
   from: string;
+  imageHash?: string;
 }
 
 export interface Plan {
@@ -85,6 +89,8 @@ const PROBLEMS: ReadonlySet<SkipReason> = new Set(['template-error', 'field-take
 /** Why a value the emulator wrote is not left in a file, and what to do (plan and check say the same). */
 export const OFFLINE_ANSWER = 'holds the offline emulator\'s placeholder answer (written by "apply --offline"), not a real one; restore the file (git checkout) or delete the field';
 
+const NO_IMAGE = (from: readonly string[]): ImageInput => ({ skip: 'no-image', detail: `no image path in ${from.join(', ')}` });
+
 /** Whether two field paths write the same value or one inside the other (`description`, `description.seo`). */
 const overlaps = (a: readonly string[], b: readonly string[]) => a.slice(0, Math.min(a.length, b.length)).every((key, i) => key === b[i]);
 
@@ -96,6 +102,8 @@ export interface PlanOptions {
   select?: (task: string, rel: string) => boolean;
   /** By item key, the values `apply --offline` wrote (see session.offlineAnswers): found in a file, they are a problem, not an answer. */
   offlineValues?: ReadonlyMap<string, unknown>;
+  /** By item key, the images of tasks with `image` (read by pipeline/images.ts); a key without one has no image named. */
+  images?: ReadonlyMap<string, ImageInput>;
 }
 
 /**
@@ -162,11 +170,18 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         skip('case-variant', `has "${variant}", which differs from "${task.config.field}" only in case; rename it, or set caseVariants: 'ignore' on the task to add "${task.config.field}" anyway`);
         continue;
       }
-      if (item?.appliedHash === file.hash) {
+      const image = task.config.image ? (options.images?.get(key) ?? NO_IMAGE(task.config.image.from)) : undefined;
+      if (image && 'skip' in image) {
+        skip(image.skip, image.detail);
+        continue;
+      }
+      // The images are part of what the request reads: one changed is the same as the file changed.
+      const imageHash = image?.hash;
+      if (item?.appliedHash === file.hash && item.imageHash === imageHash) {
         skip('up-to-date');
         continue;
       }
-      const sameFile = item?.planHash === file.hash;
+      const sameFile = item?.planHash === file.hash && item.imageHash === imageHash;
       if (item && sameFile) {
         if (item.status === 'submitted') {
           skip('in-flight');
@@ -221,10 +236,10 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         const text = file.excerpts.get(task.config.excerpt.maxChars);
         // The scan computes the excerpts of every file a task may ask for (see core/needs.ts).
         if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
-        return buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry, maxTokens);
+        return buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry, maxTokens, image?.images);
       };
       // Everything a request is made of: the file, the task, the answers it depends on, a refused answer to quote.
-      const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}${maxTokens === task.maxTokens ? '' : `\0${maxTokens}`}`);
+      const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}${maxTokens === task.maxTokens ? '' : `\0${maxTokens}`}${imageHash ? `\0${imageHash}` : ''}`);
       const memo = file.memo?.find(([name]) => name === task.name);
       let params: RequestParams | undefined;
       let requestHash: string;
@@ -247,7 +262,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
           continue;
         }
         // buildParams builds every request with its keys in one order, so plain JSON is stable enough to compare.
-        requestHash = digest(JSON.stringify(params));
+        requestHash = digest(JSON.stringify(params, imageHash ? imageDigestReplacer : undefined));
         inputTokens = estimateInputTokens(params);
         learned.push({ file: file.rel, task: task.name, memo: { fp, requestHash, inputTokens } });
       }
@@ -274,7 +289,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       }
       if (answered !== undefined && !removed) {
         const from = state.items[answered]!;
-        reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered });
+        reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered, ...(imageHash ? { imageHash } : {}) });
         continue;
       }
       if (outOfScope) continue;
@@ -301,6 +316,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         inputTokens,
         attempts: item && sameFile ? item.attempts : 0,
         reasks: retry !== undefined,
+        ...(imageHash ? { imageHash, images: { count: image!.images.length, tokens: image!.images.reduce((n, i) => n + imageTokens(i.width, i.height), 0) } } : {}),
       };
       sending.set(same, request);
       requests.push(request);

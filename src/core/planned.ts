@@ -20,6 +20,10 @@ export interface PlannedRequest {
   attempts: number;
   /** Asks again after a refused answer (by validation or a reviewer), quoting it and why. */
   reasks: boolean;
+  /** Digest of the images the request sends (a task with `image`): a changed image is a new request. */
+  imageHash?: string;
+  /** The images it sends, and their share of inputTokens (width × height / 750 each). */
+  images?: { count: number; tokens: number };
 }
 
 /** A request sent before (it failed, expired or was refused), not new work. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import type { Task } from './task.js';
 import { estimateTokens } from './cost.js';
+import { imageBlock, type PreparedImage } from './images.js';
 
 import type { RequestParams } from './planned.js';
 
@@ -55,8 +56,8 @@ export interface Feedback {
 }
 
 /** Pure: the Messages API body for one file of one task. */
-/** `maxTokens`: a retry's own (more room after a cut-off answer); the task's otherwise. */
-export function buildParams(task: Task, vars: Record<string, unknown>, feedback?: Feedback, maxTokens = task.maxTokens): RequestParams {
+/** `maxTokens`: a retry's own (more room after a cut-off answer); the task's otherwise. `images` go before the prompt, as the API advises. */
+export function buildParams(task: Task, vars: Record<string, unknown>, feedback?: Feedback, maxTokens = task.maxTokens, images: readonly PreparedImage[] = []): RequestParams {
   let prompt = task.render(vars).trim();
   if (feedback) {
     // Re-ask: the same prompt, plus the refused answer and the rule it broke.
@@ -65,7 +66,7 @@ export function buildParams(task: Task, vars: Record<string, unknown>, feedback?
   const params: RequestParams = {
     model: task.model,
     max_tokens: maxTokens,
-    messages: [{ role: 'user', content: prompt }],
+    messages: [{ role: 'user', content: images.length ? [...images.map(imageBlock), { type: 'text', text: prompt }] : prompt }],
   };
   if (task.schema) {
     const name = toolName(task);

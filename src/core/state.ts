@@ -46,6 +46,8 @@ export interface ItemState {
   planHash: string;
   /** Digest of the request params: identical requests are not paid for twice. */
   requestHash: string;
+  /** Digest of the images the request sent (tasks with `image`): a changed image is asked again. */
+  imageHash?: string;
   status: ItemStatus;
   /** Submissions so far. */
   attempts: number;

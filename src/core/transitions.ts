@@ -85,6 +85,8 @@ export interface RequestIdentity {
   planHash: string;
   requestHash: string;
   attempts: number;
+  /** Digest of the images the request sends (tasks with `image`). */
+  imageHash?: string;
 }
 
 /** What the attempts before taught the next ones: the answer refused and why, the room an answer needs, refusals. */
@@ -95,7 +97,7 @@ export function submitItem(state: StateData, request: RequestIdentity, job: JobS
   const previous = state.items[request.key];
   itemGuard('submit', previous, request.key);
   const { task, file, planHash, requestHash } = request;
-  const item: ItemState = { task, file, planHash, requestHash, status: 'submitted', attempts: request.attempts + 1, job: job.id, customId };
+  const item: ItemState = { task, file, planHash, requestHash, ...(request.imageHash ? { imageHash: request.imageHash } : {}), status: 'submitted', attempts: request.attempts + 1, job: job.id, customId };
   for (const key of RETRY_MEMORY) if (previous?.[key] !== undefined) Object.assign(item, { [key]: previous[key] });
   state.items[request.key] = item;
   job.requests[customId] = request.key;
@@ -107,7 +109,7 @@ export function reuseAnswer(state: StateData, request: Omit<RequestIdentity, 'at
   const previous = state.items[request.key];
   itemGuard('reuse', previous, request.key);
   const { task, file, planHash, requestHash } = request;
-  const item: ItemState = { task, file, planHash, requestHash, status: 'succeeded', attempts: previous?.attempts ?? 0, value, reusedFrom: from };
+  const item: ItemState = { task, file, planHash, requestHash, ...(request.imageHash ? { imageHash: request.imageHash } : {}), status: 'succeeded', attempts: previous?.attempts ?? 0, value, reusedFrom: from };
   state.items[request.key] = item;
   return item;
 }

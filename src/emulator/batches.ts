@@ -1,6 +1,7 @@
 import type { MessageBatch, MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { ErrorObject } from '@anthropic-ai/sdk/resources/shared';
 import { faultError, takeFault, type FaultPlan } from './faults.js';
+import { describeImages, type ImageFacts } from './images.js';
 import { HttpError } from './http.js';
 import { digest, randomId } from './ids.js';
 import { ledgerEntry } from './ledger.js';
@@ -36,11 +37,25 @@ function readRequests(body: unknown): StoredRequest[] {
   });
 }
 
+/** By custom_id, the images of a create body's requests, with their colours (read before the batch is recorded). */
+export async function batchImages(body: unknown): Promise<Map<string, ImageFacts[]>> {
+  const found = new Map<string, ImageFacts[]>();
+  if (!isObject(body) || !Array.isArray(body.requests)) return found;
+  for (const request of body.requests) {
+    if (!isObject(request) || typeof request.custom_id !== 'string') continue;
+    const images = await describeImages(request.params);
+    if (images?.length) found.set(request.custom_id, images);
+  }
+  return found;
+}
+
 export interface CreateContext {
   now: number;
   durationMs: number;
   faults: FaultPlan;
   anthropicVersion: string | null;
+  /** By custom_id, the images of requests that have some (see images.ts describeImages). */
+  images?: ReadonlyMap<string, ImageFacts[]>;
 }
 
 /**
@@ -52,6 +67,10 @@ export interface CreateContext {
  */
 export function createBatch(data: EmulatorData, body: unknown, ctx: CreateContext): { batch: StoredBatch; httpFault?: HttpError } {
   const requests = readRequests(body);
+  for (const request of requests) {
+    const images = ctx.images?.get(request.custom_id);
+    if (images) request.images = images;
+  }
   const target = (r: StoredRequest) => ({ userText: userText(r.params), customId: r.custom_id });
   const http = takeFault(ctx.faults, data, requests.map(target), { accepts: (o) => o === 'http_error' });
   const httpFault = http && faultError(http);
@@ -92,9 +111,10 @@ function run(request: StoredRequest, version: string | null, cache: PromptCache,
   const unknown = unknownModel(request.params, models);
   if (unknown) return errored(unknown.type, unknown.message);
   if (fault?.outcome === 'text') return { type: 'succeeded', message: answer(request.params, { text: fault.text ?? '', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
+  const images = request.images;
   const problem = paramsProblem(request.params, version);
   if (problem) return errored('invalid_request_error', problem);
-  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal', serviceTier: 'batch', cache: useCache(cache, request.params, at) }) };
+  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal', serviceTier: 'batch', cache: useCache(cache, request.params, at), images }) };
 }
 
 /** Results order: a deterministic shuffle, never the request order (clients must match on custom_id). */

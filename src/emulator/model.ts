@@ -2,6 +2,7 @@ import type { ContentBlock, Message, MessageCreateParamsNonStreaming, StopReason
 import { stableId } from './ids.js';
 import type { CacheEffect } from './prompt-cache.js';
 import { countInputTokens, estimateTokens, isObject, lastUserText, systemText, type Json } from './params.js';
+import { altText, imageSizes, type ImageFacts } from './images.js';
 import { fillSchema } from './schema-fill.js';
 import { describe, readLimits } from './summary.js';
 import { contentOf, cutAtWord, instructionsOf } from './text.js';
@@ -15,6 +16,8 @@ export interface AnswerOverride {
   serviceTier?: 'standard' | 'batch';
   /** What the prompt cache did for this request (see prompt-cache.ts): that prefix is billed as a write or a read, not as input. */
   cache?: CacheEffect | undefined;
+  /** The request's images with their colours, read when it came in (see images.ts describeImages). */
+  images?: ImageFacts[] | undefined;
 }
 
 type Plan = { kind: 'text'; text: string } | { kind: 'tool'; name: string; input: Json };
@@ -46,6 +49,9 @@ function plan(params: Json, override: AnswerOverride): Plan {
   }
   const schema = jsonFormat(params);
   if (schema !== undefined) return { kind: 'text', text: JSON.stringify(fillSchema(schema, ctx)) };
+  // A request with images asks about them (alt text, a caption): answered from their shape and colours.
+  const images = override.images ?? imageSizes(params);
+  if (images.length) return { kind: 'text', text: altText(images, readLimits(ctx.instructions).maxChars) };
   const title = /^title:\s*(.+)$/im.exec(ctx.instructions)?.[1] ?? '';
   const previous = /<previous_answer>([\s\S]*?)<\/previous_answer>/.exec(prompt)?.[1]?.trim();
   return { kind: 'text', text: describe(ctx.content || title, readLimits(ctx.instructions), previous) };

@@ -1,4 +1,5 @@
 /** Reading a Messages API body as untrusted JSON: its texts, its size in tokens, and what the API would reject. */
+import { imagesProblem, imageTokens } from './images.js';
 
 export type Json = Record<string, unknown>;
 
@@ -46,7 +47,7 @@ export function estimateTokens(text: string): number {
 export function countInputTokens(params: unknown): number {
   const tools = isObject(params) && Array.isArray(params.tools) ? JSON.stringify(params.tools) : '';
   const turns = messages(params).map((m) => blockText(m.content));
-  return estimateTokens([systemText(params), ...turns, tools].join('\n'));
+  return estimateTokens([systemText(params), ...turns, tools].join('\n')) + imageTokens(params);
 }
 
 /** anthropic-version from which sampling parameters are refused; the SDK 1.x default. */
@@ -70,6 +71,8 @@ export function paramsProblem(params: unknown, version: string | null): string |
     if (typeof m.content !== 'string' && !Array.isArray(m.content)) return `messages.${i}.content: Input should be a string or a list of content blocks`;
   }
   if (params.system !== undefined && typeof params.system !== 'string' && !Array.isArray(params.system)) return 'system: Input should be a string or a list of text blocks';
+  const images = imagesProblem(params);
+  if (images) return images;
   if ((version ?? SAMPLING_REMOVED_IN) >= SAMPLING_REMOVED_IN) {
     const used = SAMPLING.find((key) => params[key] !== undefined);
     if (used) return `${used}: not supported with anthropic-version ${version ?? SAMPLING_REMOVED_IN}; remove it from the request`;

@@ -1,13 +1,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createBatch, findBatch, resultsGone, settle, view } from './batches.js';
+import { batchImages, createBatch, findBatch, resultsGone, settle, view } from './batches.js';
 import { faultError, takeFault, type AppliedFault, type Endpoint, type FaultPlan, type FaultTarget } from './faults.js';
 import { HttpError, readJson, sendJson } from './http.js';
 import { isLoopbackAddress, ledgerEntry } from './ledger.js';
 import { answer } from './model.js';
 import { findModel, listModels, unknownModel } from './models.js';
 import { listBody, pageOf, readListQuery } from './page.js';
+import { describeImages } from './images.js';
 import { countInputTokens, isObject, paramsProblem, userText } from './params.js';
 import { useCache } from './prompt-cache.js';
 import type { Store } from './store.js';
@@ -61,10 +62,11 @@ function reply(call: Call, body: unknown): void {
 }
 
 const create: Handler = async (env, call) => {
+  const images = await batchImages(call.body);
   const data = env.store.read();
   let created;
   try {
-    created = createBatch(data, call.body, { now: env.now(), durationMs: env.durationMs, faults: env.faults, anthropicVersion: call.version });
+    created = createBatch(data, call.body, { now: env.now(), durationMs: env.durationMs, faults: env.faults, anthropicVersion: call.version, ...(images.size ? { images } : {}) });
   } finally {
     env.store.save(); // fault uses count even when the create is refused
   }
@@ -127,6 +129,7 @@ const messages: Handler = async (env, call) => {
   if (unknown) throw unknown;
   const problem = paramsProblem(body, call.version);
   if (problem) throw new HttpError(400, 'invalid_request_error', problem);
+  const images = await describeImages(body);
   const data = env.store.read();
   const fault = takeFault(env.faults, data, { userText: userText(body) }, { accepts: (o) => o !== 'expired' && o !== 'canceled' });
   if (fault?.outcome === 'http_error' || fault?.outcome === 'errored') {
@@ -134,7 +137,7 @@ const messages: Handler = async (env, call) => {
     throw faultError(fault);
   }
   const override = fault?.outcome === 'text' ? { text: fault.text ?? '' } : { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal' };
-  const message = answer(body, { ...override, cache: useCache((data.promptCache ??= {}), body, env.now()) });
+  const message = answer(body, { ...override, cache: useCache((data.promptCache ??= {}), body, env.now()), images });
   // Billed once answered, even when the answer is then lost on the way back.
   data.ledger.push(ledgerEntry('sync', body, env.now()));
   env.store.save();

@@ -3,6 +3,7 @@ import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import type { MessageBatchResult } from '@anthropic-ai/sdk/resources/messages/batches';
 import type { AppliedFault, FaultCounters } from './faults.js';
+import type { ImageFacts } from './images.js';
 import type { LedgerEntry } from './ledger.js';
 import type { PromptCache } from './prompt-cache.js';
 import { UserError } from '../errors.js';
@@ -12,6 +13,8 @@ export interface StoredRequest {
   params: unknown;
   /** Decided at create time, so the outcome does not depend on which process first sees the batch end. */
   fault?: AppliedFault;
+  /** Its images' sizes and colours, read at create time (sharp is asynchronous; a batch's answers are not). */
+  images?: ImageFacts[];
 }
 
 export interface ResultLine {

@@ -6,6 +6,7 @@ import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import { countNamed, pairKey, requireMatches, sampleRequests, selects } from '../core/selection.js';
 import type { Diagnostic } from '../io/tree.js';
+import { imageInputs } from './images.js';
 import { retryableCount } from './report.js';
 import { offlineAnswers, saveScanCache, scanProject, type Session } from './session.js';
 import { estimateRequests, submitRequests, type SubmitSummary } from './submit.js';
@@ -38,7 +39,8 @@ export async function planWork(session: Session, retriesOnly = false, countToken
   }
   const select = !selection.tasks && !selection.paths ? {} : { select: (task: string, rel: string) => selects(selection, task, rel) };
   const offlineValues = await offlineAnswers(session);
-  const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly, ...select, ...(offlineValues.size ? { offlineValues } : {}) });
+  const images = await imageInputs(session, files, select.select);
+  const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly, ...select, ...(offlineValues.size ? { offlineValues } : {}), ...(images.size ? { images } : {}) });
   // What rendering taught this plan is kept with the files, so the next plan of unchanged files need not render.
   for (const { file, task, memo } of result.learned) {
     const entry = scan.cache.entries[file];

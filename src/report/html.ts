@@ -70,9 +70,18 @@ function entryHtml(entry: ReportEntry, id: string, enums: ReadonlySet<string>, p
   return `<article class="entry" id="${id}" data-task="${esc(entry.task)}" data-status="${entry.status}" data-path="${esc(prefix + entry.file)}" data-len="${sortLength(entry)}"${urgency >= 0 ? ` data-urgency="${urgency}"` : ''} aria-labelledby="${id}-h">
 <header><h3 id="${id}-h"><code>${esc(entry.file)}</code></h3><span class="tools">${pick}<span class="badge ${entry.status}">${entry.status}</span></span></header>
 ${snippet || (entry.title !== undefined ? `<p class="page-title">${esc(entry.title)}</p>` : '')}
-<div class="compare">${side('Current', entry.current, entry, enums)}${side('Proposed', entry.proposed, entry, enums, entry.status === 'failed' ? 'no valid answer' : 'not set')}</div>${notes}${reason}${inputHtml(entry)}
+${withImages(entry, `<div class="compare">${side('Current', entry.current, entry, enums)}${side('Proposed', entry.proposed, entry, enums, entry.status === 'failed' ? 'no valid answer' : 'not set')}</div>`)}${notes}${reason}${inputHtml(entry)}
 </article>`;
 }
+
+/** The entry's images (alt text tasks) beside the values; the thumbnails are data URIs made by us, the paths untrusted. */
+function withImages(entry: ReportEntry, compare: string): string {
+  if (!entry.images?.length) return compare;
+  const figures = entry.images.map((i) => `<figure class="thumb"><img src="${esc(i.src)}" width="${i.width}" height="${i.height}" alt="${esc(`image ${i.ref}`)}"><figcaption><code>${esc(i.ref)}</code></figcaption></figure>`);
+  return `<div class="with-images"><div class="thumbs">${figures.join('')}</div>${compare}</div>`;
+}
+
+const THUMB_CSS = '.with-images{display:grid;grid-template-columns:auto 1fr;gap:1rem;align-items:start;margin-top:.5rem}.thumbs{display:flex;flex-direction:column;gap:.5rem}.thumb{margin:0}.thumb img{display:block;max-width:160px;height:auto;border-radius:4px;border:1px solid #ccc}.thumb figcaption{font-size:.75rem;max-width:160px;overflow-wrap:anywhere}';
 
 function charts(summary: TaskSummary, ids: Map<string, string>): string {
   if (!summary.chart) return '';
@@ -100,6 +109,7 @@ function button(filter: 'task' | 'status', value: string, label: string): string
 export function renderHtml(model: ReportModel): string {
   const { entries, tasks } = model;
   const proposed = entries.filter((e) => e.status === 'proposed').length;
+  const thumbs = entries.some((e) => e.images?.length);
   const sections = tasks.map((summary, t) => {
     const list = entries.map((e, i) => [e, `entry-${i}`] as const).filter(([e]) => e.task === summary.task);
     const ids = new Map(list.filter(([e]) => e.status === 'proposed').map(([e, id]) => [e.file, id]));
@@ -122,9 +132,9 @@ ${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.com
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'${thumbs ? '; img-src data:' : ''}">
 <title>batchmatter review: ${plural(proposed, 'proposed change')}</title>
-<style>${CSS}</style>
+<style>${CSS}${thumbs ? THUMB_CSS : ''}</style>
 </head>
 <body>
 <header class="top">

@@ -9,6 +9,7 @@ import { getField, isRecord, nest } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
 import { computeEdits, type FileEdit } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
+import { entryThumbnails, type Thumbnail } from './thumbnails.js';
 
 /** `proposed`: validated, would be written by `apply`. `failed`: no usable answer (or one `apply` would refuse). `stale`: the file changed after planning. */
 export type EntryStatus = 'proposed' | 'failed' | 'stale';
@@ -50,6 +51,8 @@ export interface ReportEntry {
    * excerpt.maxChars), made from the file as it is now. Absent when the template does not read it.
    */
   input?: string;
+  /** Tasks with `image`: the images the answer is about, as small embedded thumbnails (see thumbnails.ts). */
+  images?: Thumbnail[];
 }
 
 export interface TaskSummary {
@@ -215,7 +218,7 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
       .then((real) => (real === abs ? readFile(abs, 'utf8') : undefined))
       .catch(() => undefined);
   }
-  return toReportModel({
+  const model = toReportModel({
     tasks: session.project.tasks.filter((task) => !selection.tasks || selection.tasks.has(task.name)),
     items,
     texts,
@@ -224,6 +227,15 @@ export async function buildReportModel(session: Session, edits?: FileEdit[]): Pr
     generatedAt: session.now().toISOString(),
     command: { ...commandContext(session.project.configFile, session.project.contentRoot), ...(session.offline ? { offline: true } : {}) },
   });
+  const thumbnails = await entryThumbnails(session.project, model.entries);
+  const entries = model.entries.map((entry, i) => {
+    const images = thumbnails[i];
+    if (!images?.length) return entry;
+    // An alt text is no page description: the search-result preview would mislead, the page title stays.
+    const { snippet: _snippet, ...rest } = entry;
+    return { ...rest, images };
+  });
+  return { ...model, entries };
 }
 
 /** The content root seen from the config's folder (`examples/blog/`), and the config's name when it must be given. */
