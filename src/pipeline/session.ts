@@ -135,7 +135,7 @@ export function shownFrom(cwd: string, contentRoot: string): (file: string) => s
   const from = path.resolve(cwd);
   const prefix = path.relative(from, contentRoot).split(path.sep).join('/');
   if (!prefix) return (file) => file;
-  // Below the folder: a prefix. Inside the content root (`..` in the prefix): a path of its own per file.
+  // The content root below the folder: a prefix. Elsewhere (the prefix climbs with ..), each file's own path, which may climb less.
   if (!prefix.startsWith('..')) return (file) => `${prefix}/${file}`;
   return (file) => path.relative(from, path.join(contentRoot, file)).split(path.sep).join('/');
 }
