@@ -131,7 +131,7 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
 }
 
 /** Content-root-relative paths as relative to `cwd` (kept as they are when the two folders are the same). */
-export function shownFrom(cwd: string, contentRoot: string): (file: string) => string {
+function shownFrom(cwd: string, contentRoot: string): (file: string) => string {
   const from = path.resolve(cwd);
   const prefix = path.relative(from, contentRoot).split(path.sep).join('/');
   if (!prefix) return (file) => file;
