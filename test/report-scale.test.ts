@@ -80,7 +80,7 @@ const order = (page: Page, task: string, key: 'len' | 'urgency') =>
   page.$$eval(`section[data-task="${task}"] > .entry`, (cards, k) => cards.map((c) => [Number((c as HTMLElement).dataset[k] ?? 'NaN'), (c as HTMLElement).dataset.status, c.id] as const), key);
 
 describe('the review page with 10,000 entries', () => {
-  it('is one offline file; search and sort work over every entry', async () => {
+  it('is one offline file; search and sort work over every entry (its size and timings printed)', async () => {
     const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     const requests: string[] = [];
     const errors: string[] = [];
@@ -88,12 +88,23 @@ describe('the review page with 10,000 entries', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     const url = pathToFileURL(file).href;
     await page.goto(url);
+    // Measured, printed, not asserted: they depend on the machine.
+    const timing = await page.evaluate(() => {
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const paint = performance.getEntriesByName('first-contentful-paint')[0];
+      return { firstPaint: Math.round(paint?.startTime ?? -1), domContentLoaded: Math.round(nav.domContentLoadedEventEnd) };
+    });
     expect(await page.locator('.entry').count()).toBe(POSTS + REVIEWS);
     expect(await shownText(page)).toBe(`Showing ${POSTS + REVIEWS} of ${POSTS + REVIEWS} entries`);
 
     // Search reads what the model read too: one word of one file's body finds that card alone.
+    const searchStart = Date.now();
     await page.locator('#q').fill(NEEDLE);
     await page.waitForFunction(() => document.getElementById('shown')!.textContent!.startsWith('Showing 1 '));
+    const searchMs = Date.now() - searchStart;
+    console.log(
+      `review page, ${POSTS + REVIEWS} entries: ${(statSync(file).size / 1e6).toFixed(1)} MB; first contentful paint ${timing.firstPaint} ms, DOMContentLoaded ${timing.domContentLoaded} ms; first search ${searchMs} ms (120 ms of it the pause after typing)`,
+    );
     expect(await shownText(page)).toBe(`Showing 1 of ${POSTS + REVIEWS} entries`);
     expect(await page.locator('.entry:visible code').first().textContent()).toBe(NEEDLE_FILE);
     // By file name, with the task filter on top.
@@ -130,28 +141,6 @@ describe('the review page with 10,000 entries', () => {
     expect(errors).toEqual([]);
     expect(requests).toEqual([url]);
     expect(html).not.toMatch(/<(link|img|iframe)\b|\bsrc=|https?:\/\/(?!www\.w3\.org)/);
-    await page.close();
-  }, 120_000);
-
-  it('measures its size and time to first render (printed, not asserted)', async () => {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
-    await page.goto(pathToFileURL(file).href);
-    const timing = await page.evaluate(() => {
-      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
-      const paint = performance.getEntriesByName('first-contentful-paint')[0];
-      return { firstPaint: Math.round(paint?.startTime ?? -1), domContentLoaded: Math.round(nav.domContentLoadedEventEnd), load: Math.round(nav.loadEventEnd) };
-    });
-    const search = await page.evaluate(async () => {
-      const start = performance.now();
-      const input = document.getElementById('q') as HTMLInputElement;
-      input.value = 'cache';
-      input.dispatchEvent(new Event('input'));
-      await new Promise<void>((resolve) => new MutationObserver((_, o) => (o.disconnect(), resolve())).observe(document.getElementById('shown')!, { childList: true, characterData: true, subtree: true }));
-      return Math.round(performance.now() - start);
-    });
-    const bytes = statSync(file).size;
-    console.log(`review page, ${POSTS + REVIEWS} entries: ${(bytes / 1e6).toFixed(1)} MB; first contentful paint ${timing.firstPaint} ms, DOMContentLoaded ${timing.domContentLoaded} ms, load ${timing.load} ms; first search ${search} ms (120 ms of it the typing pause)`);
-    expect(bytes).toBeGreaterThan(0);
     await page.close();
   }, 120_000);
 });

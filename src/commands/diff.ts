@@ -30,9 +30,9 @@ const shown = (value: unknown) => (value === undefined || value === null || valu
 /**
  * One table per task (file, current → proposed value, length against the
  * limit), then what cannot be applied and why. For a pull-request body or
- * $GITHUB_STEP_SUMMARY.
+ * $GITHUB_STEP_SUMMARY. `name` gives a file's path as printed (relative to the
+ * folder the command runs in).
  */
-/** `name`: a file's path as printed (relative to the folder the command runs in). */
 export function renderMarkdown(model: ReportModel, maxChars = Infinity, name: (file: string) => string = (file) => file): string {
   const out: string[] = [];
   for (const task of model.tasks) {

@@ -26,12 +26,17 @@ const read = (file: string): string => {
 const first = (dir: string, names: readonly string[]) => names.find((n) => existsSync(path.join(dir, n)));
 const CONFIG_EXTS = ['mjs', 'js', 'ts', 'mts', 'cjs', 'cts'];
 const configOf = (dir: string, base: string) => first(dir, CONFIG_EXTS.map((ext) => `${base}.${ext}`));
-const dependsOn = (dir: string, name: string) => {
-  const pkg = read(path.join(dir, 'package.json'));
-  return new RegExp(`"${name.replace(/[/.]/g, '\\$&')}"\\s*:`).test(pkg);
+/** Whether package.json lists `name` among its dependencies or devDependencies. */
+const dependsOn = (dir: string, name: string): boolean => {
+  try {
+    const pkg = JSON.parse(read(path.join(dir, 'package.json'))) as { dependencies?: object; devDependencies?: object };
+    return [pkg.dependencies, pkg.devDependencies].some((deps) => typeof deps === 'object' && deps !== null && name in deps);
+  } catch {
+    return false;
+  }
 };
 
-/** The Markdown extensions present under `root` (deep), as include globs; `fallback` when there are none yet. */
+/** Include globs for the Markdown extensions present under `root` (in the folders `under`); the first glob when none match yet. */
 function includes(dir: string, root: string, exts: readonly string[], under: readonly string[] = ['**']): string[] {
   const cwd = path.join(dir, root);
   const globs = under.flatMap((u) => exts.map((ext) => `${u}/*.${ext}`));

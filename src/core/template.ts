@@ -40,7 +40,7 @@ function quoteLine(source: string, line: number): string {
  * A Handlebars syntax error as the line it is on and what to do, instead of
  * the parser's list of expected tokens ("Expecting 'CLOSE_RAW_BLOCK', ...").
  */
-export function syntaxProblem(source: string, message: string): string {
+function syntaxProblem(source: string, message: string): string {
   const parse = /^Parse error on line (\d+):/.exec(message);
   // Compile errors carry " - line:column" ("if doesn't match each - 2:3").
   const compiled = /^(.*) - (\d+):(\d+)$/.exec(message.split('\n')[0] ?? '');

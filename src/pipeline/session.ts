@@ -131,11 +131,11 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
 }
 
 /** Content-root-relative paths as relative to `cwd` (kept as they are when the two folders are the same). */
-export function shownFrom(cwd: string, contentRoot: string): (file: string) => string {
+function shownFrom(cwd: string, contentRoot: string): (file: string) => string {
   const from = path.resolve(cwd);
   const prefix = path.relative(from, contentRoot).split(path.sep).join('/');
   if (!prefix) return (file) => file;
-  // Below the folder: a prefix. Inside the content root (`..` in the prefix): a path of its own per file.
+  // The content root below the folder: a prefix. Elsewhere (the prefix climbs with ..), each file's own path, which may climb less.
   if (!prefix.startsWith('..')) return (file) => `${prefix}/${file}`;
   return (file) => path.relative(from, path.join(contentRoot, file)).split(path.sep).join('/');
 }
