@@ -178,9 +178,10 @@ function buildCommands(outcome: Outcome, signal: AbortSignal): Record<string, Co
       },
       async (s, a) => {
         const options = diffOptions(a.format, a.out, String(a.cwd), a['max-chars']);
-        // A whole page of HTML poured onto a terminal helps nobody; piped or redirected, it is what was asked for.
-        if (options.format === 'html' && !options.out && process.stdout.isTTY) throw new UserError('--format html writes a page: add --out review.html, then open that file in a browser');
-        return (await import('./commands/diff.js')).diffCommand(s, options);
+        // A whole page of HTML poured onto a terminal helps nobody: it goes to a file, whose path is printed.
+        // Piped or redirected, it is what was asked for.
+        const pageFile = options.format === 'html' && !options.out && Boolean(process.stdout.isTTY);
+        return (await import('./commands/diff.js')).diffCommand(s, { ...options, pageFile });
       },
     ),
     apply: command(

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { printable } from '../src/io/terminal.js';
@@ -30,12 +30,13 @@ describe('text from content files on a terminal', () => {
     expect(onTty).not.toContain('\x1b[2J');
     const piped = await runCli(['diff', '--offline', 'examples/blog/posts/welcome.md'], dir);
     expect(piped.stdout).toContain('\x1b]0;PWNED\x07');
-    // A page of HTML is not poured onto a terminal; piped, it is what was asked for.
+    // A page of HTML is not poured onto a terminal: it is written beside the state, and its path printed; piped, it is what was asked for.
     const page = await new Promise<string>((resolve) => {
       execFile('script', ['-qc', `"${process.execPath}" "${bin}" diff --offline --format html`, '/dev/null'], { cwd: dir, env: cliEnv({ TERM: 'xterm' }) }, (_e, stdout) => resolve(stdout));
     });
-    expect(page).toContain('--format html writes a page: add --out review.html');
+    expect(page).toMatch(/wrote \.batchmatter\/review\.html: \d+ proposed, 0 failed, 0 stale; open it in a browser/);
     expect(page).not.toContain('<!doctype html>');
+    expect(readFileSync(path.join(dir, '.batchmatter/review.html'), 'utf8')).toMatch(/^<!doctype html>/);
     expect((await runCli(['diff', '--offline', '--format', 'html'], dir)).stdout).toMatch(/^<!doctype html>/);
   });
 });

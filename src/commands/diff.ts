@@ -1,6 +1,7 @@
 import type { DiffFormat } from './diff-formats.js';
 import { createTwoFilesPatch } from 'diff';
 import pc from 'picocolors';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
 import { renderHtml } from '../report/html.js';
@@ -86,6 +87,8 @@ export interface DiffOptions {
   out?: string;
   /** `--format markdown` at most this long (a pull request's body takes 65,536 characters): rows past it are counted, not shown. */
   maxChars?: number;
+  /** With no `out`, write an HTML page to `review.html` beside the state file (the CLI's choice on a terminal). */
+  pageFile?: boolean;
 }
 
 export async function diffCommand(session: Session, options: DiffOptions = {}): Promise<CommandResult> {
@@ -104,12 +107,13 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
   if (format !== 'unified') {
     const model = await buildReportModel(session, edits);
     const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model, options.maxChars, shown);
-    if (!options.out) return { exitCode, data: { ...data, report: model }, text: rendered };
-    const out = options.out;
+    const out = options.out ?? (format === 'html' && options.pageFile ? path.join(path.dirname(session.statePath), 'review.html') : undefined);
+    if (!out) return { exitCode, data: { ...data, report: model }, text: rendered };
+    await mkdir(path.dirname(out), { recursive: true });
     await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`).catch((error) => Promise.reject(fileProblem(error, `--out: cannot write ${out}`)));
     const count = (status: string) => model.entries.filter((e) => e.status === status).length;
     const relative = path.relative(process.cwd(), out);
-    const summary = `wrote ${relative.startsWith('..') ? out : relative}: ${count('proposed')} proposed, ${count('failed')} failed, ${count('stale')} stale`;
+    const summary = `wrote ${relative.startsWith('..') ? out : relative}: ${count('proposed')} proposed, ${count('failed')} failed, ${count('stale')} stale${options.out ? '' : '; open it in a browser'}`;
     return { exitCode, data: { ...data, report: model, out }, text: summary };
   }
 
