@@ -31,11 +31,18 @@ export function excerpt(body: string, { maxChars, mdx: isMdx }: ExcerptOptions):
   let definitions: Array<[string, number]> | undefined;
   const definedFrom = (from: number) =>
     body.includes(']:', from) ? (definitions ??= definitionsIn(body)).filter(([, at]) => at >= from).map(([label]) => label) : [];
-  // First, the longest prefix read piece by piece, stopping at the piece that brings enough text: no byte
-  // tokenized twice. A text that must be tokenized whole (see prose-pieces.ts) is read the slower way below.
-  const longest = readable(body, boundedPrefix(body, cap), isMdx, definedFrom);
-  const fast = segmentedProse(longest.source, isMdx, longest.context, maxChars);
-  if (fast !== undefined) return truncate(fast, maxChars);
+  // A prefix read piece by piece, stopping at the piece that brings enough text. A text with a lone CR, or
+  // MDX that must be read as Markdown, is read the slower way below.
+  // A block without a blank line in it (a long tight list, a quoted email) is one piece, tokenized whole, in time
+  // worse than linear: so the prefix grows fourfold (cut between list items and quoted paragraphs) while it
+  // holds too little prose, and only then is read again.
+  for (const limit of [Math.max(2 * maxChars, 2048), Math.max(8 * maxChars, 8192), cap]) {
+    const prefix = boundedPrefix(body, Math.min(limit, cap));
+    const { source, context, ended } = readable(body, prefix, isMdx, definedFrom);
+    const text = segmentedProse(source, isMdx, context, maxChars);
+    if (text === undefined) break;
+    if (text.length > maxChars || ended || prefix.length >= body.length || limit >= cap) return truncate(text, maxChars);
+  }
   for (let limit = Math.max(Math.ceil(maxChars * 1.5), 1024); ; limit = Math.min(limit * 2, cap)) {
     const prefix = boundedPrefix(body, limit);
     const { source, context, ended } = readable(body, prefix, isMdx, definedFrom);

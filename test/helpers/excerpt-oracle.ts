@@ -92,7 +92,10 @@ export function oracle(source: string, isMdx: boolean): string {
   return read(source, isMdx).text;
 }
 
-/** The excerpt's cut: at most `maxChars`, at a word boundary in the second half if there is one. */
+/**
+ * The excerpt's cut: at most `maxChars`, at a word boundary in the second half if there is one.
+ * @public scripts/audit-excerpts.mjs loads it through jiti, where knip does not look.
+ */
 export function truncated(text: string, maxChars: number): string {
   if (text.length <= maxChars) return text;
   const boundary = Math.max(text.lastIndexOf(' ', maxChars), text.lastIndexOf('\n', maxChars));
