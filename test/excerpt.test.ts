@@ -188,6 +188,9 @@ describe('excerpts of real sites carry only prose (issue 14)', () => {
   it('leaves out a code-toggle shortcode with its code, and reads on after it', () => {
     const body = 'Intro.\n\n{{< code-toggle file=hugo >}}\n[cascade.target]\npath = \'{/articles}\'\n{{< /code-toggle >}}\n\nSee [details][].\n\n{{< codeblock >}}\nKept.\n{{< /codeblock >}}\n\n[details]: /cascade\n';
     expect(excerpt(body, { maxChars: 1000, mdx: false })).toBe('Intro.\n\nSee details.\n\nKept.');
+    // Its closing tag past the prefix read first still closes it.
+    const toml = Array.from({ length: 200 }, (_, i) => `${i % 40 ? '' : '\n[table]\n'}key${i} = 'value'`).join('\n');
+    expect(excerpt(`Intro.\n\n{{< code-toggle file=hugo >}}\n${toml}\n{{< /code-toggle >}}\n\nAfter.\n`, { maxChars: 1000, mdx: false })).toBe('Intro.\n\nAfter.');
     // Self-closing, or with no closing tag after it, it wraps nothing.
     expect(excerpt('A.\n\n{{< code-toggle config=markup />}}\n\nB.\n\n{{< code-toggle file=x >}}\n\nC.\n', { maxChars: 1000, mdx: false })).toBe('A.\n\nB.\n\nC.');
   });

@@ -64,7 +64,7 @@ function readable(body: string, prefix: string, isMdx: boolean, definedFrom: (fr
   if (mdxMore !== -1) source = source.slice(0, mdxMore);
   const truncated = source.length < body.length;
   const context: ReadContext = { truncated, defined: truncated ? definedFrom(source.length) : [] };
-  return { source: stripSiteSyntax(source, isMdx), context, ended: source.length < prefix.length };
+  return { source: stripSiteSyntax(source, isMdx, body.slice(source.length)), context, ended: source.length < prefix.length };
 }
 
 /**

@@ -43,8 +43,12 @@ const CODE_SPAN = /(`+)[^`]*?\1/g;
 /** A link reference definition whose destination starts with a tag or an output: the tag is replaced by `#`. */
 const TEMPLATED_DESTINATION = /^( {0,3}\[(?:[^\\[\]]|\\.)+\]:[ \t]*<?)(?:\{\{.*?\}\}|\{%.*?%\})/;
 
-/** `source` with the site generators' syntax taken out (see above); the rest untouched. */
-export function stripSiteSyntax(source: string, isMdx: boolean): string {
+/**
+ * `source` with the site generators' syntax taken out (see above); the rest
+ * untouched. `after` is the text that follows it, when it is the start of a
+ * body: where a shortcode's closing tag may be.
+ */
+export function stripSiteSyntax(source: string, isMdx: boolean, after = ''): string {
   if (!TRIGGER.test(source)) return source;
   const out: string[] = [];
   let fence = '';
@@ -97,7 +101,7 @@ export function stripSiteSyntax(source: string, isMdx: boolean): string {
     }
     const { text, open } = withoutWrapped(line);
     // A shortcode with no closing tag after it wraps nothing (Hugo pairs a shortcode only with a closing tag).
-    wrapped = open?.source.startsWith('\\{\\{') && !open.test(source.slice(end)) ? undefined : open;
+    wrapped = open?.source.startsWith('\\{\\{') && !open.test(source.slice(end)) && !open.test(after) ? undefined : open;
     out.push(stripLine(text, isMdx));
   }
   return out.join('\n');

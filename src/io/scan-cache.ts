@@ -38,9 +38,10 @@ export interface ExcerptStore {
  * prefix read, leave out tables and nested directive fences, read MDX cut inside an element as
  * MDX, and cut long tight lists between items. 7: a definition with a Liquid or Hugo destination
  * stays one, Hugo's `code-…` shortcodes are left out with their code, and a long quote is cut
- * between its paragraphs.
+ * between its paragraphs. 8: a code-… shortcode whose closing tag is past the prefix read is
+ * still left out with its code.
  */
-export const SCAN_CACHE_VERSION = 7;
+export const SCAN_CACHE_VERSION = 8;
 
 export interface ScanCache {
   version: typeof SCAN_CACHE_VERSION;
