@@ -105,11 +105,10 @@ describe('excerpt', () => {
     expect(md('Text with {{ unclosed\n{{< figure src="x" >}}\nMore text.\n')).toBe('Text with {{ unclosed\n\nMore text.');
     expect(md('Use `{{` and\n`}}` here.\n')).toBe('Use {{ and }} here.');
     expect(md('```liquid\n{% include x\n  y %}\n{{< highlight go >}}\n```\n\nProse.\n')).toBe('Prose.');
-    // Many openers that never close, or close only past a blank line, are read in linear time.
+    // Many openers that never close, or close only past a blank line, are left as they are. (Read in linear time:
+    // a quadratic reading of these 32,000 openers would run into the test's timeout; no wall-clock bound here.)
     const unclosed = `${'word {{ a {% b {{< c\n'.repeat(8000)}\n${'w {{ a {% b\n\n'.repeat(8000)}%}}} `;
-    const start = performance.now();
     expect(stripSiteSyntax(unclosed, false)).toBe(unclosed);
-    expect(performance.now() - start).toBeLessThan(500);
   });
 
   it('falls back to Markdown when MDX will not parse, still without import lines', () => {
@@ -142,10 +141,10 @@ describe('excerpt', () => {
 
   it('parses only a bounded prefix of a long body', () => {
     const paragraph = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(10);
+    // 28 MB, whose end is not valid MDX: read whole, it would take most of the test's timeout, and fall back to
+    // Markdown. How fast a prefix is read is the bench's to measure (npm run bench), not a wall-clock bound here.
     const huge = `${paragraph}\n\n`.repeat(50_000) + '{ unbalanced';
-    const start = performance.now();
     const text = excerpt(huge, { maxChars: 500, mdx: true });
-    expect(performance.now() - start).toBeLessThan(1000);
     expect(text.length).toBeLessThanOrEqual(500);
     expect(text.startsWith('Lorem ipsum')).toBe(true);
   });
