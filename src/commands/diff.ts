@@ -109,7 +109,8 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
     const rendered = format === 'html' ? renderHtml(model) : format === 'json' ? JSON.stringify(model, null, 2) : renderMarkdown(model, options.maxChars, shown);
     const out = options.out ?? (format === 'html' && options.pageFile ? path.join(path.dirname(session.statePath), 'review.html') : undefined);
     if (!out) return { exitCode, data: { ...data, report: model }, text: rendered };
-    await mkdir(path.dirname(out), { recursive: true });
+    // The state's folder, for the page written there; a folder given with --out must exist.
+    if (!options.out) await mkdir(path.dirname(out), { recursive: true });
     await writeFileAtomic(out, rendered.endsWith('\n') ? rendered : `${rendered}\n`).catch((error) => Promise.reject(fileProblem(error, `--out: cannot write ${out}`)));
     const count = (status: string) => model.entries.filter((e) => e.status === status).length;
     const relative = path.relative(process.cwd(), out);
