@@ -10,7 +10,8 @@ import { readFileSync } from 'node:fs';
 import fg from 'fast-glob';
 import { parseScanned } from '../dist/io/scan-parse.js';
 import { judgeLanguage, loadIdentifier } from '../dist/core/identify.js';
-import { baseLanguage, localeOfPath, pageLanguage } from '../dist/core/language.js';
+import { pageLanguage } from '../dist/core/language.js';
+import { baseLanguage, localeOfPath } from '../dist/core/locale.js';
 
 const root = process.argv[2];
 const maxChars = Number(process.argv[3] ?? 1000);
