@@ -14,7 +14,7 @@ export interface Identifier {
 }
 
 /** Below this many letters (a CJK character counts as two), a text is too short to tell its language. */
-export const MIN_LETTERS = 24;
+const MIN_LETTERS = 24;
 
 /**
  * Languages the identifier cannot tell apart, each a standard variety of one language: eld knows Malay, not

@@ -98,7 +98,7 @@ export function localesInScript(source: string): SiteLocales | undefined {
 }
 
 /** Pure: Hugo's `defaultContentLanguage` and `[languages.<code>]` (TOML or YAML). */
-export function localesInHugo(source: string, format: 'toml' | 'yaml'): SiteLocales | undefined {
+function localesInHugo(source: string, format: 'toml' | 'yaml'): SiteLocales | undefined {
   let data: unknown;
   try {
     data = format === 'toml' ? parseToml(source) : parseYaml(source);

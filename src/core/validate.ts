@@ -79,7 +79,7 @@ export interface LanguageCheck {
 }
 
 /** The language rule of a task for a page whose language is `pageLang` (as planned), if the task has the rule. */
-export function languageCheck(task: Task, pageLang: string | undefined): LanguageCheck | undefined {
+function languageCheck(task: Task, pageLang: string | undefined): LanguageCheck | undefined {
   const rule = task.config.output.type === 'text' ? task.config.output.language : undefined;
   if (!rule || !task.language) return undefined;
   return { identifier: task.language.identifier, expected: rule === 'page' ? pageLang : rule };

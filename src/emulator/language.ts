@@ -9,7 +9,7 @@ const ENGLISH = 'A practical walkthrough of the setup, with the options that mat
 const GERMAN = 'Eine praktische Anleitung zur Einrichtung, mit den wichtigsten Optionen und den Fehlern, die man dabei vermeiden sollte.';
 
 /** Whether a text reads as English: a fair share of its words are English function words. */
-export function looksEnglish(text: string): boolean {
+function looksEnglish(text: string): boolean {
   const words = text.toLowerCase().match(/\p{L}+/gu) ?? [];
   if (!words.length) return false;
   return words.filter((w) => STOPWORDS.has(w)).length / words.length >= 0.15;
