@@ -5,6 +5,8 @@ import { errorsIn, formatDiagnostic } from '../io/tree.js';
 import { offlineAnswers, scanProject, type Session } from '../pipeline/session.js';
 import { requireTaskMatches } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
+import { loadIdentifier } from '../core/identify.js';
+import { checksLanguage } from '../core/language.js';
 
 /** A CI gate: exit 1 when a file lacks a field a task would fill, or holds one that breaks its rules. No API call. */
 export async function checkCommand(session: Session): Promise<CommandResult> {
@@ -14,6 +16,8 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
   const rels = files.map((f) => f.rel);
   requireTaskMatches(session, files);
   requireMatches(selection, rels, project.config.content.include);
+  // A language rule judges the values in the files: the identifier reads them.
+  if (project.tasks.some(checksLanguage)) await loadIdentifier();
   const findings = checkFiles(project.tasks, files, session.store.data, (task, rel) => selects(selection, task, rel), offlineValues);
   const errors = errorsIn(diagnostics);
   const lines = findings.map((f) => `${session.shown(f.file)}  ${f.field}  ${f.problem}`);

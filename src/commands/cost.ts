@@ -16,6 +16,8 @@ export async function costCommand(session: Session): Promise<CommandResult> {
   const lines = ['per submission:'];
   for (const j of report.jobs) lines.push(line(`${j.when!.slice(0, 16).replace('T', ' ')} ${j.kind === 'batch' ? `batch ${j.batchId ?? j.label}` : 'synchronous'}`, j.spend));
   lines.push('per task:', ...report.tasks.map((t) => line(t.label, t.spend)));
+  // A site in one language has nothing to compare.
+  if (report.languages.length > 1) lines.push('per page language:', ...report.languages.map((l) => line(l.label, l.spend)));
   const { total } = report;
   lines.push(`total: ${usd(total.usd)} spent; the synchronous API would have cost ${usd(total.syncUsd)}, saved ${usd((total.syncUsd ?? 0) - (total.usd ?? 0))}`);
   if (report.unpriced) lines.push('some answers came from a model without a known price; add it to "prices" in the config');

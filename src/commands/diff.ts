@@ -10,6 +10,8 @@ import { computeEdits, type FileEdit } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
 import { ExitCode, fileProblem } from '../errors.js';
 import type { CommandResult } from './result.js';
+import { byLanguage } from '../core/locale.js';
+import { isLanguageNote } from '../core/identify.js';
 
 /** `name`: the path the headers carry (plain unified form, no `diff --git` line, so `git apply` reads it from the folder it runs in). */
 export function renderPatch(edit: FileEdit, color: boolean, name = edit.file): string {
@@ -98,11 +100,13 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
   const shown = session.shown;
   const problems = edits.flatMap((e) => e.problems.map((p) => `${shown(e.file)}  ${p.field}  ${p.reason}`));
   const { items } = session.store.data;
-  const repairs = changed.flatMap((e) =>
-    e.keys.flatMap((key) => (items[key]?.notes ?? []).map((note) => `${shown(e.file)}  ${session.task(items[key]!.task)?.config.field ?? items[key]!.task}  ${note}`)),
-  );
+  const notes = (pick: (note: string) => boolean) =>
+    changed.flatMap((e) => e.keys.flatMap((key) => (items[key]?.notes ?? []).filter(pick).map((note) => `${shown(e.file)}  ${session.task(items[key]!.task)?.config.field ?? items[key]!.task}  ${note}`)));
+  const repairs = notes((n) => !isLanguageNote(n));
+  // The language rule's notes are no repairs: answers too short for their language to be told.
+  const unchecked = notes(isLanguageNote);
   const exitCode = problems.length ? ExitCode.failures : ExitCode.ok;
-  const data = { files: changed.map((e) => ({ file: e.file, path: shown(e.file), patch: renderPatch(e, false, shown(e.file)) })), repairs, problems };
+  const data = { files: changed.map((e) => ({ file: e.file, path: shown(e.file), patch: renderPatch(e, false, shown(e.file)) })), repairs, languageNotChecked: unchecked, problems };
 
   if (format !== 'unified') {
     const model = await buildReportModel(session, edits);
@@ -120,6 +124,9 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
 
   const parts = changed.map((e) => renderPatch(e, session.log.color, shown(e.file)));
   if (repairs.length) parts.push(['repaired before validation (worth a look):', ...repairs.map((r) => `  ${r}`)].join('\n'));
+  if (unchecked.length) parts.push(['language not checked (worth a look):', ...unchecked.map((r) => `  ${r}`)].join('\n'));
+  const languages = byLanguage(changed.flatMap((e) => e.keys.map((key) => ({ lang: items[key]?.lang }))));
+  if (languages) parts.push(`proposed by page language: ${languages}`);
   if (problems.length) parts.push(problems.map((p) => `not applicable: ${p}`).join('\n'));
   if (!parts.length) parts.push('no proposed changes');
   return { exitCode, data, text: parts.join('\n') };

@@ -6,12 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { ExitCode, UserError } from '../errors.js';
 import { detectSite, type SiteGuess } from './init-site.js';
 import type { CommandResult } from './result.js';
+import { LOCALE_CONFIGS, localesIn, type SiteLocales } from '../core/site-locales.js';
 
 const packageTemplates = fileURLToPath(new URL('../../templates/', import.meta.url));
 
 const list = (items: readonly string[]) => `[${items.map((i) => `'${i}'`).join(', ')}]`;
 
-const starter = (site: SiteGuess) => `import { defineConfig } from 'batchmatter';
+const starter = (site: SiteGuess, i18n?: { file: string; locales: SiteLocales }) => `import { defineConfig } from 'batchmatter';
 
 export default defineConfig({
   content: {
@@ -20,7 +21,13 @@ export default defineConfig({
     include: ${list(site.include)},${site.exclude.length ? `\n    exclude: ${list(site.exclude)},` : ''}${
   site.frontMatterFormat ? `\n    // A page without front matter gets a ${site.frontMatterFormat.toUpperCase()} block (+++), as ${site.generator} writes them.\n    frontMatterFormat: '${site.frontMatterFormat}',` : ''
 }
-  },
+  },${
+    i18n
+      ? `
+  // Found by init in ${i18n.file}: each page's language comes from its locale folder (see docs/i18n.md).
+  i18n: { defaultLocale: '${i18n.locales.defaultLocale}', locales: ${list(i18n.locales.locales)} },`
+      : ''
+  }
   tasks: {
     description: {
       field: 'description',
@@ -35,6 +42,8 @@ export default defineConfig({
         maxLength: 160,
         singleLine: true,
         forbidPrefixes: ['In this article', 'This guide'],
+        // In the page's own language (see docs/i18n.md).
+        language: 'page',
       },
     },
   },
@@ -89,6 +98,17 @@ export function findSite(dir: string): SiteGuess {
   return { ...plain, root: '.', why: 'init found no site generator and no usual content folder (content/, src/content/, docs/, _posts/…): set the folder that holds your posts' };
 }
 
+/** The languages the site generator's config declares (Starlight, Astro, Docusaurus, Hugo), read, never run. */
+async function findSiteLocales(dir: string): Promise<{ file: string; locales: SiteLocales } | undefined> {
+  for (const file of LOCALE_CONFIGS) {
+    const full = path.join(dir, file);
+    if (!existsSync(full)) continue;
+    const locales = localesIn(file, await readFile(full, 'utf8'));
+    if (locales) return { file, locales };
+  }
+  return undefined;
+}
+
 /** Ignores the folder beside the state (caches, locks, offline answers) in .gitignore: the state travels on its own branch. */
 async function ignoreStateFolder(dir: string): Promise<boolean> {
   const file = path.join(dir, '.gitignore');
@@ -111,14 +131,15 @@ export async function initCommand(cwd: string, force: boolean, ci?: string): Pro
   await mkdir(path.dirname(template), { recursive: true });
   const site = findSite(dir);
   const { root } = site;
-  await writeFile(configFile, starter(site));
+  const i18n = await findSiteLocales(dir);
+  await writeFile(configFile, starter(site, i18n));
   await copyFile(path.join(packageTemplates, 'description.hbs'), template);
   const written = [configFile, template].map((f) => path.relative(dir, f));
   if (await ignoreStateFolder(dir)) written.push('.gitignore (.batchmatter/)');
   const check = root === '.' && !site.generator ? 'set content.root to the folder of your posts' : `check content.root ('${root}')${site.generator ? ` and include, found for a ${site.generator} site` : ''}`;
   return {
     exitCode: ExitCode.ok,
-    data: { written, root, generator: site.generator ?? null, include: site.include, ...(site.frontMatterFormat ? { frontMatterFormat: site.frontMatterFormat } : {}) },
+    data: { written, root, generator: site.generator ?? null, include: site.include, ...(site.frontMatterFormat ? { frontMatterFormat: site.frontMatterFormat } : {}), ...(i18n ? { i18n: i18n.locales } : {}) },
     text: `wrote ${written.join(', ')}\nnext: ${check}, then "batchmatter plan" (add --offline to try it without a key; "plan --prompts <file>" shows a prompt), and "batchmatter run --limit 20" to try the prompt on a sample before the whole site`,
   };
 }

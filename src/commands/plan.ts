@@ -10,13 +10,14 @@ import type { Session } from '../pipeline/session.js';
 import { planWork, type PlanResult } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
 import { count } from '../core/words.js';
+import { byLanguage } from '../core/locale.js';
 
 const usd = (n: number | undefined) => (n === undefined ? 'unknown price' : `$${n < 1 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`);
 
 const SKIP_LABELS: Record<Skip['reason'], string> = {
   'has-value': 'already have a value',
   'case-variant': 'have the key in another case',
-  waiting: 'wait for another task first',
+  waiting: "wait for an answer they build on first (another task's, or the source page's)",
   'in-flight': 'in flight',
   'awaiting-apply': 'answered, waiting for apply',
   'up-to-date': 'up to date',
@@ -60,6 +61,8 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     lines.push(`${c.bold(task)}: ${requests} request(s) to send${again ? ` (${again} asked again after a failed or refused answer)` : ''}${held ? ` (a sample: ${held} more wait for a later run, --limit)` : ''}${reused ? `, ${reused} answered by an identical request before (free)` : ''}`);
     const counts = new Map<Skip['reason'], number>();
     for (const s of skips) counts.set(s.reason, (counts.get(s.reason) ?? 0) + 1);
+    const languages = byLanguage(planned);
+    if (languages) lines.push(`  by language: ${languages}`);
     for (const [reason, n] of counts) lines.push(`  skipped ${n}: ${SKIP_LABELS[reason]}`);
     // Unreadable files are listed once, below, with the other diagnostics.
     for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request' && s.reason !== 'no-prose' && s.reason !== 'no-image')) lines.push(c.yellow(`  ${session.shown(s.file)}: ${s.detail}`));

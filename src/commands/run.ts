@@ -73,7 +73,7 @@ export async function runCommand(session: Session, options: RunOptions): Promise
   let interval = 0;
   // Synchronous retries finish inline; bound those rounds so a create() refused with 429 cannot spin.
   let inlineRounds = 0;
-  const chained = session.project.tasks.some((t) => t.config.dependsOn.length > 0);
+  const chained = session.project.tasks.some((t) => t.config.dependsOn.length > 0 || t.language?.readsSource);
   let chainRounds = 0;
   let deadPasses = 0;
   const lines: string[] = [];

@@ -9,6 +9,8 @@ import { compileTemplate, sameForEveryFile, templateProblems, templateVariables,
 import type { ResolvedConfig, TaskConfig } from './schema.js';
 import type { Task } from '../core/task.js';
 import type { CompiledSchema } from '../core/output-schema.js';
+import type { TaskLanguage } from '../core/task.js';
+import { identifier } from '../core/identify.js';
 import { validateConfig } from './validate.js';
 
 export const CONFIG_NAMES = ['batch.config.ts', 'batch.config.mts', 'batch.config.js', 'batch.config.mjs'];
@@ -119,7 +121,7 @@ function readTemplate(dir: string, file: string, key: string, errors: string[], 
 }
 
 /** What `Task.fingerprint` digests; RegExps count by their source, a zod schema by its JSON Schema. */
-export function taskFingerprint(parts: { name: string; config: TaskConfig; model: string; maxTokens: number; template: string; system?: string | undefined; schema?: CompiledSchema | undefined }): string {
+export function taskFingerprint(parts: { name: string; config: TaskConfig; model: string; maxTokens: number; template: string; system?: string | undefined; schema?: CompiledSchema | undefined; i18n?: unknown }): string {
   const { config, schema, ...rest } = parts;
   const output = config.output.type === 'json' ? { type: 'json', schema: schema?.jsonSchema ?? null } : config.output;
   const json = JSON.stringify({ ...rest, field: config.field, excerpt: config.excerpt, output, version: REQUEST_FORMAT }, (_key, value: unknown) => (value instanceof RegExp ? String(value) : value));
@@ -128,6 +130,15 @@ export function taskFingerprint(parts: { name: string; config: TaskConfig; model
 
 /** Bump when the way requests are built changes, so remembered request digests are not trusted across it. */
 const REQUEST_FORMAT = 1;
+
+/** The variables that show a page's language (see core/language.ts languageVars) or its source page's answers. */
+const LANGUAGE_VARIABLES = ['lang', 'languageName', 'languageNativeName', 'nonEnglish', 'source'];
+
+/** What a task needs to know each page's language, when its prompt shows it or its rules check it. */
+function taskLanguage(read: ReadonlySet<string>, task: TaskConfig, config: ResolvedConfig): TaskLanguage | undefined {
+  if (!LANGUAGE_VARIABLES.some((name) => read.has(name)) && !(task.output.type === 'text' && task.output.language)) return undefined;
+  return { i18n: config.i18n ?? {}, identifier, readsSource: read.has('source') };
+}
 
 export async function loadProject(cwd: string, explicit?: string): Promise<Project> {
   const configFile = findConfig(cwd, explicit);
@@ -154,6 +165,9 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
     if (!template) continue;
     const model = taskConfig.model ?? config.model;
     const maxTokens = taskConfig.maxTokens ?? config.maxTokens;
+    const read = new Set([...templateVariables(template.source), ...(system ? templateVariables(system.source) : [])]);
+    const language = taskLanguage(read, taskConfig, config);
+    if (language?.readsSource && !config.i18n?.defaultLocale) problems.push(`${key}.template: reads {{source.…}}, the same page in the default locale; set i18n.defaultLocale (and i18n.locales) to say which that is`);
     tasks.push({
       name,
       config: taskConfig,
@@ -166,7 +180,8 @@ export async function loadProject(cwd: string, explicit?: string): Promise<Proje
       readsExcerpt: templateVariables(template.source).has('excerpt') || (system !== undefined && templateVariables(system.source).has('excerpt')),
       ...(system ? { systemShared: sameForEveryFile(system.source) } : {}),
       ...(schema ? { schema } : {}),
-      fingerprint: taskFingerprint({ name, config: taskConfig, model, maxTokens, template: template.source, system: system?.source, schema }),
+      ...(language ? { language } : {}),
+      fingerprint: taskFingerprint({ name, config: taskConfig, model, maxTokens, template: template.source, system: system?.source, schema, ...(language ? { i18n: config.i18n ?? {} } : {}) }),
     });
   }
   if (problems.length) throw new ConfigError(configFile, problems);

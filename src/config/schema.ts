@@ -62,6 +62,8 @@ const textOutput = z.strictObject({
     )
     .default([]),
   singleLine: z.boolean().default(false),
+  /** The answer's language: `'page'` (each page's own) or a language code; see docs/i18n.md. */
+  language: z.string().min(1).optional(),
 });
 
 const jsonOutput = z.strictObject({
@@ -133,6 +135,12 @@ export const configSchema = z.strictObject({
       answeredCreateWindow: duration.default(15_000),
     })
     .default({ maxRequests: 2000, pollInterval: 30_000, maxRetries: 2, syncBelow: 10, syncConcurrency: 4, stallTimeout: 120_000, lostCreateWindow: 600_000, answeredCreateWindow: 15_000 }),
+  i18n: z
+    .strictObject({
+      defaultLocale: z.string().min(1).optional(),
+      locales: z.array(z.string().min(1)).optional(),
+    })
+    .optional(),
   /** Standard (synchronous) USD prices per million tokens; batch is half. */
   prices: z.record(z.string(), prices).default({}),
   tasks: z

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { configSchema, type ResolvedConfig } from './schema.js';
+import { languageTag } from '../core/locale.js';
 
 export interface ConfigValidation {
   config?: ResolvedConfig;
@@ -38,6 +39,11 @@ export function validateConfig(input: unknown): ConfigValidation {
     if (out.type === 'text' && out.minLength !== undefined && out.maxLength !== undefined && out.minLength > out.maxLength) {
       errors.push(`tasks.${name}.output.minLength: must not exceed maxLength (${out.maxLength})`);
     }
+    if (out.type === 'text' && out.language !== undefined && out.language !== 'page' && !languageTag(out.language)) {
+      errors.push(`tasks.${name}.output.language: expected "page" or a language code such as "fr" or "pt-BR", got "${out.language}"`);
+    }
   }
+  const fallback = config.i18n?.defaultLocale;
+  if (fallback !== undefined && !languageTag(fallback)) errors.push(`i18n.defaultLocale: expected a language code such as "en" or "pt-BR", got "${fallback}"`);
   return errors.length ? { errors } : { config, errors };
 }

@@ -4,6 +4,7 @@ import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatte
 import type { ScannedFile } from './scanned.js';
 import { checkExisting } from './validate.js';
 import { imageRefs, refProblem } from './images.js';
+import { checksLanguage, pageLanguage } from './language.js';
 import { covers, hasNoProse } from './needs.js';
 import { itemKey, type ItemState, type StateData } from './state.js';
 import { OFFLINE_ANSWER } from './plan.js';
@@ -55,7 +56,8 @@ export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData
         else found('missing', 'missing');
         continue;
       }
-      const problem = checkExisting(task, value);
+      const lang = task.language && checksLanguage(task) ? pageLanguage(file, task.language.i18n, task.language.identifier, file.excerpts.get(task.config.excerpt.maxChars))?.code : undefined;
+      const problem = checkExisting(task, value, lang);
       if (!problem) continue;
       if (task.config.when !== 'invalid') found(problem, 'broken');
       else if (hasNoProse(task, file)) found(`${problem} (no prose in the body to write it from: fix it by hand)`, 'broken');

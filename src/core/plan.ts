@@ -8,9 +8,11 @@ import { imageDigestReplacer, imageTokens, type ImageInput, type ImageSkipReason
 import { covers, hasNoProse } from './needs.js';
 import { buildParams, templateVars } from './request.js';
 import type { PlannedRequest, RequestParams } from './planned.js';
-import { itemKey, type StateData } from './state.js';
+import { itemKey, type ItemState, type StateData } from './state.js';
 import { TemplateError } from './template.js';
 import { checkExisting } from './validate.js';
+import { pageLanguage } from './language.js';
+import { sourceCandidates, type I18nSettings, type PageLanguage } from './locale.js';
 
 export { isRetry, type PlannedRequest } from './planned.js';
 
@@ -23,6 +25,8 @@ export interface RequestMemo {
   fp: string;
   requestHash: string;
   inputTokens: number;
+  /** The page's language, for a task that knows it: identifying it again is the slow part of planning a page. */
+  lang?: string;
 }
 
 export type SkipReason =
@@ -72,6 +76,8 @@ export interface ReusedAnswer {
   /** The item whose answer it is. */
   from: string;
   imageHash?: string;
+  /** The page's language, for a task that knows it. */
+  lang?: string;
 }
 
 export interface Plan {
@@ -116,6 +122,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
   const skips: Skip[] = [];
   const learned: Plan['learned'] = [];
   const byName = new Map(tasks.map((t) => [t.name, t]));
+  const byRel = new Map(files.map((f) => [f.rel, f]));
   // By task and request digest, valid answers and requests in flight: the same request is never paid for twice.
   const answers = new Map<string, string>();
   /** Requests in flight, then also the first planned request of each digest: identical ones wait for its answer. */
@@ -152,12 +159,19 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         skip('offline-answer', OFFLINE_ANSWER);
         continue;
       }
+      // Read when needed only: identifying a page's language is work (and needs the identifier loaded).
+      let known: { language?: PageLanguage | undefined } | undefined;
+      const languageOf = () => (known ??= { language: task.language && pageLanguage(file, task.language.i18n, task.language.identifier, file.excerpts.get(task.config.excerpt.maxChars)) }).language;
       if (task.config.when !== 'always') {
         const value = getField(file.data, task.fieldPath);
-        if (!isMissing(value) && (task.config.when === 'missing' || checkExisting(task, value) === undefined)) {
+        if (!isMissing(value) && (task.config.when === 'missing' || checkExisting(task, value, languageOf()?.code) === undefined)) {
           skip('has-value');
           continue;
         }
+      }
+      if (task.language?.readsSource && sourceCandidates(file.rel, task.language.i18n).length && handWritten(getField(file.data, task.fieldPath), item)) {
+        skip('has-value', 'a translation written by hand: never replaced');
+        continue;
       }
       // `seo: just a string` for seo.description: the answer could never be written, so it is not bought.
       const blocked = blockedStep(file.data, task.fieldPath);
@@ -219,6 +233,8 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         deps[name] = value;
         return false;
       });
+      const source = task.language?.readsSource ? sourcePage(task, file.rel, task.language.i18n, byRel, state) : undefined;
+      if (source?.waiting) waitingOn.push(`the source page's ${task.config.field} (${source.waiting})`);
       if (waitingOn.length) {
         if (!outOfScope) skip('waiting', `waits for ${waitingOn.join(', ')}`);
         continue;
@@ -236,18 +252,20 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         const text = file.excerpts.get(task.config.excerpt.maxChars);
         // The scan computes the excerpts of every file a task may ask for (see core/needs.ts).
         if (text === undefined) throw new Error(`internal: no ${task.config.excerpt.maxChars}-character excerpt of ${file.rel}`);
-        return buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps }), retry, maxTokens, image?.images);
+        return buildParams(task, templateVars(task, { data, excerpt: text, path: file.rel, tasks: deps, language: languageOf(), ...(source ? { source: source.values } : {}) }), retry, maxTokens, image?.images);
       };
       // Everything a request is made of: the file, the task, the answers it depends on, a refused answer to quote.
-      const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}${maxTokens === task.maxTokens ? '' : `\0${maxTokens}`}${imageHash ? `\0${imageHash}` : ''}`);
+      const fp = digest(`${file.hash}\0${task.fingerprint}\0${JSON.stringify(deps)}\0${retry ? `${retry.answer}\0${retry.reason}` : ''}${maxTokens === task.maxTokens ? '' : `\0${maxTokens}`}${imageHash ? `\0${imageHash}` : ''}${source ? `\0${JSON.stringify(source.values)}` : ''}`);
       const memo = file.memo?.find(([name]) => name === task.name);
       let params: RequestParams | undefined;
       let requestHash: string;
       let inputTokens: number;
+      let lang: string | undefined;
       if (outOfScope && !answers.size) continue; // nothing to hand out: not even worth a digest
       if (memo?.[1] === fp) {
         // Rendered before from the same inputs, and rendering is deterministic: no template error either.
-        [, , requestHash, inputTokens] = memo;
+        [, , requestHash, inputTokens, lang] = memo;
+        if (task.language && lang === undefined) lang = languageOf()?.code;
       } else {
         // Not remembered, so rendered now: first, is there anything to describe? (A remembered request had prose.)
         if (hasNoProse(task, file)) {
@@ -264,7 +282,8 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         // buildParams builds every request with its keys in one order, so plain JSON is stable enough to compare.
         requestHash = digest(JSON.stringify(params, imageHash ? imageDigestReplacer : undefined));
         inputTokens = estimateInputTokens(params);
-        learned.push({ file: file.rel, task: task.name, memo: { fp, requestHash, inputTokens } });
+        lang = languageOf()?.code;
+        learned.push({ file: file.rel, task: task.name, memo: { fp, requestHash, inputTokens, ...(lang ? { lang } : {}) } });
       }
       if (item?.status === 'declined' && item.requestHash === requestHash) {
         skip('declined', 'its answer was turned down (a pull request closed unmerged); asked again when the prompt or what it reads changes, or with "batchmatter reject"');
@@ -289,7 +308,7 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
       }
       if (answered !== undefined && !removed) {
         const from = state.items[answered]!;
-        reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered, ...(imageHash ? { imageHash } : {}) });
+        reused.push({ key, task: task.name, file: file.rel, planHash: file.hash, requestHash, value: from.value, from: answered, ...(imageHash ? { imageHash } : {}), ...(lang ? { lang } : {}) });
         continue;
       }
       if (outOfScope) continue;
@@ -317,10 +336,37 @@ export function plan(tasks: Task[], files: ScannedFile[], state: StateData, opti
         attempts: item && sameFile ? item.attempts : 0,
         reasks: retry !== undefined,
         ...(imageHash ? { imageHash, images: { count: image!.images.length, tokens: image!.images.reduce((n, i) => n + imageTokens(i.width, i.height), 0) } } : {}),
+        ...(lang ? { lang } : {}),
       };
       sending.set(same, request);
       requests.push(request);
     }
   }
   return { requests, reused, skips, learned };
+}
+
+/** A value in the file that batchmatter did not write (or a person changed since): a translation made by hand. */
+const handWritten = (value: unknown, item: ItemState | undefined) => !isMissing(value) && !(item?.status === 'applied' && isDeepStrictEqual(item.value, value));
+
+/**
+ * The same page in the default locale (see sourceCandidates): its front matter, with the task's own field taken
+ * from its answer when the file does not have it yet; `waiting` names it while it has neither. A page that is no
+ * translation, or whose source does not exist, has an empty source.
+ */
+function sourcePage(task: Task, rel: string, i18n: I18nSettings, byRel: ReadonlyMap<string, ScannedFile>, state: StateData): { values: Record<string, unknown>; waiting?: string } {
+  const found = sourceCandidates(rel, i18n).map((r) => byRel.get(r)).find((f) => f?.data);
+  if (!found?.data) return { values: {} };
+  // A source the task does not cover gets no answer to wait for.
+  if (!isMissing(getField(found.data, task.fieldPath)) || !covers(task)(found.rel)) return { values: found.data };
+  const answered = state.items[itemKey(task.name, found.rel)];
+  if (!answered || (answered.status !== 'succeeded' && answered.status !== 'applied' && answered.status !== 'proposed') || answered.value === undefined) return { values: found.data, waiting: found.rel };
+  return { values: withField(found.data, task.fieldPath, answered.value) };
+}
+
+/** A copy of `data` with the value at `fieldPath` set (the maps on the way copied, never changed). */
+function withField(data: Record<string, unknown>, fieldPath: readonly string[], value: unknown): Record<string, unknown> {
+  const [head, ...rest] = fieldPath;
+  if (head === undefined) return data;
+  const inner = data[head];
+  return { ...data, [head]: rest.length ? withField(typeof inner === 'object' && inner !== null && !Array.isArray(inner) ? (inner as Record<string, unknown>) : {}, rest, value) : value };
 }

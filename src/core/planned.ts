@@ -20,6 +20,8 @@ export interface PlannedRequest {
   attempts: number;
   /** Asks again after a refused answer (by validation or a reviewer), quoting it and why. */
   reasks: boolean;
+  /** The page's language, for a task that knows it (checked by the `language: 'page'` rule). */
+  lang?: string;
   /** Digest of the images the request sends (a task with `image`): a changed image is a new request. */
   imageHash?: string;
   /** The images it sends, and their share of inputTokens (width × height / 750 each). */

@@ -12,6 +12,8 @@ export interface CostRow {
 export interface CostReport {
   jobs: CostRow[];
   tasks: CostRow[];
+  /** Per page language, for the tasks that know it (empty otherwise). */
+  languages: CostRow[];
   total: Spend;
   /** True when some model had no known price: the totals leave those requests out. */
   unpriced: boolean;
@@ -33,8 +35,9 @@ function add(into: Spend, from: Spend): boolean {
 
 /** Pure: what was actually spent, per submission, per task and in all, from the usage recorded with every answer. */
 export function costReport(state: StateData): CostReport {
-  const report: CostReport = { jobs: [], tasks: [], total: zero(), unpriced: false };
+  const report: CostReport = { jobs: [], tasks: [], languages: [], total: zero(), unpriced: false };
   const byTask = new Map<string, Spend>();
+  const byLanguage = new Map<string, Spend>();
   const jobs = Object.values(state.jobs).filter((j) => j.spent).sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   for (const job of jobs) {
     const spend = zero();
@@ -44,10 +47,16 @@ export function costReport(state: StateData): CostReport {
       add(t, s);
       byTask.set(task, t);
     }
+    for (const [lang, s] of Object.entries(job.spentByLanguage ?? {})) {
+      const l = byLanguage.get(lang) ?? zero();
+      add(l, s);
+      byLanguage.set(lang, l);
+    }
     add(report.total, spend);
     report.jobs.push({ label: job.id, when: job.createdAt, kind: job.kind, ...(job.batchId ? { batchId: job.batchId } : {}), spend });
   }
   report.tasks = [...byTask].sort(([a], [b]) => a.localeCompare(b)).map(([label, spend]) => ({ label, spend }));
+  report.languages = [...byLanguage].sort(([a], [b]) => a.localeCompare(b)).map(([label, spend]) => ({ label, spend }));
   return report;
 }
 

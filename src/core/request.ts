@@ -3,6 +3,7 @@ import type { Tool } from '@anthropic-ai/sdk/resources/messages';
 import type { Task } from './task.js';
 import { estimateTokens } from './cost.js';
 import { imageBlock, type PreparedImage } from './images.js';
+import { languageVars, type PageLanguage } from './locale.js';
 
 import type { RequestParams } from './planned.js';
 
@@ -31,6 +32,10 @@ export interface TemplateVars {
   path: string;
   /** Validated answers of the tasks this one depends on, by task name. */
   tasks?: Record<string, unknown>;
+  /** The page's language, for a task that reads it (see core/language.ts). */
+  language?: PageLanguage | undefined;
+  /** The same page in the default locale: its answers by field name, for a task that reads `{{source.…}}`. */
+  source?: Record<string, unknown>;
 }
 
 /** Builds the variables a template sees: front matter keys at top level and under `data`, plus ours. */
@@ -46,6 +51,7 @@ export function templateVars(task: Task, vars: TemplateVars): Record<string, unk
     field: task.config.field,
     output: limits,
     tasks: vars.tasks ?? {},
+    ...(task.language ? { ...languageVars(vars.language), ...(task.language.readsSource ? { source: vars.source ?? {} } : {}) } : {}),
   };
 }
 

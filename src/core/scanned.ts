@@ -15,6 +15,6 @@ export interface ScannedFile {
   error?: string;
   /** Plain-text excerpts of the body by maxChars: only those a task needs for this file. */
   excerpts: Map<number, string>;
-  /** Requests planned for this file before, as [task, fingerprint, request digest, input tokens] (from the scan cache; see RequestMemo). */
-  memo?: ReadonlyArray<readonly [string, string, string, number]>;
+  /** Requests planned for this file before, as [task, fingerprint, request digest, input tokens, page language?] (from the scan cache; see RequestMemo). */
+  memo?: ReadonlyArray<readonly [string, string, string, number, string?]>;
 }

@@ -75,6 +75,8 @@ export interface ItemState {
   appliedHash?: string;
   /** The item whose answer this one took, its request being identical (nothing was sent). */
   reusedFrom?: string;
+  /** The page's language when the request was planned, for a task that knows it (see core/language.ts). */
+  lang?: string;
 }
 
 export type JobStatus =
@@ -123,6 +125,8 @@ export interface JobState {
   error?: string;
   /** What this submission's answered requests cost, per task (from each answer's `usage`). */
   spent?: Record<string, Spend>;
+  /** The same, per page language, for the requests of tasks that know it (see core/language.ts). */
+  spentByLanguage?: Record<string, Spend>;
 }
 
 /** Billed tokens and their price. `usd` is what was paid; `syncUsd` what the synchronous API would have charged. */

@@ -87,6 +87,8 @@ export interface RequestIdentity {
   attempts: number;
   /** Digest of the images the request sends (tasks with `image`). */
   imageHash?: string;
+  /** The page's language, for a task that knows it (see core/language.ts). */
+  lang?: string | undefined;
 }
 
 /** What the attempts before taught the next ones: the answer refused and why, the room an answer needs, refusals. */
@@ -97,7 +99,7 @@ export function submitItem(state: StateData, request: RequestIdentity, job: JobS
   const previous = state.items[request.key];
   itemGuard('submit', previous, request.key);
   const { task, file, planHash, requestHash } = request;
-  const item: ItemState = { task, file, planHash, requestHash, ...(request.imageHash ? { imageHash: request.imageHash } : {}), status: 'submitted', attempts: request.attempts + 1, job: job.id, customId };
+  const item: ItemState = { task, file, planHash, requestHash, ...(request.imageHash ? { imageHash: request.imageHash } : {}), status: 'submitted', attempts: request.attempts + 1, job: job.id, customId, ...(request.lang ? { lang: request.lang } : {}) };
   for (const key of RETRY_MEMORY) if (previous?.[key] !== undefined) Object.assign(item, { [key]: previous[key] });
   state.items[request.key] = item;
   job.requests[customId] = request.key;
@@ -109,7 +111,7 @@ export function reuseAnswer(state: StateData, request: Omit<RequestIdentity, 'at
   const previous = state.items[request.key];
   itemGuard('reuse', previous, request.key);
   const { task, file, planHash, requestHash } = request;
-  const item: ItemState = { task, file, planHash, requestHash, ...(request.imageHash ? { imageHash: request.imageHash } : {}), status: 'succeeded', attempts: previous?.attempts ?? 0, value, reusedFrom: from };
+  const item: ItemState = { task, file, planHash, requestHash, ...(request.imageHash ? { imageHash: request.imageHash } : {}), status: 'succeeded', attempts: previous?.attempts ?? 0, value, reusedFrom: from, ...(request.lang ? { lang: request.lang } : {}) };
   state.items[request.key] = item;
   return item;
 }
@@ -323,8 +325,9 @@ export function jobStored(job: JobState): void {
 }
 
 /** What the job's answers for `task` have cost so far. */
-export function jobCharged(job: JobState, task: string, spend: Spend): void {
+export function jobCharged(job: JobState, task: string, spend: Spend, byLanguage?: [lang: string, spend: Spend]): void {
   job.spent = { ...job.spent, [task]: spend };
+  if (byLanguage) job.spentByLanguage = { ...job.spentByLanguage, [byLanguage[0]]: byLanguage[1] };
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Task } from './task.js';
 import type { TextOutput } from '../config/schema.js';
 import { toolName } from './request.js';
 import type { FailureKind } from './state.js';
+import { judgeLanguage, NOT_CHECKED, type Identifier } from './identify.js';
 
 export type Verdict =
   /** `notes` lists the repairs made to reach `value`. */
@@ -70,7 +71,21 @@ export function failureKind(errorType: string): FailureKind | undefined {
   return errorType === 'invalid_request_error' ? 'invalid-request' : errorType === 'not_found_error' ? 'unknown-model' : undefined;
 }
 
-export function checkText(spec: TextOutput, raw: string, field = 'description', repair = true): Verdict {
+/** The language rule's expectation for one answer: the identifier and the language (the page's, or the rule's code). */
+export interface LanguageCheck {
+  identifier: Identifier;
+  /** Undefined when the rule is `page` and the page's language is not known. */
+  expected: string | undefined;
+}
+
+/** The language rule of a task for a page whose language is `pageLang` (as planned), if the task has the rule. */
+function languageCheck(task: Task, pageLang: string | undefined): LanguageCheck | undefined {
+  const rule = task.config.output.type === 'text' ? task.config.output.language : undefined;
+  if (!rule || !task.language) return undefined;
+  return { identifier: task.language.identifier, expected: rule === 'page' ? pageLang : rule };
+}
+
+export function checkText(spec: TextOutput, raw: string, field = 'description', repair = true, language?: LanguageCheck): Verdict {
   const { text: value, notes } = repair ? repairText(raw, field) : { text: raw.trim(), notes: [] };
   if (!value) return fail('empty answer');
   const length = [...value].length;
@@ -87,10 +102,16 @@ export function checkText(spec: TextOutput, raw: string, field = 'description', 
       return value.search(re) !== -1 && `must not match ${re}`;
     }),
   ].filter((p): p is string => typeof p === 'string');
+  if (language) {
+    const verdict = language.expected ? judgeLanguage(language.identifier, value, language.expected) : { ok: true as const, note: `${NOT_CHECKED}the page's language is not known` };
+    if (!verdict.ok) problems.push(verdict.reason);
+    else if (verdict.note) notes.push(verdict.note);
+  }
   return problems.length ? fail(problems.join('; '), true, raw.trim()) : { ok: true, value, notes };
 }
 
-export function judgeMessage(task: Task, message: Message): Verdict {
+/** `pageLang`: the page's language when the request was planned (for the `language: 'page'` rule). */
+export function judgeMessage(task: Task, message: Message, pageLang?: string): Verdict {
   // What a retry does about these depends on the attempts before it: see retryAfter().
   if (message.stop_reason === 'max_tokens') return { ...fail('answer cut off at max_tokens'), cause: 'max_tokens' } as Verdict;
   if (message.stop_reason === 'refusal') return { ...fail('the model refused'), cause: 'refusal' } as Verdict;
@@ -111,7 +132,7 @@ export function judgeMessage(task: Task, message: Message): Verdict {
     if (problems.length) return fail(`answer does not match the schema: ${problems.join('; ')}`, true, JSON.stringify(input));
     return { ok: true, value: input, notes };
   }
-  return checkText(output, textOf(message), task.config.field);
+  return checkText(output, textOf(message), task.config.field, true, languageCheck(task, pageLang));
 }
 
 /** No model batchmatter knows writes more in one answer. */
@@ -138,14 +159,14 @@ export function retryAfter(task: Pick<Task, 'maxTokens'>, verdict: Verdict & { o
 }
 
 /** Pure: why a value already in a file breaks the task's rules, if it does (no repairs: it is what readers see). */
-export function checkExisting(task: Task, value: unknown): string | undefined {
+export function checkExisting(task: Task, value: unknown, pageLang?: string): string | undefined {
   const output = task.config.output;
   if (output.type === 'json') {
     const problems = task.schema?.check(value) ?? [];
     return problems.length ? `does not match the schema: ${problems.join('; ')}` : undefined;
   }
   if (typeof value !== 'string') return `expected text, found ${value === null ? 'null' : typeof value}`;
-  const verdict = checkText(output, value, task.config.field, false);
+  const verdict = checkText(output, value, task.config.field, false, languageCheck(task, pageLang));
   return verdict.ok ? undefined : verdict.reason;
 }
 
@@ -154,10 +175,10 @@ function textOf(message: Message): string {
 }
 
 /** Pure: what one batch (or synchronous) result means for its file. */
-export function judgeResult(task: Task, result: MessageBatchResult): Verdict {
+export function judgeResult(task: Task, result: MessageBatchResult, pageLang?: string): Verdict {
   switch (result.type) {
     case 'succeeded':
-      return judgeMessage(task, result.message);
+      return judgeMessage(task, result.message, pageLang);
     case 'errored': {
       const kind = result.error?.error?.type ?? 'api_error';
       const message = result.error?.error?.message ?? 'no message';

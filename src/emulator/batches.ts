@@ -114,7 +114,7 @@ function run(request: StoredRequest, version: string | null, cache: PromptCache,
   const images = request.images;
   const problem = paramsProblem(request.params, version);
   if (problem) return errored('invalid_request_error', problem);
-  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal', serviceTier: 'batch', cache: useCache(cache, request.params, at), images }) };
+  return { type: 'succeeded', message: answer(request.params, { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal', wrongLanguage: fault?.outcome === 'wrong_language', serviceTier: 'batch', cache: useCache(cache, request.params, at), images }) };
 }
 
 /** Results order: a deterministic shuffle, never the request order (clients must match on custom_id). */

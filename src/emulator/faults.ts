@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 export const ENDPOINTS = ['create', 'retrieve', 'list', 'results', 'cancel', 'delete', 'messages', 'count_tokens', 'models_list', 'models_retrieve'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
-const OUTCOMES = ['errored', 'expired', 'canceled', 'text', 'max_tokens', 'refusal', 'http_error', 'disconnect'] as const;
+const OUTCOMES = ['errored', 'expired', 'canceled', 'text', 'max_tokens', 'refusal', 'http_error', 'disconnect', 'wrong_language'] as const;
 export type FaultOutcome = (typeof OUTCOMES)[number];
 
 /**

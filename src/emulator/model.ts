@@ -6,6 +6,7 @@ import { altText, imageSizes, type ImageFacts } from './images.js';
 import { fillSchema } from './schema-fill.js';
 import { describe, readLimits } from './summary.js';
 import { contentOf, cutAtWord, instructionsOf } from './text.js';
+import { wrongLanguageAnswer } from './language.js';
 
 /** How a fault rule bends an answer: exact text (bad model output), a forced cut, or a refusal. */
 export interface AnswerOverride {
@@ -13,6 +14,8 @@ export interface AnswerOverride {
   truncate?: boolean;
   /** The model declines: a short text and stop_reason `refusal`. */
   refuse?: boolean;
+  /** A text answer in a language the page is not in (see language.ts). */
+  wrongLanguage?: boolean;
   serviceTier?: 'standard' | 'batch';
   /** What the prompt cache did for this request (see prompt-cache.ts): that prefix is billed as a write or a read, not as input. */
   cache?: CacheEffect | undefined;
@@ -49,6 +52,7 @@ function plan(params: Json, override: AnswerOverride): Plan {
   }
   const schema = jsonFormat(params);
   if (schema !== undefined) return { kind: 'text', text: JSON.stringify(fillSchema(schema, ctx)) };
+  if (override.wrongLanguage) return { kind: 'text', text: wrongLanguageAnswer(ctx.content, readLimits(ctx.instructions).maxChars) };
   // A request with images asks about them (alt text, a caption): answered from their shape and colours.
   const images = override.images ?? imageSizes(params);
   if (images.length) return { kind: 'text', text: altText(images, readLimits(ctx.instructions).maxChars) };

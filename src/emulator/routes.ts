@@ -136,7 +136,7 @@ const messages: Handler = async (env, call) => {
     env.store.save();
     throw faultError(fault);
   }
-  const override = fault?.outcome === 'text' ? { text: fault.text ?? '' } : { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal' };
+  const override = fault?.outcome === 'text' ? { text: fault.text ?? '' } : { truncate: fault?.outcome === 'max_tokens', refuse: fault?.outcome === 'refusal', wrongLanguage: fault?.outcome === 'wrong_language' };
   const message = answer(body, { ...override, cache: useCache((data.promptCache ??= {}), body, env.now()), images });
   // Billed once answered, even when the answer is then lost on the way back.
   data.ledger.push(ledgerEntry('sync', body, env.now()));

@@ -58,7 +58,9 @@ function clean(sentence: string): string {
 
 /** A sentence worth leading with: long enough to say something, not a list intro or a heading. */
 function usable(sentence: string): boolean {
-  return sentence.length >= 25 && sentence.split(' ').length >= 4 && !/:$/.test(sentence) && !/^https?:/.test(sentence);
+  // Chinese and Japanese put no spaces between words: a run of their characters says as much.
+  const words = sentence.split(' ').length >= 4 || /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]{12}/u.test(sentence);
+  return sentence.length >= 25 && words && !/:$/.test(sentence) && !/^https?:/.test(sentence);
 }
 
 /**
@@ -76,7 +78,7 @@ export function describe(content: string, limits: TextLimits, previous?: string)
   const good = fresh.length ? fresh : all.filter(usable);
   let out = '';
   for (const sentence of good.length ? good : all) {
-    const next = out ? `${out} ${asSentence(sentence)}` : asSentence(sentence);
+    const next = out ? `${out}${/[。！？]$/.test(out) ? '' : ' '}${asSentence(sentence)}` : asSentence(sentence);
     if (out && next.length > max) break;
     out = next;
     if (out.length >= min) break;

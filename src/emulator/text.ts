@@ -32,7 +32,8 @@ export function plainText(text: string): string {
 /** Sentences of plain text. Splits after . ! ? when the next word starts like a sentence. */
 export function sentences(text: string): string[] {
   return text
-    .split(/(?<=[.!?]["')\]]?)\s+(?=["'(\[]?[A-Z0-9])/)
+    // CJK full stops end a sentence with or without a space after them.
+    .split(/(?<=[.!?]["')\]]?)\s+(?=["'(\[]?[A-Z0-9])|(?<=[。！？])\s*/)
     .map((s) => s.trim())
     .filter(Boolean);
 }
@@ -65,8 +66,8 @@ export function cutAtWord(text: string, max: number): string {
 
 /** Capital first letter and a closing full stop (kept: ! or ?). */
 export function asSentence(text: string): string {
-  const body = text.replace(/[\s,;:\-–—.]+$/, '');
+  const body = text.replace(/[\s,;:\-–—.、，：；]+$/, '');
   if (!body) return '';
-  const closed = /[!?]$/.test(body) ? body : `${body}.`;
+  const closed = /[!?。！？]$/.test(body) ? body : /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]$/u.test(body) ? `${body}。` : `${body}.`;
   return closed.charAt(0).toUpperCase() + closed.slice(1);
 }

@@ -15,8 +15,8 @@ export type CacheEntry = Pick<ScannedFile, 'hash' | 'data' | 'format' | 'error'>
   ino: number;
   /** The excerpt lengths computed so far; their texts are in the excerpt store. */
   excerpts: number[];
-  /** Requests planned from this file, as [task, fingerprint, request digest, input tokens] (see RequestMemo). */
-  requests?: Array<[string, string, string, number]>;
+  /** Requests planned from this file, as [task, fingerprint, request digest, input tokens, page language?] (see RequestMemo). */
+  requests?: Array<[string, string, string, number, string?]>;
 };
 
 /**

@@ -16,14 +16,14 @@ export function recordResult(session: Session, item: ItemState, result: MessageB
     const job = item.job ? session.store.data.jobs[item.job] : undefined;
     if (job) {
       const price = priceOf(result.type === 'succeeded' ? result.message.model : '', session.project.config.prices) ?? (task ? priceOf(task.model, session.project.config.prices) : undefined);
-      jobCharged(job, item.task, addUsage(job.spent?.[item.task], usage, price, job.kind));
+      jobCharged(job, item.task, addUsage(job.spent?.[item.task], usage, price, job.kind), item.lang ? [item.lang, addUsage(job.spentByLanguage?.[item.lang], usage, price, job.kind)] : undefined);
     }
   }
   answerItem(item, task ? judge(task, item, result) : { ok: false, reason: `task "${item.task}" is no longer in the config`, retryable: false }, usage && slimUsage(usage));
 }
 
 function judge(task: Task, item: ItemState, result: MessageBatchResult): Judgement {
-  const verdict = judgeResult(task, result);
+  const verdict = judgeResult(task, result, item.lang);
   if (verdict.ok) return verdict;
   const retry = retryAfter(task, verdict, item.maxTokens ?? task.maxTokens, item.refusals ?? 0);
   return {

@@ -5,6 +5,8 @@ import path from 'node:path';
 import { loadProject, type Project, type Task } from '../config/load.js';
 import type { Api, Reach } from '../io/api.js';
 import { connectApi } from '../io/api.js';
+import { loadIdentifier } from '../core/identify.js';
+import { checksLanguage } from '../core/language.js';
 import { fileProblem, UserError } from '../errors.js';
 import { progress, type Log } from '../io/log.js';
 import { lockState } from '../io/state-lock.js';
@@ -112,7 +114,11 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
     sleep: (ms, signal) => clock.sleep(ms, signal),
     nonce: () => clock.nonce(),
     api() {
-      api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env, models: Object.keys(project.config.prices) }).then((a) => (connected = a));
+      api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env, models: Object.keys(project.config.prices) }).then(async (a) => {
+        // Answers are judged once they come: a task with a language rule needs the identifier for them.
+        if (project.tasks.some(checksLanguage)) await loadIdentifier();
+        return (connected = a);
+      });
       return api;
     },
     reach: () => connected?.reach,

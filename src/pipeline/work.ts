@@ -10,6 +10,8 @@ import { imageInputs } from './images.js';
 import { retryableCount } from './report.js';
 import { offlineAnswers, saveScanCache, scanProject, type Session } from './session.js';
 import { estimateRequests, submitRequests, type SubmitSummary } from './submit.js';
+import { loadIdentifier } from '../core/identify.js';
+import { needsIdentifier } from '../core/language.js';
 
 export interface PlanResult {
   plan: Plan;
@@ -39,12 +41,13 @@ export async function planWork(session: Session, retriesOnly = false, countToken
   }
   const select = !selection.tasks && !selection.paths ? {} : { select: (task: string, rel: string) => selects(selection, task, rel) };
   const offlineValues = await offlineAnswers(session);
+  if (needsIdentifier(session.project.tasks, files)) await loadIdentifier();
   const images = await imageInputs(session, files, select.select);
   const result = plan(session.project.tasks, files, session.store.data, { maxRetries: config.batch.maxRetries, retriesOnly, ...select, ...(offlineValues.size ? { offlineValues } : {}), ...(images.size ? { images } : {}) });
   // What rendering taught this plan is kept with the files, so the next plan of unchanged files need not render.
   for (const { file, task, memo } of result.learned) {
     const entry = scan.cache.entries[file];
-    if (entry) entry.requests = [...(entry.requests ?? []).filter(([name]) => name !== task), [task, memo.fp, memo.requestHash, memo.inputTokens]];
+    if (entry) entry.requests = [...(entry.requests ?? []).filter(([name]) => name !== task), memo.lang ? [task, memo.fp, memo.requestHash, memo.inputTokens, memo.lang] : [task, memo.fp, memo.requestHash, memo.inputTokens]];
   }
   if (scan.changed || result.learned.length) await saveScanCache(session, scan.cache, scan.parsed > 0);
   // A sample (--limit) is cut after planning: what is free (reused answers) still comes, and the estimate prices the sample.

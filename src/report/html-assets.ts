@@ -5,7 +5,7 @@ export const SCRIPT = `(() => {
   const nav = document.querySelector('.filters');
   const entries = [...document.querySelectorAll('.entry')];
   const sections = [...document.querySelectorAll('section.task')];
-  const state = { task: '', status: '', query: '' };
+  const state = { task: '', status: '', query: '', lang: '' };
   // Each card's text, lower-cased, read on the first search only: thousands of cards cost nothing until then.
   let texts;
   const search = document.getElementById('q');
@@ -13,7 +13,7 @@ export const SCRIPT = `(() => {
     let shown = 0;
     if (state.query && !texts) texts = entries.map((e) => e.textContent.toLowerCase());
     entries.forEach((e, i) => {
-      const hide = (state.task !== '' && e.dataset.task !== state.task) || (state.status !== '' && e.dataset.status !== state.status) || (state.query !== '' && !texts[i].includes(state.query));
+      const hide = (state.task !== '' && e.dataset.task !== state.task) || (state.status !== '' && e.dataset.status !== state.status) || (state.query !== '' && !texts[i].includes(state.query)) || (state.lang !== '' && e.dataset.lang !== state.lang);
       if (e.hidden !== hide) e.hidden = hide;
       if (!hide) shown++;
     });

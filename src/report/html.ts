@@ -1,4 +1,5 @@
 import { isRecord } from '../frontmatter/field-path.js';
+import { isLanguageNote } from '../core/identify.js';
 import { CSS, SCRIPT } from './html-assets.js';
 import { ENTRY_STATUSES, type ReportEntry, type ReportModel, type TaskSummary } from './model.js';
 
@@ -63,11 +64,12 @@ function entryHtml(entry: ReportEntry, id: string, enums: ReadonlySet<string>, p
   const snippet = entry.snippet
     ? `<figure class="serp" aria-label="Search result preview"><div class="serp-title">${esc(entry.snippet.title)}</div><div class="serp-url">${esc(entry.snippet.url)}</div><p class="serp-desc">${esc(entry.snippet.description)}</p></figure>`
     : '';
-  const notes = entry.notes.length ? `<div class="notes"><h4>Repaired before validation</h4><ul>${entry.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>` : '';
+  const noteList = (heading: string, list: string[]) => (list.length ? `<div class="notes"><h4>${heading}</h4><ul>${list.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></div>` : '');
+  const notes = noteList('Repaired before validation', entry.notes.filter((n) => !isLanguageNote(n))) + noteList('Language', entry.notes.filter(isLanguageNote));
   const reason = entry.reason ? `<p class="reason"><strong>${entry.status === 'stale' ? 'Not applied' : 'Failed'}:</strong> ${esc(entry.reason)}</p>` : '';
   // A proposed answer can be picked for a reject or apply command (JS only; the page reads data-path, never runs it).
   const pick = entry.status === 'proposed' ? `<label class="pick" hidden><input type="checkbox" aria-describedby="${id}-h"> select</label>` : '';
-  return `<article class="entry" id="${id}" data-task="${esc(entry.task)}" data-status="${entry.status}" data-path="${esc(prefix + entry.file)}" data-len="${sortLength(entry)}"${urgency >= 0 ? ` data-urgency="${urgency}"` : ''} aria-labelledby="${id}-h">
+  return `<article class="entry" id="${id}" data-task="${esc(entry.task)}" data-status="${entry.status}" data-lang="${esc(entry.lang ?? '')}" data-path="${esc(prefix + entry.file)}" data-len="${sortLength(entry)}"${urgency >= 0 ? ` data-urgency="${urgency}"` : ''} aria-labelledby="${id}-h">
 <header><h3 id="${id}-h"><code>${esc(entry.file)}</code></h3><span class="tools">${pick}<span class="badge ${entry.status}">${entry.status}</span></span></header>
 ${snippet || (entry.title !== undefined ? `<p class="page-title">${esc(entry.title)}</p>` : '')}
 ${withImages(entry, `<div class="compare">${side('Current', entry.current, entry, enums)}${side('Proposed', entry.proposed, entry, enums, entry.status === 'failed' ? 'no valid answer' : 'not set')}</div>`)}${notes}${reason}${inputHtml(entry)}
@@ -101,8 +103,15 @@ function charts(summary: TaskSummary, ids: Map<string, string>): string {
   return `<div class="charts">${figures.join('')}${urgent}</div>`;
 }
 
-function button(filter: 'task' | 'status', value: string, label: string): string {
+function button(filter: 'task' | 'status' | 'lang', value: string, label: string): string {
   return `<button type="button" data-filter="${filter}" data-value="${esc(value)}" aria-pressed="${value === ''}">${esc(label)}</button>`;
+}
+
+/** Pages in several languages: a filter by each entry's page language (none for a site in one, or unknown). */
+function languageFilter(entries: readonly ReportEntry[]): string {
+  const langs = [...new Set(entries.flatMap((e) => (e.lang ? [e.lang] : [])))].sort();
+  if (langs.length < 2) return '';
+  return `<div role="group" aria-label="Language"><span class="label" aria-hidden="true">Language</span>${button('lang', '', 'all')}${langs.map((l) => button('lang', l, l)).join('')}</div>\n`;
 }
 
 /** One self-contained page (inline CSS and JS, no network) for reviewing a run's answers. Without JS every entry shows; the filters need JS. */
@@ -146,7 +155,7 @@ ${charts(summary, ids)}${list.map(([e, id]) => entryHtml(e, id, enums, model.com
 <nav class="filters" aria-label="Filters" hidden>
 <div role="group" aria-label="Task"><span class="label" aria-hidden="true">Task</span>${button('task', '', 'all')}${tasks.map((s) => button('task', s.task, s.task)).join('')}</div>
 <div role="group" aria-label="Status"><span class="label" aria-hidden="true">Status</span>${button('status', '', 'all')}${ENTRY_STATUSES.map((s) => button('status', s, s)).join('')}</div>
-<label class="search">Search <input id="q" type="search" placeholder="file, title, answer, reason or source text" autocomplete="off"></label>
+${languageFilter(entries)}<label class="search">Search <input id="q" type="search" placeholder="file, title, answer, reason or source text" autocomplete="off"></label>
 <label class="sort">Sort <select id="sort"><option value="">as listed</option><option value="len-desc">longest answer first</option><option value="len-asc">shortest answer first</option><option value="status">failed, stale, then proposed</option><option value="urgency">most urgent first</option></select></label>
 <p id="shown" role="status"></p>
 </nav>

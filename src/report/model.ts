@@ -53,6 +53,8 @@ export interface ReportEntry {
   input?: string;
   /** Tasks with `image`: the images the answer is about, as small embedded thumbnails (see thumbnails.ts). */
   images?: Thumbnail[];
+  /** The page's language, for a task that knows it. */
+  lang?: string;
 }
 
 export interface TaskSummary {
@@ -159,6 +161,7 @@ export function toReportModel(input: ReportInput): ReportModel {
       ...(typeof data?.title === 'string' ? { title: data.title } : {}),
       ...(current !== undefined ? { current } : {}),
       ...(item.value !== undefined && item.status !== 'failed' ? { proposed: item.value } : {}),
+      ...(item.lang ? { lang: item.lang } : {}),
     };
     if (output.type === 'text') entry.limits = textLimits(task);
     if (read && task.readsExcerpt) entry.input = excerpt(read.body, { maxChars: task.config.excerpt.maxChars, mdx: item.file.endsWith('.mdx') });
