@@ -278,6 +278,26 @@ function checkFlags(rawArgs: string[], args: ArgsDef): void {
 }
 
 /** Runs the CLI and returns the exit code. The bin is the only caller of process.exit. */
+/** Two examples per command, shown under its --help. */
+const EXAMPLES: Record<string, readonly [string, string]> = {
+  init: ['init', 'init --ci github'],
+  plan: ['plan --limit 20', 'plan --prompts content/posts/hello.md'],
+  submit: ['submit --limit 20', 'submit --task description --max-cost 2'],
+  status: ['status', 'status --stats --json'],
+  report: ['report sentiment', 'report sentiment --json'],
+  cost: ['cost', 'cost --json'],
+  sync: ['sync', 'sync --json'],
+  run: ['run --limit 20', 'run --apply --max-wait 20m'],
+  check: ['check', 'check --task description content/posts'],
+  diff: ['diff > answers.diff', 'diff --format html --out review.html'],
+  apply: ['apply', 'apply --propose content/posts/2024'],
+  proposal: ['proposal merged', 'proposal closed'],
+  reject: ['reject content/posts/hello.md --reason "too generic"', 'reject --task description'],
+  cancel: ['cancel', 'cancel --json'],
+  state: ['state pull', 'state push'],
+  emulator: ['emulator --port 8787', 'emulator --batch-ms 5000 --data .emulator'],
+};
+
 export async function main(argv: string[]): Promise<number> {
   const outcome: Outcome = { json: false };
   const controller = new AbortController();
@@ -290,7 +310,8 @@ export async function main(argv: string[]): Promise<number> {
   const root = defineCommand({ meta: { name: 'batchmatter', version: VERSION, description: 'Fill in front matter with an LLM at batch prices' }, subCommands: commands });
   // citty colours its usage text; piped (or NO_COLOR) it is plain.
   const usage = async (command: CommandDef, parent?: CommandDef) => {
-    const text = await renderUsage(command, parent);
+    const examples = parent ? EXAMPLES[(command.meta as { name: string }).name] : undefined;
+    const text = `${await renderUsage(command, parent)}${examples ? `\n\nEXAMPLES\n\n${examples.map((e) => `  batchmatter ${e}`).join('\n')}` : ''}`;
     return wantsColor(process.stdout, process.env) ? text : stripVTControlCharacters(text);
   };
   // Known before the arguments are checked, so a usage error is JSON too.
