@@ -171,7 +171,5 @@ export const configSchema = z.strictObject({
 
 export type ResolvedConfig = z.output<typeof configSchema>;
 export type TaskConfig = ResolvedConfig['tasks'][string];
-export type OutputSpec = TaskConfig['output'];
 export type TextOutput = z.output<typeof textOutput>;
-export type JsonOutput = z.output<typeof jsonOutput>;
 export type ImageInputConfig = z.output<typeof imageInput>;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { Low, Memory, type Adapter } from 'lowdb';
+import { Low, type Adapter } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 import { fileProblem, UserError } from '../errors.js';
 import { checkState, emptyState, type StateData } from '../core/state.js';
@@ -80,11 +80,4 @@ export async function openStateFile(file: string, options: OpenOptions = {}): Pr
   } catch (error) {
     throw fileProblem(error, `state file ${file} cannot be used`);
   }
-}
-
-/** In-memory store for tests of the pipeline that do not need a file. */
-export function memoryStateStore(initial?: StateData): Promise<StateStore> {
-  const adapter = new Memory<StateData>();
-  if (initial) void adapter.write(initial);
-  return open(adapter);
 }
