@@ -186,7 +186,7 @@ describe('plan and check with a language rule', () => {
     const result = plan([withLanguage('invalid')], files, emptyState(), { maxRetries: 2 });
     expect(result.requests.map((r) => [r.file, r.lang])).toEqual([['fr/wrong.md', 'fr'], ['fr/new.md', 'fr'], ['guide.md', 'en']]);
     expect(result.requests.find((r) => r.file === 'fr/new.md')!.params.messages[0]!.content).toMatch(/^Write it in French\./);
-    expect(checkFiles([withLanguage('missing')], files, emptyState()).map((f) => [f.file, f.kind, f.problem])).toEqual([
+    expect(checkFiles([withLanguage('missing')], files, emptyState()).map((f) => [f.file, f.kind, f.reason])).toEqual([
       ['fr/new.md', 'missing', 'missing'],
       ['fr/wrong.md', 'broken', 'expected the answer in French (fr); it reads as English (en)'],
       ['guide.md', 'missing', 'missing'],

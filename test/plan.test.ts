@@ -205,7 +205,7 @@ describe('plan', () => {
     ];
     const result = plan([seo], files, emptyState(), { maxRetries: 2 });
     expect(result.requests.map((r) => r.file)).toEqual(['posts/blank.md', 'posts/map.md']);
-    expect(problemSkips(result).map((s) => [s.file, s.detail])).toEqual([
+    expect(problemSkips(result).map((s) => [s.file, s.reason])).toEqual([
       ['posts/text.md', 'cannot add seo.description: seo is a value, not a map; make it a map, or give the task another field'],
       ['posts/list.md', 'cannot add seo.description: seo is a list, not a map; make it a map, or give the task another field'],
     ]);

@@ -1,7 +1,7 @@
 import { checkFiles } from '../core/check.js';
 import { countNamed, requireMatches, selects } from '../core/selection.js';
 import { ExitCode } from '../errors.js';
-import { errorsIn, formatDiagnostic } from '../io/tree.js';
+import { errorsIn, problemLine } from '../core/problem.js';
 import { offlineAnswers, scanProject, type Session } from '../pipeline/session.js';
 import { requireTaskMatches } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
@@ -20,8 +20,7 @@ export async function checkCommand(session: Session): Promise<CommandResult> {
   if (project.tasks.some(checksLanguage)) await loadIdentifier();
   const findings = checkFiles(project.tasks, files, session.store.data, (task, rel) => selects(selection, task, rel), offlineValues);
   const errors = errorsIn(diagnostics);
-  const lines = findings.map((f) => `${session.shown(f.file)}  ${f.field}  ${f.problem}`);
-  lines.push(...errors.map((d) => formatDiagnostic(d, session.shown)));
+  const lines = [...findings, ...errors].map((p) => problemLine(p, session.shown));
   const ok = findings.length === 0 && errors.length === 0;
   const count = (kind: (typeof findings)[number]['kind']) => findings.filter((f) => f.kind === kind).length;
   const [missing, unfillable, variants, replaced, broken, offline] = [count('missing'), count('no-prose'), count('case-variant'), count('replaced'), count('broken'), count('offline-answer')];

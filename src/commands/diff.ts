@@ -4,6 +4,7 @@ import pc from 'picocolors';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
+import { problemLine } from '../core/problem.js';
 import { renderHtml } from '../report/html.js';
 import { buildReportModel, type ReportModel } from '../report/model.js';
 import { computeEdits, type FileEdit } from '../pipeline/edits.js';
@@ -98,7 +99,7 @@ export async function diffCommand(session: Session, options: DiffOptions = {}): 
   const edits = await computeEdits(session);
   const changed = edits.filter((e) => e.after !== undefined);
   const shown = session.shown;
-  const problems = edits.flatMap((e) => e.problems.map((p) => `${shown(e.file)}  ${p.field}  ${p.reason}`));
+  const problems = edits.flatMap((e) => e.problems.map((p) => problemLine(p, shown)));
   const { items } = session.store.data;
   const notes = (pick: (note: string) => boolean) =>
     changed.flatMap((e) => e.keys.flatMap((key) => (items[key]?.notes ?? []).filter(pick).map((note) => `${shown(e.file)}  ${session.task(items[key]!.task)?.config.field ?? items[key]!.task}  ${note}`)));

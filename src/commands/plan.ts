@@ -5,7 +5,7 @@ import { imageOfBlock } from '../core/images.js';
 import { isRetry, problemSkips, type PlannedRequest, type Skip } from '../core/plan.js';
 import { ExitCode } from '../errors.js';
 import { knownModelNames, resolveModel, suggestModel } from '../core/models.js';
-import { errorsIn, formatDiagnostic } from '../io/tree.js';
+import { errorsIn, problemLine } from '../core/problem.js';
 import type { Session } from '../pipeline/session.js';
 import { planWork, type PlanResult } from '../pipeline/work.js';
 import type { CommandResult } from './result.js';
@@ -67,7 +67,7 @@ export function formatPlan(result: PlanResult, color: boolean, session: Session)
     // Unreadable files are listed once, below, with the other diagnostics.
     for (const s of skips.filter((s) => s.detail && s.reason !== 'unreadable' && s.reason !== 'waiting' && s.reason !== 'same-request' && s.reason !== 'no-prose' && s.reason !== 'no-image')) lines.push(c.yellow(`  ${session.shown(s.file)}: ${s.detail}`));
   }
-  for (const d of result.diagnostics) lines.push((d.warning ? c.yellow : c.red)(formatDiagnostic(d, session.shown)));
+  for (const d of result.diagnostics) lines.push((d.severity === 'warning' ? c.yellow : c.red)(problemLine(d, session.shown)));
   if (result.estimate.length) lines.push('', formatEstimate(result, session.project.config.batch.syncBelow));
   // No API call here: the names batchmatter knows (and those priced in the config); submit asks the API itself.
   const priced = Object.keys(config.prices);

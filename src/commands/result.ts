@@ -1,5 +1,6 @@
 import { ExitCode } from '../errors.js';
 import { unreachable } from '../io/api.js';
+import { problemLine } from '../core/problem.js';
 import { failedItems, type Failure } from '../pipeline/report.js';
 import type { Session } from '../pipeline/session.js';
 import { selects } from '../core/selection.js';
@@ -59,7 +60,7 @@ function reportLines(failures: Failure[], line: (f: Failure) => string, name: (f
 /** `path  field  reason` for every failed item (of the selection), and the lines a command prints about them. */
 export function failureReport(session: Session): { permanent: string[]; retrying: string[]; lines: string[] } {
   const { permanent, retrying } = failedItems(session.store.data, session.project.config.batch.maxRetries, inSelection(session));
-  const line = (f: Failure) => `${session.shown(f.file)}  ${session.task(f.task)?.config.field ?? f.task}  ${f.reason}`;
+  const line = (f: Failure) => problemLine(f, session.shown, (task) => session.task(task)?.config.field);
   const report = { permanent: permanent.map(line), retrying: retrying.map(line) };
   const reach = session.reach();
   const lines = [

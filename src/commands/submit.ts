@@ -1,5 +1,5 @@
 import { problemSkips, type Plan } from '../core/plan.js';
-import { errorsIn, formatDiagnostic } from '../io/tree.js';
+import { errorsIn, problemLine } from '../core/problem.js';
 import type { Session } from '../pipeline/session.js';
 import { checkModels } from '../pipeline/models.js';
 import { submitRequests } from '../pipeline/submit.js';
@@ -23,9 +23,9 @@ export async function submitCommand(session: Session, onPlan?: (plan: Plan) => v
   }
   onPlan?.(planned.plan);
   const { plan, diagnostics } = planned;
-  for (const d of diagnostics) (d.warning ? session.log.warn : session.log.error)(formatDiagnostic(d, session.shown));
+  for (const d of diagnostics) (d.severity === 'warning' ? session.log.warn : session.log.error)(problemLine(d, session.shown));
   const problems = problemSkips(plan);
-  for (const s of problems) session.log.error(`${session.shown(s.file)}  ${session.task(s.task)?.config.field ?? s.task}  ${s.detail ?? s.reason}`);
+  for (const p of problems) session.log.error(problemLine(p, session.shown, (task) => session.task(task)?.config.field));
   const errors = errorsIn(diagnostics).length + problems.length;
   const waiting = waitingOnShared(plan);
   if (plan.requests.length === 0) {

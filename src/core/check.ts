@@ -8,19 +8,21 @@ import { checksLanguage, pageLanguage } from './language.js';
 import { covers, hasNoProse } from './needs.js';
 import { itemKey, type ItemState, type StateData } from './state.js';
 import { OFFLINE_ANSWER } from './plan.js';
+import type { FileProblem } from './problem.js';
 
-export interface Finding {
-  file: string;
+/** A field a task covers that is missing or breaks the task's rules (`reason` says which). */
+export interface Finding extends FileProblem<FindingKind> {
+  task: string;
   field: string;
-  problem: string;
-  /**
-   * Who mends it, as `plan` decides: `missing` and `replaced` (a value breaking a rule of a `when: 'invalid'`
-   * task) are `run`'s to write; `no-prose` (nothing in the body to describe), `case-variant` (a key in another
-   * case holds it), `broken` (a value breaking a rule that the task leaves alone) and `image-not-sent` (the
-   * image is a URL or in a format the API does not take) are a person's.
-   */
-  kind: 'missing' | 'replaced' | 'no-prose' | 'case-variant' | 'broken' | 'offline-answer' | 'image-not-sent';
 }
+
+/**
+ * Who mends it, as `plan` decides: `missing` and `replaced` (a value breaking a rule of a `when: 'invalid'`
+ * task) are `run`'s to write; `no-prose` (nothing in the body to describe), `case-variant` (a key in another
+ * case holds it), `broken` (a value breaking a rule that the task leaves alone) and `image-not-sent` (the
+ * image is a URL or in a format the API does not take) are a person's.
+ */
+export type FindingKind = 'missing' | 'replaced' | 'no-prose' | 'case-variant' | 'broken' | 'offline-answer' | 'image-not-sent';
 
 /**
  * Pure: every file a task covers whose field is missing or breaks the task's
@@ -36,7 +38,7 @@ export function checkFiles(tasks: Task[], files: ScannedFile[], state: StateData
       // An image task's field describes the image: a file that names none needs none.
       if (task.config.image && !imageRefs(file.data, task.config.image.from).length) continue;
       const value = getField(file.data, task.fieldPath);
-      const found = (problem: string, kind: Finding['kind']) => findings.push({ file: file.rel, field: task.config.field, problem, kind });
+      const found = (reason: string, kind: FindingKind) => findings.push({ file: file.rel, task: task.name, field: task.config.field, reason, kind });
       const offline = offlineValues?.get(itemKey(task.name, file.rel));
       if (offline !== undefined && isDeepStrictEqual(value, offline)) {
         found(OFFLINE_ANSWER, 'offline-answer');

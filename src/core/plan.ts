@@ -1,3 +1,4 @@
+import type { FileProblem } from './problem.js';
 import { isDeepStrictEqual } from 'node:util';
 import type { Task } from './task.js';
 import { blockedStep, findCaseVariant, getField, isMissing } from '../frontmatter/field-path.js';
@@ -88,9 +89,15 @@ export interface Plan {
   learned: Array<{ file: string; task: string; memo: RequestMemo }>;
 }
 
-/** Skips that are problems to fix (a template naming a variable the file lacks, two tasks on one field, a field under a value): like broken front matter, they make the command end with exit code 1. */
-export const problemSkips = (result: Plan): Skip[] => result.skips.filter((s) => PROBLEMS.has(s.reason));
-const PROBLEMS: ReadonlySet<SkipReason> = new Set(['template-error', 'field-taken', 'field-blocked', 'offline-answer']);
+/**
+ * Skips that are problems to fix (a template naming a variable the file lacks, two tasks on one field, a field
+ * under a value), as FileProblems: like broken front matter, they make the command end with exit code 1.
+ */
+export const problemSkips = (result: Plan): FileProblem<ProblemSkip>[] =>
+  result.skips.flatMap((s) => (isProblem(s.reason) ? [{ file: s.file, task: s.task, reason: s.detail ?? s.reason, kind: s.reason }] : []));
+type ProblemSkip = 'template-error' | 'field-taken' | 'field-blocked' | 'offline-answer';
+const PROBLEMS: ReadonlySet<SkipReason> = new Set<ProblemSkip>(['template-error', 'field-taken', 'field-blocked', 'offline-answer']);
+const isProblem = (reason: SkipReason): reason is ProblemSkip => PROBLEMS.has(reason);
 
 /** Why a value the emulator wrote is not left in a file, and what to do (plan and check say the same). */
 export const OFFLINE_ANSWER = 'holds the offline emulator\'s placeholder answer (written by "apply --offline"), not a real one; restore the file (git checkout) or delete the field';

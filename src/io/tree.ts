@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fg from 'fast-glob';
+import type { FileProblem } from '../core/problem.js';
 import { needsOf, type ExcerptSpec } from '../core/needs.js';
 import type { FrontMatterFormat } from '../frontmatter/read.js';
 import { emptyScanCache, fresh, SCAN_CACHE_VERSION, type CacheEntry, type ExcerptStore, type ScanCache } from './scan-cache.js';
@@ -12,12 +13,11 @@ import type { ScanChunk } from './scan-worker.js';
 
 export type { ScannedFile } from './scan-parse.js';
 
-export interface Diagnostic {
-  file: string;
-  message: string;
-  /** A file skipped on purpose (binary, too large, a symlink out of the root): reported, not a failure. */
-  warning?: boolean;
-}
+/**
+ * A file the scan could not take: `skipped` on purpose (binary, too large, a symlink out of the root; a warning),
+ * `unreadable`, or its `front-matter` broken (the reason starts with `line:col`).
+ */
+export type ScanProblem = FileProblem<'skipped' | 'unreadable' | 'front-matter'>;
 
 export interface ScanOptions {
   include: string[];
@@ -28,7 +28,7 @@ export interface ScanOptions {
 
 export interface ScanResult {
   files: ScannedFile[];
-  diagnostics: Diagnostic[];
+  diagnostics: ScanProblem[];
   /** How many paths the globs matched, readable or not. */
   matched: number;
   /** What this scan learnt, for the next one; `reread` files were read (the rest came from the cache). */
@@ -145,9 +145,9 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
   const next: ScanCache = { version: SCAN_CACHE_VERSION, writtenAt: Date.now(), entries: {}, excerpts: { get: (rel) => texts.get(rel) ?? cache.excerpts.get(rel) }, excerptsId: cache.excerptsId };
   const { entries, leftovers } = listContent(root, options);
   const realRoot = await realpath(root);
-  const diagnostics: Diagnostic[] = [];
-  const skip = (file: string, message: string) => diagnostics.push({ file, message, warning: true });
-  const unreadable = (file: string, code: string) => diagnostics.push({ file, message: `could not read: ${code}` });
+  const diagnostics: ScanProblem[] = [];
+  const skip = (file: string, message: string) => diagnostics.push({ file, reason: message, kind: 'skipped', severity: 'warning' });
+  const unreadable = (file: string, code: string) => diagnostics.push({ file, reason: `could not read: ${code}`, kind: 'unreadable' });
   // A kill during a write can leave one; the file it was for is whole (the write renames or never happens).
   for (const rel of leftovers) skip(rel, `temporary file of an interrupted write to ${rel.replace(TEMP_SUFFIX, '')}, which is intact; safe to delete`);
 
@@ -231,7 +231,7 @@ export async function scanTree(root: string, options: ScanOptions, context: Scan
   }
 
   const files = [...targets].sort().flatMap((rel) => found.get(rel) ?? []);
-  for (const f of files) if (f.error) diagnostics.push({ file: f.rel, message: f.error });
+  for (const f of files) if (f.error) diagnostics.push({ file: f.rel, reason: f.error, kind: 'front-matter' });
   diagnostics.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   return { files, diagnostics, matched: entries.length, cache: next, reread: toRead.length, parsed: texts.size, threads };
 }
@@ -272,13 +272,6 @@ async function readInWorkers<T extends { rel: string; abs: string; cached?: Cach
   }
   return threads;
 }
-
-/** `path:line:col message` for front matter errors, `path: reason` for skipped files. */
-/** `name`: the file's path as printed (see Session.shown). */
-export const formatDiagnostic = (d: Diagnostic, name: (file: string) => string = (file) => file) => `${name(d.file)}${d.warning || !/^\d+:\d+ /.test(d.message) ? ': ' : ':'}${d.message}`;
-
-/** Diagnostics that make a run end with exit code 1 (warnings do not). */
-export const errorsIn = (diagnostics: Diagnostic[]) => diagnostics.filter((d) => !d.warning);
 
 /** The front matter format most files use ('yaml' when none has any): what a file without front matter gets. */
 export function dominantFormat(formats: Iterable<FrontMatterFormat | undefined>): 'yaml' | 'toml' | 'json' {

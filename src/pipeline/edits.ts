@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import writeFileAtomic from 'write-file-atomic';
 import { digest } from '../core/hash.js';
+import { problemLine, type FileProblem } from '../core/problem.js';
 import { selects } from '../core/selection.js';
 import { fileProblem, UserError } from '../errors.js';
 import type { ItemState } from '../core/state.js';
@@ -24,8 +25,20 @@ export interface FileEdit {
   keys: string[];
   /** Item keys whose values the file already holds (an apply killed before it recorded them). */
   done: string[];
-  /** Items not written, with why (stale file, value that would not round-trip). */
-  problems: { key: string; field: string; reason: string; stale?: boolean }[];
+  /** Items not written, with why. */
+  problems: ApplyProblem[];
+}
+
+/**
+ * An answer `apply` does not write: `stale` (its file changed since the request was planned, or cannot be
+ * read: the item goes stale), `task-removed` (its task is no longer in the config) or `not-written` (the
+ * value cannot be set: it would not round-trip, or the field is under a value). The last two leave it failed.
+ */
+export interface ApplyProblem extends FileProblem<'stale' | 'task-removed' | 'not-written'> {
+  /** The item's key in the state. */
+  key: string;
+  task: string;
+  field: string;
 }
 
 /**
@@ -46,7 +59,7 @@ export async function computeEdits(session: Session): Promise<FileEdit[]> {
   for (const [file, entries] of [...byFile].sort(([a], [b]) => a.localeCompare(b))) {
     const abs = path.join(session.project.contentRoot, file);
     const unwritable = (reason: string) =>
-      edits.push({ file, abs, before: '', keys: [], done: [], problems: entries.map(([key, item]) => ({ key, field: session.task(item.task)?.config.field ?? item.task, reason, stale: true })) });
+      edits.push({ file, abs, before: '', keys: [], done: [], problems: entries.map(([key, item]) => ({ key, file, task: item.task, field: session.task(item.task)?.config.field ?? item.task, reason, kind: 'stale' })) });
     let before: string;
     try {
       // The scan resolved symlinks; one that appeared since could lead anywhere.
@@ -67,19 +80,19 @@ export async function computeEdits(session: Session): Promise<FileEdit[]> {
       const task = session.task(item.task);
       const field = task?.config.field ?? item.task;
       if (!task) {
-        edit.problems.push({ key, field, reason: `task "${item.task}" is no longer in the config` });
+        edit.problems.push({ key, file, task: item.task, field, reason: `task "${item.task}" is no longer in the config`, kind: 'task-removed' });
       } else if (item.planHash !== hash && isDeepStrictEqual(getField((current ??= readData(before)), task.fieldPath), item.value)) {
         // Written by an apply that was killed before it could record it: done, not stale.
         edit.done.push(key);
       } else if (item.planHash !== hash) {
         // Human edits win: the answer was planned on other content.
-        edit.problems.push({ key, field, reason: 'file changed since its request was planned; not overwritten', stale: true });
+        edit.problems.push({ key, file, task: item.task, field, reason: 'file changed since its request was planned; not overwritten', kind: 'stale' });
       } else {
         try {
           text = setField(text, task.fieldPath, item.value, { newBlockFormat, ...(task.config.insertAfter ? { after: [task.config.insertAfter].flat() } : {}) });
           edit.keys.push(key);
         } catch (error) {
-          edit.problems.push({ key, field, reason: (error as Error).message });
+          edit.problems.push({ key, file, task: item.task, field, reason: (error as Error).message, kind: 'not-written' });
         }
       }
     }
@@ -111,12 +124,12 @@ export async function writeEdits(session: Session, edits: FileEdit[], propose = 
     for (const problem of edit.problems) {
       const item = items[problem.key];
       if (!item) continue;
-      if (problem.stale) {
+      if (problem.kind === 'stale') {
         markStale(item);
-        result.stale.push(`${session.shown(edit.file)}  ${problem.field}  ${problem.reason}`);
+        result.stale.push(problemLine(problem, session.shown));
       } else {
         refuseWrite(item, problem.reason);
-        result.failed.push(`${session.shown(edit.file)}  ${problem.field}  ${problem.reason}`);
+        result.failed.push(problemLine(problem, session.shown));
       }
     }
     if (edit.after === undefined) continue;

@@ -1,11 +1,12 @@
+import type { FileProblem } from '../core/problem.js';
 import type { FailureKind, ItemState, StateData } from '../core/state.js';
 
-export interface Failure {
-  file: string;
+/**
+ * An item whose last attempt failed. `kind` is the item's FailureKind when it needs a person (an invalid
+ * request, an unknown model: see stateExitCode), else `failed`.
+ */
+export interface Failure extends FileProblem<FailureKind | 'failed'> {
   task: string;
-  reason: string;
-  /** Set when it needs a person (an invalid request, an unknown model): see stateExitCode. */
-  kind?: FailureKind;
 }
 
 const retryable = (item: ItemState, maxRetries: number) => item.status === 'failed' && item.retryable === true && item.attempts <= maxRetries;
@@ -16,7 +17,7 @@ const retryable = (item: ItemState, maxRetries: number) => item.status === 'fail
  * again by the next pass (a network fault, a create the API refused for now).
  */
 export function failedItems(state: StateData, maxRetries: number, within: (item: ItemState) => boolean = () => true): { permanent: Failure[]; retrying: Failure[] } {
-  const failure = (i: ItemState): Failure => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown', ...(i.errorKind ? { kind: i.errorKind } : {}) });
+  const failure = (i: ItemState): Failure => ({ file: i.file, task: i.task, reason: i.error ?? 'unknown', kind: i.errorKind ?? 'failed' });
   const order = (a: Failure, b: Failure) => a.file.localeCompare(b.file) || a.task.localeCompare(b.task);
   const failed = Object.values(state.items).filter((i) => i.status === 'failed' && within(i));
   return {

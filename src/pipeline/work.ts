@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.js';
 import pLimit from 'p-limit';
 import { plan, type Plan, type PlannedRequest } from '../core/plan.js';
 import { countNamed, pairKey, requireMatches, sampleRequests, selects } from '../core/selection.js';
-import type { Diagnostic } from '../io/tree.js';
+import type { ScanProblem } from '../io/tree.js';
 import { imageInputs } from './images.js';
 import { retryableCount } from './report.js';
 import { offlineAnswers, saveScanCache, scanProject, type Session } from './session.js';
@@ -16,7 +16,7 @@ import { needsIdentifier } from '../core/language.js';
 export interface PlanResult {
   plan: Plan;
   estimate: CostEstimate[];
-  diagnostics: Diagnostic[];
+  diagnostics: ScanProblem[];
   /** How many content files the include globs matched. */
   scanned: number;
   /** True when input tokens come from the count_tokens endpoint rather than the local estimate. */

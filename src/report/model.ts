@@ -7,7 +7,7 @@ import type { ItemState } from '../core/state.js';
 import { tally, type Tally } from '../core/tally.js';
 import { getField, isRecord, nest } from '../frontmatter/field-path.js';
 import { parseFrontMatter } from '../frontmatter/read.js';
-import { computeEdits, type FileEdit } from '../pipeline/edits.js';
+import { computeEdits, type ApplyProblem, type FileEdit } from '../pipeline/edits.js';
 import type { Session } from '../pipeline/session.js';
 import { entryThumbnails, type Thumbnail } from './thumbnails.js';
 
@@ -83,7 +83,7 @@ export interface ReportInput {
   /** Each file's current text by path relative to the content root; absent when it could not be read. */
   texts: Readonly<Record<string, string | undefined>>;
   /** Succeeded items `apply` would not write, by item key (from computeEdits). */
-  problems?: Readonly<Record<string, { reason: string; stale?: boolean }>>;
+  problems?: Readonly<Record<string, Pick<ApplyProblem, 'reason' | 'kind'>>>;
   /** Succeeded items whose value the file already holds: nothing to review. */
   done?: readonly string[];
   generatedAt?: string;
@@ -145,7 +145,7 @@ export function toReportModel(input: ReportInput): ReportModel {
     // Items of a task no longer in the config cannot be applied; `diff` lists them as not applicable.
     if (!task || done.has(key) || (item.status !== 'succeeded' && item.status !== 'proposed' && item.status !== 'failed' && item.status !== 'stale')) continue;
     // A succeeded item `apply` would refuse is shown as what `apply` would make of it; one in an open pull request is proposed still.
-    const status: EntryStatus = item.status === 'failed' || item.status === 'stale' ? item.status : !problem ? 'proposed' : problem.stale ? 'stale' : 'failed';
+    const status: EntryStatus = item.status === 'failed' || item.status === 'stale' ? item.status : !problem ? 'proposed' : problem.kind === 'stale' ? 'stale' : 'failed';
     const read = readParts(input.texts[item.file]);
     const data = read?.data;
     const current = data && getField(data, task.fieldPath);
@@ -204,7 +204,7 @@ export function toReportModel(input: ReportInput): ReportModel {
 export async function buildReportModel(session: Session, edits?: FileEdit[]): Promise<ReportModel> {
   edits ??= await computeEdits(session);
   const texts: Record<string, string | undefined> = {};
-  const problems: Record<string, { reason: string; stale?: boolean }> = {};
+  const problems: Record<string, ApplyProblem> = {};
   for (const edit of edits) {
     // An edit that could not read its file has an empty `before`.
     texts[edit.file] = edit.before || undefined;
