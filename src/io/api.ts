@@ -49,6 +49,8 @@ export interface ConnectOptions {
   env: NodeJS.ProcessEnv;
   /** Models the offline emulator accepts besides the ones batchmatter knows (those the config prices). */
   models?: readonly string[];
+  /** The offline emulator's clock, in epoch ms: the session's, so a driven clock ends its batches too. @default Date.now */
+  now?: () => number;
 }
 
 const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'] as const;
@@ -135,6 +137,7 @@ export async function connectApi(options: ConnectOptions): Promise<Api> {
       dataFile: path.join(options.stateDir, 'emulator.json'),
       ...(options.models?.length ? { models: [...options.models] } : {}),
       ...(Number.isFinite(batchMs) && batchMs >= 0 ? { batchDurationMs: batchMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
     });
     const reach: Reach = { answered: 0, failed: 0 };
     return {

@@ -114,7 +114,7 @@ export async function openSession(options: GlobalOptions): Promise<Session> {
     sleep: (ms, signal) => clock.sleep(ms, signal),
     nonce: () => clock.nonce(),
     api() {
-      api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env, models: Object.keys(project.config.prices) }).then(async (a) => {
+      api ??= connectApi({ offline: options.offline, stateDir: path.dirname(project.statePath), env: options.env, models: Object.keys(project.config.prices), now: () => clock.now().getTime() }).then(async (a) => {
         // Answers are judged once they come: a task with a language rule needs the identifier for them.
         if (project.tasks.some(checksLanguage)) await loadIdentifier();
         return (connected = a);
