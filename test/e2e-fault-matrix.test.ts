@@ -4,11 +4,13 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type EmulatorOptions, type LedgerEntry, type RunningEmulator } from '../src/emulator/index.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
-import { copyExample, runCli, type CliResult } from './helpers/cli.js';
+import { copyExample, type CliResult } from './helpers/cli.js';
+import { drivenClock, inProcess } from './helpers/inprocess.js';
 
 /**
- * The real CLI over a copy of the example site, against an emulator that
- * misbehaves in one way per case: invoked again (bounded) until it finishes,
+ * The commands (in-process, through the library) over a copy of the example
+ * site, against an emulator that misbehaves in one way per case, both on one
+ * driven clock: invoked again (bounded) until it finishes,
  * then every post must have a description, every review an analysis, no
  * request may have been paid for twice, and no batch may be left unowned.
  */
@@ -61,15 +63,16 @@ interface Scenario {
 
 /** Starts the emulator, runs the CLI until it exits 0 with every item applied (at most MAX_INVOCATIONS times). */
 async function converge(scenario: Scenario): Promise<{ dir: string; runs: CliResult[]; emulator: RunningEmulator }> {
-  emulator = await startEmulator({ batchDurationMs: 250, ...scenario.emulator });
+  const clock = drivenClock();
+  emulator = await startEmulator({ batchDurationMs: 250, now: clock.ms, ...scenario.emulator });
   const dir = copyExample((c) => (scenario.config ?? ((x: string) => x))(fastPolls(c)));
-  const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
+  const lib = inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' }, clock);
   const runs: CliResult[] = [];
   while (runs.length < MAX_INVOCATIONS) {
-    const result = await runCli(runs.length === 0 ? (scenario.first ?? RUN) : RUN, dir, env);
+    const result = await lib(runs.length === 0 ? (scenario.first ?? RUN) : RUN);
     runs.push(result);
     if (result.code === 0 && done(dir)) break;
-    if (runs.length === 1 && scenario.pause) await new Promise((r) => setTimeout(r, scenario.pause));
+    if (runs.length === 1 && scenario.pause) clock.advance(scenario.pause);
   }
   const last = runs.at(-1)!;
   expect(done(dir), `not done after ${runs.length} invocation(s); last exit ${last.code}\n${last.stdout}\n${last.stderr}`).toBe(true);
@@ -115,7 +118,7 @@ async function expectClean(run: { dir: string; emulator: RunningEmulator }, batc
   return ledger;
 }
 
-describe('fault matrix: the real CLI converges and pays once', () => {
+describe('fault matrix: the commands converge and pay once', () => {
   it('errored rate: the errored requests are retried (synchronously, being few) and succeed', async () => {
     // `times` caps the share so the retries stay under batch.syncBelow (10): one batch, whatever the random custom_ids draw.
     const run = await converge({ emulator: { faults: { rules: [{ customIdPattern: '.', outcome: 'errored', errorType: 'overloaded_error', rate: 0.25, seed: 'matrix', times: 9 }] } } });
