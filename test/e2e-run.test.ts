@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { setField } from '../src/frontmatter/yaml-edit.js';
 import { cliEnv, copyChainedExample, copyExample, repoRoot, runCli } from './helpers/cli.js';
+import { inProcess } from './helpers/inprocess.js';
 
 const FIELD_LINE = /^(\s*)(description|analysis|sentiment|main_issue|feature_request|urgency):/;
 
@@ -39,18 +40,18 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const content = path.join(dir, 'examples/blog');
     const before = snapshot(content);
 
-    const plan = await runCli(['plan', '--offline'], dir);
+    const plan = await inProcess(dir)(['plan', '--offline']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/description: \d+ request\(s\) to send/);
     expect(plan.stdout).toMatch(/total: \$[\d.]+ with the Batches API/);
 
-    expect(JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).route).toBe('batch');
+    expect(JSON.parse((await inProcess(dir)(['plan', '--offline', '--json'])).stdout).route).toBe('batch');
 
-    const counted = await runCli(['plan', '--offline', '--count-tokens'], dir);
+    const counted = await inProcess(dir)(['plan', '--offline', '--count-tokens']);
     expect(counted.stdout).toMatch(/estimate \(input counted by the count_tokens endpoint\):/);
     const countedInput = /^ {2}description: 17 requests, ~(\d+) input/m.exec(counted.stdout)?.[1];
 
-    const run = await runCli(['run', '--offline', '--apply'], dir);
+    const run = await inProcess(dir)(['run', '--offline', '--apply']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/submitted batch msgbatch_/);
     const totals = await runCli(['report', '--offline', 'sentiment'], dir);
@@ -61,13 +62,13 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(totals.stdout).toMatch(/^high urgency:\n(?: {2}.+\n)* {2}examples\/blog\/reviews\/2025-10-05-android-pkumar\.md {2}\S/m);
     expect((await runCli(['report', '--offline', 'description'], dir)).code).toBe(2);
     expect((await runCli(['report', '--offline'], dir)).code).toBe(2);
-    const cost = await runCli(['cost', '--offline'], dir);
+    const cost = await inProcess(dir)(['cost', '--offline']);
     expect(cost.stdout).toMatch(/^ {2}\d{4}-\d\d-\d\d \d\d:\d\d batch msgbatch_\w+: 32 answered, \d+ in \+ \d+ out, \$0\.\d{4} \(synchronous: \$0\.\d{4}\)$/m);
     expect(cost.stdout).toMatch(/^ {2}description: 17 answered/m);
     // What count_tokens said before is what the answers' usage says after.
     expect(/^ {2}description: 17 answered, (\d+) in/m.exec(cost.stdout)?.[1]).toBe(countedInput);
     expect(cost.stdout).toMatch(/^total: \$0\.\d{4} spent; the synchronous API would have cost \$0\.\d{4}, saved \$0\.\d{4}$/m);
-    expect((await runCli(['status', '--offline', '--stats'], dir)).stdout).toMatch(/batch completion \(created → ended, 1 batch\(es\)\): median [\d.]+ s, p75 [\d.]+ s, max [\d.]+ s/);
+    expect((await inProcess(dir)(['status', '--offline', '--stats'])).stdout).toMatch(/batch completion \(created → ended, 1 batch\(es\)\): median [\d.]+ s, p75 [\d.]+ s, max [\d.]+ s/);
 
     const after = snapshot(content);
     let posts = 0;
@@ -96,13 +97,13 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
       if (typeof d === 'string' && d.trim()) expect(after.get(file), file).toBe(text);
     }
 
-    const again = await runCli(['run', '--offline', '--apply'], dir);
+    const again = await inProcess(dir)(['run', '--offline', '--apply']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stderr).not.toMatch(/submitted batch/);
     expect(again.stderr + again.stdout).toMatch(/nothing to submit/);
     expect(snapshot(content)).toEqual(after);
 
-    const status = await runCli(['status', '--offline', '--json'], dir);
+    const status = await inProcess(dir)(['status', '--offline', '--json']);
     const report = JSON.parse(status.stdout);
     expect(report.inFlight).toEqual([]);
     expect(report.items.description.applied).toBeGreaterThan(0);
@@ -110,12 +111,12 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
 
   it('prices a plan of fewer than batch.syncBelow requests at the synchronous rate it will be sent at', async () => {
     const dir = copyExample((c) => c.replace('syncBelow: 10', 'syncBelow: 40'));
-    const plan = await runCli(['plan', '--offline'], dir);
+    const plan = await inProcess(dir)(['plan', '--offline']);
     const total = /^ {2}total: \$([\d.]+) through the synchronous API, where 32 request\(s\) go \(fewer than batch\.syncBelow = 40\); as a batch \$([\d.]+)$/m.exec(plan.stdout);
     expect(total, plan.stdout).not.toBeNull();
     expect(Number(total![1])).toBeCloseTo(2 * Number(total![2]), 3);
-    expect(JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).route).toBe('sync');
-    const submit = await runCli(['submit', '--offline'], dir);
+    expect(JSON.parse((await inProcess(dir)(['plan', '--offline', '--json'])).stdout).route).toBe('sync');
+    const submit = await inProcess(dir)(['submit', '--offline']);
     expect(submit.stderr).toMatch(/sending 32 request\(s\) through the synchronous Messages API/);
   });
 
@@ -125,9 +126,9 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const rule = 'Write for readers who skim: lead with the concrete benefit, name the product, avoid hype words. ';
     writeFileSync(path.join(dir, 'templates/style.hbs'), `You write meta descriptions for the Lumen blog.\n${rule.repeat(220)}`);
     // Hits are best-effort, so the estimate prices every request's prefix as a cache write: an upper bound.
-    const estimate = JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout).estimate.find((e: { task: string }) => e.task === 'description');
+    const estimate = JSON.parse((await inProcess(dir)(['plan', '--offline', '--json'])).stdout).estimate.find((e: { task: string }) => e.task === 'description');
     expect(estimate.cacheWriteTokens).toBeGreaterThan(17 * 4096);
-    const run = await runCli(['run', '--offline'], dir);
+    const run = await inProcess(dir)(['run', '--offline']);
     expect(run.code, run.stderr).toBe(0);
     const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
     const usages = Object.values(state.items as Record<string, { task: string; usage: Record<string, number> }>).filter((i) => i.task === 'description').map((i) => i.usage);
@@ -141,57 +142,57 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     // Haiku: $1 input, $5 output, $2 a 1-hour cache write, $0.10 a read, per million; a batch costs half.
     // Zero cache counts are not kept in the state.
     const expected = usages.reduce((sum, u) => sum + (u.input_tokens! * 1 + u.output_tokens! * 5 + (u.cache_creation_input_tokens ?? 0) * 2 + (u.cache_read_input_tokens ?? 0) * 0.1) / 1e6 / 2, 0);
-    const cost = await runCli(['cost', '--offline', '--json'], dir);
+    const cost = await inProcess(dir)(['cost', '--offline', '--json']);
     const spend = JSON.parse(cost.stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
     expect(spend).toMatchObject({ requests: 17, cacheWriteTokens: prefix, cacheReadTokens: 16 * prefix });
     expect(spend.usd).toBeCloseTo(expected, 10);
-    expect((await runCli(['cost', '--offline'], dir)).stdout).toMatch(new RegExp(`^ {2}description: 17 answered, \\d+ in \\+ \\d+ out \\(cache: ${prefix} written, ${16 * prefix} read\\), `, 'm'));
+    expect((await inProcess(dir)(['cost', '--offline'])).stdout).toMatch(new RegExp(`^ {2}description: 17 answered, \\d+ in \\+ \\d+ out \\(cache: ${prefix} written, ${16 * prefix} read\\), `, 'm'));
   });
 
   it('does not mark a system prompt that differs per file: every request would pay a cache write and none would read it', async () => {
     const dir = copyExample((c) => c.replace("template: 'templates/description.hbs',", "template: 'templates/description.hbs',\n      system: 'templates/style.hbs',"));
     const rule = 'Write for readers who skim: lead with the concrete benefit, name the product, avoid hype words. ';
     writeFileSync(path.join(dir, 'templates/style.hbs'), `You describe the page titled {{title}} for the Lumen blog.\n${rule.repeat(220)}`);
-    const plan = JSON.parse((await runCli(['plan', '--offline', '--json'], dir)).stdout);
+    const plan = JSON.parse((await inProcess(dir)(['plan', '--offline', '--json'])).stdout);
     expect(plan.estimate.find((e: { task: string }) => e.task === 'description').cacheWriteTokens).toBeUndefined();
-    expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
-    const spend = JSON.parse((await runCli(['cost', '--offline', '--json'], dir)).stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
+    expect((await inProcess(dir)(['run', '--offline'])).code).toBe(0);
+    const spend = JSON.parse((await inProcess(dir)(['cost', '--offline', '--json'])).stdout).tasks.find((t: { label: string }) => t.label === 'description').spend;
     expect(spend).toMatchObject({ requests: 17, cacheWriteTokens: 0, cacheReadTokens: 0 });
   });
 
   it('diff shows the proposed change and apply refuses a file edited since planning', async () => {
     const dir = copyExample();
-    const run = await runCli(['run', '--offline'], dir);
+    const run = await inProcess(dir)(['run', '--offline']);
     expect(run.code, run.stderr).toBe(0);
-    const diff = await runCli(['diff', '--offline'], dir);
+    const diff = await inProcess(dir)(['diff', '--offline']);
     expect(diff.code).toBe(0);
     expect(diff.stdout).toMatch(/^\+\+\+ b\/examples\/blog\/posts\/.+\.mdx?$/m);
     expect(diff.stdout).toMatch(/^\+description: /m);
     expect(diff.stdout).not.toMatch(/\x1b\[/); // no colour when piped
-    const markdown = await runCli(['diff', '--offline', '--format', 'markdown'], dir);
+    const markdown = await inProcess(dir)(['diff', '--offline', '--format', 'markdown']);
     expect(markdown.stdout).toMatch(/^### description: `description` in 17 file\(s\)\n\n\| file \| current \| proposed \| length \|\n\|---\|---\|---\|---\|$/m);
     expect(markdown.stdout).toMatch(/^\| `examples\/blog\/posts\/about-this-blog\.md` \| — \| [^|]+ \| \d+ \/ 160 \|$/m);
     expect(markdown.stdout).toMatch(/^\| `examples\/blog\/reviews\/2025-10-03-ios-jsmith\.md` \| — \| `\{"sentiment":"negative",[^|]*\}` \| {2}\|$/m);
-    expect((await runCli(['diff', '--offline', '--format', 'yaml'], dir)).code).toBe(2);
-    const json = JSON.parse((await runCli(['diff', '--offline', '--format', 'json'], dir)).stdout);
+    expect((await inProcess(dir)(['diff', '--offline', '--format', 'yaml'])).code).toBe(2);
+    const json = JSON.parse((await inProcess(dir)(['diff', '--offline', '--format', 'json'])).stdout);
     const about = json.entries.find((e: { file: string }) => e.file === 'posts/about-this-blog.md');
     expect(about).toMatchObject({ task: 'description', field: 'description', status: 'proposed', limits: { maxLength: 160 } });
     expect(markdown.stdout).toContain(`| \`examples/blog/posts/about-this-blog.md\` | — | ${about.proposed} |`);
-    const html = await runCli(['diff', '--offline', '--format', 'html', '--out', 'review.html'], dir);
+    const html = await inProcess(dir)(['diff', '--offline', '--format', 'html', '--out', 'review.html']);
     expect(html.code, html.stderr).toBe(0);
     expect(html.stdout).toMatch(/^wrote .*review\.html: 32 proposed, 0 failed, 0 stale$/m);
     const page = readFileSync(path.join(dir, 'review.html'), 'utf8');
     expect(page).toMatch(/^<!doctype html>/);
     expect(page).toContain('<code>posts/about-this-blog.md</code>');
 
-    const status = JSON.parse((await runCli(['status', '--offline', '--json'], dir)).stdout);
+    const status = JSON.parse((await inProcess(dir)(['status', '--offline', '--json'])).stdout);
     expect(status.items.description.succeeded).toBeGreaterThan(0);
     const edited = fg.sync('examples/blog/posts/**/*.md', { cwd: dir }).find((f) => !/description:/.test(readFileSync(path.join(dir, f), 'utf8')))!;
     const abs = path.join(dir, edited);
     const humanText = `${readFileSync(abs, 'utf8')}\nA paragraph the author added after planning.\n`;
     writeFileSync(abs, humanText);
 
-    const apply = await runCli(['apply', '--offline'], dir);
+    const apply = await inProcess(dir)(['apply', '--offline']);
     expect(apply.code).toBe(0);
     expect(apply.stdout).toMatch(/stale/);
     expect(apply.stdout).toContain(edited.replace('examples/blog/', ''));
@@ -200,7 +201,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
 
   it('an apply killed after writing a file but before recording it finishes as applied, not stale', async () => {
     const dir = copyExample();
-    expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
+    expect((await inProcess(dir)(['run', '--offline'])).code).toBe(0);
     const statePath = path.join(dir, '.batchmatter/state.offline.json');
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     const [key, item] = Object.entries(state.items as Record<string, { file: string; status: string; value: string }>).find(([k]) => k.startsWith('description:'))!;
@@ -209,7 +210,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     writeFileSync(abs, setField(readFileSync(abs, 'utf8'), ['description'], item.value));
     const written = readFileSync(abs, 'utf8');
 
-    const apply = await runCli(['apply', '--offline'], dir);
+    const apply = await inProcess(dir)(['apply', '--offline']);
     expect(apply.code, apply.stdout).toBe(0);
     expect(apply.stdout).not.toMatch(/stale/);
     expect(readFileSync(abs, 'utf8')).toBe(written);
@@ -220,14 +221,14 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const dir = copyExample();
     const human = path.join(dir, 'examples/blog/posts/welcome.md');
     writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: In this article we say hello.'));
-    const before = await runCli(['check', '--offline'], dir);
+    const before = await inProcess(dir)(['check', '--offline']);
     expect(before.code).toBe(1);
     expect(before.stdout).toMatch(/^examples\/blog\/posts\/2024\/release-notes\.md {2}description {2}missing$/m);
     expect(before.stdout).toMatch(/^examples\/blog\/reviews\/2025-10-03-ios-jsmith\.md {2}analysis {2}missing$/m);
     expect(before.stdout).toMatch(/^examples\/blog\/posts\/welcome\.md {2}description {2}expected at least 40 characters, got 29; must not start with "In this article"$/m);
     expect(before.stdout).toMatch(/^32 field\(s\) missing: "batchmatter run" fills them; 1 value\(s\) breaking a rule: fix them, or delete them to have them written again$/m);
-    expect((await runCli(['run', '--offline', '--apply'], dir)).code).toBe(0);
-    const after = await runCli(['check', '--offline'], dir);
+    expect((await inProcess(dir)(['run', '--offline', '--apply'])).code).toBe(0);
+    const after = await inProcess(dir)(['check', '--offline']);
     // A human value is never overwritten, so the gate keeps pointing at it.
     expect(after.code).toBe(1);
     expect(after.stdout.trim().split('\n')).toEqual([
@@ -235,7 +236,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
       '1 value(s) breaking a rule: fix them, or delete them to have them written again',
     ]);
     writeFileSync(human, readFileSync(human, 'utf8').replace(/^description: .*$/m, 'description: A human description that is long enough to pass.'));
-    const fixed = await runCli(['check', '--offline'], dir);
+    const fixed = await inProcess(dir)(['check', '--offline']);
     expect(fixed.code, fixed.stdout).toBe(0);
     expect(fixed.stdout).toMatch(/all 40 file\(s\) pass/);
   });
@@ -260,12 +261,12 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
   it('runs a chained task after the task it depends on, as a second batch, with its answer in the prompt', async () => {
     const dir = copyChainedExample();
 
-    const plan = await runCli(['plan', '--offline'], dir);
+    const plan = await inProcess(dir)(['plan', '--offline']);
     expect(plan.code, plan.stderr).toBe(0);
     // One post already has a summary written by a person: its description can go at once.
     expect(plan.stdout).toMatch(/^description: 1 request\(s\) to send\n {2}skipped 16: wait for an answer they build on first \(another task's, or the source page's\)$/m);
 
-    const run = await runCli(['run', '--offline', '--apply'], dir);
+    const run = await inProcess(dir)(['run', '--offline', '--apply']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/16 request\(s\) of chained tasks are ready/);
     const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
@@ -286,10 +287,10 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     const original = readFileSync(path.join(reviews, '2025-09-12-ios-jsmith.md'), 'utf8');
     writeFileSync(path.join(reviews, '2025-09-13-ios-jsmith2.md'), original.replace('author: jsmith', 'author: jsmith2').replace('date: 2025-09-12', 'date: 2025-09-13'));
 
-    const plan = await runCli(['plan', '--offline'], dir);
+    const plan = await inProcess(dir)(['plan', '--offline']);
     expect(plan.stdout).toMatch(/^sentiment: 15 request\(s\) to send\n {2}skipped 1: same request as another file: answered once, shared$/m);
 
-    const run = await runCli(['run', '--offline', '--apply'], dir);
+    const run = await inProcess(dir)(['run', '--offline', '--apply']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toMatch(/1 request\(s\) identical to one answered before: its answer reused, nothing sent/);
     const state = JSON.parse(readFileSync(path.join(dir, '.batchmatter/state.offline.json'), 'utf8'));
@@ -299,16 +300,16 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(copies[0]).toMatchObject({ sentiment: 'positive' });
     expect(copies[1]).toEqual(copies[0]);
     expect(Object.values(state.items as Record<string, { reusedFrom?: string }>).filter((i) => i.reusedFrom)).toHaveLength(1);
-    expect((await runCli(['cost', '--offline'], dir)).stdout).toMatch(/^1 answer\(s\) taken from identical requests answered before: not sent, not billed$/m);
+    expect((await inProcess(dir)(['cost', '--offline'])).stdout).toMatch(/^1 answer\(s\) taken from identical requests answered before: not sent, not billed$/m);
 
     // The two-run pattern: submit tonight, sync later; the sync hands the answer to the copy too.
     const cron = copyExample();
     const cronReviews = path.join(cron, 'examples/blog/reviews');
     writeFileSync(path.join(cronReviews, '2025-09-13-ios-jsmith2.md'), original.replace('author: jsmith', 'author: jsmith2'));
-    expect((await runCli(['submit', '--offline'], cron)).code).toBe(3);
-    // The emulator's batches take 300 ms here; a loaded machine may need another pass.
-    let sync = await runCli(['sync', '--offline'], cron);
-    for (let pass = 0; sync.code === 3 && pass < 10; pass++) sync = await runCli(['sync', '--offline'], cron);
+    expect((await inProcess(cron)(['submit', '--offline'])).code).toBe(3);
+    // The emulator's batches take 300 ms here: once they have passed, one sync finds the batch ended.
+    inProcess(cron).clock.advance(300);
+    const sync = await inProcess(cron)(['sync', '--offline']);
     expect(sync.code, sync.stderr).toBe(0);
     expect(sync.stderr).toMatch(/1 request\(s\) identical to one answered before: its answer reused, nothing sent/);
     const cronState = JSON.parse(readFileSync(path.join(cron, '.batchmatter/state.offline.json'), 'utf8'));
@@ -317,18 +318,18 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     // An edit the prompt does not include changes the file, not the request: its answer stands, nothing is sent;
     // and a person's correction of the field itself is not undone by handing the old answer back.
     const always = copyExample((config) => config.replace("field: 'analysis',", "field: 'analysis',\n      when: 'always',"));
-    expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);
+    expect((await inProcess(always)(['run', '--offline', '--apply'])).code).toBe(0);
     const jobsBefore = Object.keys(JSON.parse(readFileSync(path.join(always, '.batchmatter/state.offline.json'), 'utf8')).jobs).length;
     const file = path.join(always, 'examples/blog/reviews/2025-09-12-ios-jsmith.md');
     writeFileSync(file, readFileSync(file, 'utf8').replace('author: jsmith', 'author: J. Smith'));
-    const again = await runCli(['run', '--offline', '--apply'], always);
+    const again = await inProcess(always)(['run', '--offline', '--apply']);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/^applied 0 file\(s\)$/m);
     const corrected = readFileSync(file, 'utf8').replace(/urgency: \w+/, 'urgency: high');
     writeFileSync(file, corrected);
-    const replan = await runCli(['plan', '--offline'], always);
+    const replan = await inProcess(always)(['plan', '--offline']);
     expect(replan.stdout).toMatch(/^ {2}skipped 1: changed by hand since apply \(left as they are\)$/m);
-    expect((await runCli(['run', '--offline', '--apply'], always)).code).toBe(0);
+    expect((await inProcess(always)(['run', '--offline', '--apply'])).code).toBe(0);
     expect(readFileSync(file, 'utf8')).toBe(corrected);
     const after = JSON.parse(readFileSync(path.join(always, '.batchmatter/state.offline.json'), 'utf8'));
     expect(Object.keys(after.jobs)).toHaveLength(jobsBefore);
@@ -341,9 +342,9 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     // Two reviews without a version.
     const lacking = fg.sync('examples/blog/reviews/*.md', { cwd: dir }).sort().slice(0, 2);
     for (const file of lacking) writeFileSync(path.join(dir, file), readFileSync(path.join(dir, file), 'utf8').replace(/^version: .*\n/m, ''));
-    const plan = await runCli(['plan', '--offline'], dir);
+    const plan = await inProcess(dir)(['plan', '--offline']);
     expect(plan.code).toBe(1);
-    const run = await runCli(['run', '--offline', '--apply'], dir);
+    const run = await inProcess(dir)(['run', '--offline', '--apply']);
     expect(run.code).toBe(1);
     const line = readFileSync(template, 'utf8').split('\n').indexOf('Version: {{version}}') + 1;
     for (const file of lacking) {
@@ -369,10 +370,10 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8')).toMatch(/^node_modules\n# batchmatter: .*\n\.batchmatter\/\n$/);
     expect((await runCli(['init'], dir)).code).toBe(2); // never overwrites without --force
     expect(readFileSync(path.join(dir, '.gitignore'), 'utf8').match(/\.batchmatter\//g)).toHaveLength(1);
-    const plan = await runCli(['plan', '--offline'], dir);
+    const plan = await inProcess(dir)(['plan', '--offline']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/^description: 1 request\(s\) to send$/m);
-    const run = await runCli(['run', '--offline', '--apply'], dir);
+    const run = await inProcess(dir)(['run', '--offline', '--apply']);
     expect(run.code, run.stderr).toBe(0);
     const after = readFileSync(path.join(dir, 'content/hello.md'), 'utf8');
     const description = parseFrontMatter(after).data.description as string;
@@ -386,7 +387,7 @@ describe('batchmatter run --offline --apply over examples/blog', () => {
       writeFileSync(path.join(site, folder, file), post);
       const found = await runCli(['init', '--json'], site);
       expect(JSON.parse(found.stdout)).toMatchObject({ exitCode: 0, root });
-      expect((await runCli(['plan', '--offline', '--json'], site)).stdout).toContain(file);
+      expect((await inProcess(site)(['plan', '--offline', '--json'])).stdout).toContain(file);
     }
   });
 });
