@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
 import { copyExample, repoRoot, runCli, spawnCli } from './helpers/cli.js';
+import { drivenClock, inProcess } from './helpers/inprocess.js';
 import { closedPort } from './helpers/emulator.js';
 
 const fastPolls = (config: string) => config.replace("pollInterval: '30s'", "pollInterval: '100ms'");
@@ -65,10 +66,11 @@ describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => 
   });
 
   it('retries only the failed requests, in a new smaller batch, and then succeeds', async () => {
-    emulator = await startEmulator({ batchDurationMs: 200, faults: { rules: [{ promptIncludes: '<review>', outcome: 'errored', errorType: 'overloaded_error', times: 3 }] } });
+    const clock = drivenClock();
+    emulator = await startEmulator({ batchDurationMs: 200, now: clock.ms, faults: { rules: [{ promptIncludes: '<review>', outcome: 'errored', errorType: 'overloaded_error', times: 3 }] } });
     const dir = copyExample(fastPolls);
-    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const run = await runCli(['run', '--apply'], dir, env);
+    const lib = inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' }, clock);
+    const run = await lib(['run', '--apply']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     const list = (await batches(emulator.url)).reverse();
     const first = list[0]!;
@@ -83,13 +85,15 @@ describe('against a separate API-compatible server (ANTHROPIC_BASE_URL)', () => 
   });
 
   it('an answer that never validates is reported per file and never written; exit 1', async () => {
+    const clock = drivenClock();
     emulator = await startEmulator({
       batchDurationMs: 100,
+      now: clock.ms,
       faults: { rules: [{ promptIncludes: 'Path: posts/2024/', outcome: 'text', text: 'In this article we discuss many things.' }] },
     });
     const dir = copyExample(fastPolls);
-    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const run = await runCli(['run', '--apply'], dir, env);
+    const lib = inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' }, clock);
+    const run = await lib(['run', '--apply']);
     expect(run.code, run.stderr).toBe(1);
     // Files failing for the same reason share one line, with their count (every one is in --json's data).
     expect(run.stdout).toMatch(/failed permanently:\n {2}\d+ files: [^\n]*must not start with "In this article": examples\/blog\/posts\/2024\/\S+, examples\/blog\/posts\/2024\/\S+, examples\/blog\/posts\/2024\/\S+ and \d+ more\n/);
@@ -142,7 +146,8 @@ describe('a results download that stalls', () => {
 
 describe('a create() whose answer is lost', () => {
   it('finds its batch among recent ones, rejects a look-alike by its custom_ids, and never submits twice', async () => {
-    emulator = await startEmulator({ batchDurationMs: 200 });
+    const clock = drivenClock();
+    emulator = await startEmulator({ batchDurationMs: 200, now: clock.ms });
     const upstream = new URL(emulator.url);
     let lose = true;
     // The server creates the batch; the answer never reaches the client.
@@ -162,8 +167,8 @@ describe('a create() whose answer is lost', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     try {
       const dir = copyExample(fastPolls);
-      const env = { ANTHROPIC_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ANTHROPIC_API_KEY: 'test-key' };
-      const submit = await runCli(['submit'], dir, env);
+      const lib = inProcess(dir, { ANTHROPIC_BASE_URL: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`, ANTHROPIC_API_KEY: 'test-key' }, clock);
+      const submit = await lib(['submit']);
       expect(submit.code, submit.stderr).toBe(3);
       expect(submit.stderr).toMatch(/batch create did not answer/);
       // Someone else's batch of the same size, created later: list() shows it first.
@@ -171,10 +176,10 @@ describe('a create() whose answer is lost', () => {
       const decoy = await client.messages.batches.create({
         requests: Array.from({ length: 32 }, (_, i) => ({ custom_id: `other_${i}`, params: { model: 'claude-haiku-4-5', max_tokens: 50, messages: [{ role: 'user', content: 'Say hi.' }] } })),
       });
-      let last = await runCli(['sync'], dir, env);
+      let last = await lib(['sync']);
       for (let i = 0; i < 6 && last.code !== 0; i++) {
-        await new Promise((r) => setTimeout(r, 250));
-        last = await runCli(['sync'], dir, env);
+        clock.advance(250);
+        last = await lib(['sync']);
       }
       expect(last.code, last.stderr + last.stdout).toBe(0);
       const all = await batches(emulator.url);
@@ -194,8 +199,10 @@ describe('a create() whose answer is lost', () => {
 
 describe('repairs and re-asking', () => {
   it('repairs a labelled, quoted answer and re-asks a refused one with the reason', async () => {
+    const clock = drivenClock();
     emulator = await startEmulator({
       batchDurationMs: 100,
+      now: clock.ms,
       faults: {
         rules: [
           { promptIncludes: '<previous_answer>', outcome: 'text', text: 'A re-asked description that follows every rule of the task.' },
@@ -205,13 +212,13 @@ describe('repairs and re-asking', () => {
       },
     });
     const dir = copyExample(fastPolls);
-    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const run = await runCli(['run'], dir, env);
+    const lib = inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' }, clock);
+    const run = await lib(['run']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
-    const diff = await runCli(['diff'], dir, env);
+    const diff = await lib(['diff']);
     expect(diff.stdout).toMatch(/repaired before validation \(worth a look\):\n(?: {2}.*\n)* {2}examples\/blog\/posts\/2025\/release-notes\.md {2}description {2}removed the label "Meta description:"/);
     expect(diff.stdout).toMatch(/posts\/2025\/release-notes\.md {2}description {2}removed the quotes around the answer/);
-    expect((await runCli(['apply'], dir, env)).code).toBe(0);
+    expect((await lib(['apply'])).code).toBe(0);
     const read = (rel: string) => parseFrontMatter(readFileSync(path.join(dir, 'examples/blog', rel), 'utf8')).data.description;
     expect(read('posts/2025/release-notes.md')).toBe('Lumen 3.0 and four minor releases, focused on build speed.');
     expect(read('posts/2024/release-notes.md')).toBe('A re-asked description that follows every rule of the task.');
@@ -299,15 +306,15 @@ describe('exit codes and user errors', () => {
   });
 
   it('3 when --max-wait elapses with work in flight; the next sync finishes it', async () => {
-    let clock = Date.now();
-    emulator = await startEmulator({ batchDurationMs: 1500, now: () => clock });
+    const clock = drivenClock();
+    emulator = await startEmulator({ batchDurationMs: 1500, now: clock.ms });
     const dir = copyExample(fastPolls);
-    const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const run = await runCli(['run', '--max-wait', '0'], dir, env);
+    const lib = inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' }, clock);
+    const run = await lib(['run', '--max-wait', '0']);
     expect(run.code, run.stderr).toBe(3);
     expect(run.stdout).toMatch(/still in flight/);
-    clock += 1600; // the batch ends
-    const sync = await runCli(['sync'], dir, env);
+    clock.advance(1600); // the batch ends
+    const sync = await lib(['sync']);
     expect(sync.code, sync.stderr).toBe(0);
     expect(await batches(emulator.url)).toHaveLength(1);
   });
@@ -391,10 +398,11 @@ describe('exit codes and user errors', () => {
 
   it('2 for a corrupt state file, which is left untouched; the last good copy is kept', async () => {
     const dir = copyExample(fastPolls);
-    expect((await runCli(['run', '--offline'], dir)).code).toBe(0);
+    // The run and the sync that leave the good copy in-process; the refusal from the bin, which prints it.
+    expect((await inProcess(dir)(['run', '--offline'])).code).toBe(0);
     const state = path.join(dir, '.batchmatter/state.offline.json');
     const good = readFileSync(state, 'utf8');
-    expect((await runCli(['sync', '--offline'], dir)).code).toBe(0);
+    expect((await inProcess(dir)(['sync', '--offline'])).code).toBe(0);
     writeFileSync(state, good.slice(0, 200));
     const result = await runCli(['sync', '--offline'], dir);
     expect(result.code).toBe(2);
@@ -454,7 +462,7 @@ describe('exit codes and user errors', () => {
   it('plans even when the scan cache cannot be written: it is only a cache', async () => {
     const dir = copyExample();
     mkdirSync(path.join(dir, '.batchmatter/scan-cache.json'), { recursive: true }); // a folder where the file goes
-    const plan = await runCli(['plan', '--offline'], dir);
+    const plan = await inProcess(dir)(['plan', '--offline']);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toMatch(/description: 17 request\(s\) to send/);
     expect(plan.stderr).toMatch(/warning the scan cache .*scan-cache\.json was not saved: it is a folder \(EISDIR\); the next run reads the files again/);
@@ -462,11 +470,11 @@ describe('exit codes and user errors', () => {
 
   it('2 when the estimate is over --max-cost: nothing is submitted; under it, the run goes ahead', async () => {
     const dir = copyExample(fastPolls);
-    const refused = await runCli(['run', '--offline', '--max-cost', '0.001'], dir);
+    const refused = await inProcess(dir)(['run', '--offline', '--max-cost', '0.001']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/the estimated cost, \$0\.\d+ \(Batches API\), is over the budget of \$0\.001; nothing was submitted/);
     expect(existsSync(path.join(dir, '.batchmatter/state.offline.json'))).toBe(false); // nothing recorded, nothing sent
-    const run = await runCli(['run', '--offline', '--max-cost', '1'], dir);
+    const run = await inProcess(dir)(['run', '--offline', '--max-cost', '1']);
     expect(run.code, run.stderr).toBe(0);
     expect(Object.keys(readState(dir, 'state.offline.json').jobs)).toHaveLength(1);
   });
