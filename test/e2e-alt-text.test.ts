@@ -5,7 +5,8 @@ import { chromium } from 'playwright-core';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseFrontMatter } from '../src/frontmatter/read.js';
-import { copyExample, runCli } from './helpers/cli.js';
+import { copyExample } from './helpers/cli.js';
+import { inProcess } from './helpers/inprocess.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ALT = ['--config', 'examples/alt-text.config.ts'];
@@ -28,7 +29,7 @@ describe('alt text for the example blog covers, through the CLI and the emulator
   });
 
   it('plan counts the images and what they cost, and the files skipped with their reason', async () => {
-    const result = await runCli(['plan', '--offline', '--json', ...ALT], dir);
+    const result = await inProcess(dir)(['plan', '--offline', '--json', ...ALT]);
     expect(result.code, result.stderr).toBe(0);
     const plan = JSON.parse(result.stdout);
     expect(plan.requests.map((r: { file: string }) => r.file).sort()).toEqual(COVERED);
@@ -43,14 +44,14 @@ describe('alt text for the example blog covers, through the CLI and the emulator
     expect(hero.inputTokens).toBeGreaterThan(3325);
     expect(plan.estimate.find((e: { task: string }) => e.task === 'coverAlt').images).toEqual({ count: 1, tokens: 547 });
 
-    const text = await runCli(['plan', '--offline', ...ALT], dir);
+    const text = await inProcess(dir)(['plan', '--offline', ...ALT]);
     expect(text.stdout).toContain('skipped 1: have a remote image (a URL): not sent');
     expect(text.stdout).toContain('posts/2025/rum-sampling.mdx: /covers/rum-sampling.svg: .svg is not a format the API takes (JPEG, PNG, GIF, WebP)');
     expect(text.stdout).toMatch(/heroAlt: 3 requests, ~\d+ input .*~3325 of the input for 3 images/);
   });
 
   it('check asks alt text only of files that name an image, and says which ones run cannot fill', async () => {
-    const result = await runCli(['check', '--offline', '--json', ...ALT], dir);
+    const result = await inProcess(dir)(['check', '--offline', '--json', ...ALT]);
     expect(result.code).toBe(1);
     const findings = JSON.parse(result.stdout).findings.map((f: { file: string; field: string; kind: string }) => [f.file, f.field, f.kind]);
     expect(findings).toEqual([
@@ -65,7 +66,7 @@ describe('alt text for the example blog covers, through the CLI and the emulator
 
   it('--max-cost refuses before anything is sent, counting the image tokens', async () => {
     // $0.0026 as a batch with the images' ~3,900 tokens; without them, text alone, it would be under $0.001.
-    const refused = await runCli(['run', '--offline', '--max-cost', '0.002', ...ALT], dir);
+    const refused = await inProcess(dir)(['run', '--offline', '--max-cost', '0.002', ...ALT]);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/over the budget of \$0\.002/);
     // Nothing recorded as sent: no job in the (offline) state.
@@ -75,10 +76,10 @@ describe('alt text for the example blog covers, through the CLI and the emulator
 
   it('runs as a batch, validates the answers, and apply writes only the alt fields', async () => {
     const before = Object.fromEntries(COVERED.map((rel) => [rel, readFileSync(blog(dir, rel), 'utf8')]));
-    const run = await runCli(['run', '--offline', ...ALT], dir);
+    const run = await inProcess(dir)(['run', '--offline', ...ALT]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout + run.stderr).toMatch(/submitted batch msgbatch_/);
-    const applied = await runCli(['apply', '--offline', ...ALT], dir);
+    const applied = await inProcess(dir)(['apply', '--offline', ...ALT]);
     expect(applied.code, applied.stderr).toBe(0);
     for (const rel of COVERED) {
       const text = readFileSync(blog(dir, rel), 'utf8');
@@ -99,8 +100,8 @@ describe('alt text for the example blog covers, through the CLI and the emulator
 describe('the image is part of what a request reads', () => {
   it('a changed image is asked again; the same image, never', async () => {
     const dir = example();
-    expect((await runCli(['run', '--offline', ...ALT], dir)).code).toBe(0);
-    const planned = async () => JSON.parse((await runCli(['plan', '--offline', '--json', ...ALT], dir)).stdout).requests.map((r: { file: string }) => r.file);
+    expect((await inProcess(dir)(['run', '--offline', ...ALT])).code).toBe(0);
+    const planned = async () => JSON.parse((await inProcess(dir)(['plan', '--offline', '--json', ...ALT])).stdout).requests.map((r: { file: string }) => r.file);
     expect(await planned()).toEqual([]);
     const cover = blog(dir, 'public/covers/lisbon-offsite.jpg');
     copyFileSync(cover, `${cover}.orig`);
@@ -116,9 +117,9 @@ describe('the review page shows each image beside its alt text', () => {
   it('embeds thumbnails as data URIs that render in Chromium, offline and small', async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
     const dir = example();
-    expect((await runCli(['run', '--offline', ...ALT], dir)).code).toBe(0);
+    expect((await inProcess(dir)(['run', '--offline', ...ALT])).code).toBe(0);
     const out = path.join(dir, 'review-alt.html');
-    const written = await runCli(['diff', '--offline', ...ALT, '--format', 'html', '--out', out], dir);
+    const written = await inProcess(dir)(['diff', '--offline', ...ALT, '--format', 'html', '--out', out]);
     expect(written.code, written.stderr).toBe(0);
     // Four thumbnails of at most 160 px: the page stays small.
     expect(statSync(out).size).toBeLessThan(60_000);

@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
-import { repoRoot, runCli } from './helpers/cli.js';
+import { repoRoot } from './helpers/cli.js';
+import { inProcess } from './helpers/inprocess.js';
 import { testdir } from './helpers/testdir.js';
 
 /** plan, diff, cost and the review page count and filter a multilingual site's answers by page language. */
@@ -38,19 +39,19 @@ describe('a multilingual site\'s review', () => {
     copyFileSync(path.join(repoRoot, 'templates/description.hbs'), path.join(dir, 'description.hbs'));
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
 
-    const planned = await runCli(['plan'], dir, env);
+    const planned = await inProcess(dir, env)(['plan']);
     expect(planned.stdout).toContain('description: 3 request(s) to send\n  by language: de 1, en 1, fr 1\n');
-    const run = await runCli(['run'], dir, env);
+    const run = await inProcess(dir, env)(['run']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
 
-    const diff = await runCli(['diff'], dir, env);
+    const diff = await inProcess(dir, env)(['diff']);
     expect(diff.stdout).toContain('language not checked (worth a look):\n  docs/de/start.md  description  language not checked: too short to tell whether it is German');
     expect(diff.stdout).toContain('proposed by page language: de 1, en 1, fr 1');
-    const cost = await runCli(['cost'], dir, env);
+    const cost = await inProcess(dir, env)(['cost']);
     expect(cost.stdout).toMatch(/per page language:\n {2}de: 1 answered, .*\n {2}en: 1 answered, .*\n {2}fr: 1 answered, /);
 
     const out = path.join(dir, 'review.html');
-    expect((await runCli(['diff', '--format', 'html', '--out', out], dir, env)).code).toBe(0);
+    expect((await inProcess(dir, env)(['diff', '--format', 'html', '--out', out])).code).toBe(0);
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
     const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     try {

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { judgeLanguage, loadIdentifier, type Identifier } from '../src/core/identify.js';
-import { repoRoot, runCli } from './helpers/cli.js';
+import { repoRoot } from './helpers/cli.js';
+import { inProcess } from './helpers/inprocess.js';
 import { testdir } from './helpers/testdir.js';
 
 /**
@@ -64,7 +65,7 @@ describe('multilingual sites', () => {
     });
     const dir = site({ 'fr/demarrer.md': page('Démarrer', FR_BODY), 'demarrer.md': page('Getting started', EN_BODY) });
     const before = readFileSync(path.join(dir, 'docs/fr/demarrer.md'), 'utf8');
-    const run = await runCli(['run', '--apply'], dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' });
+    const run = await inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' })(['run', '--apply']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     // Two asked, one asked again: three billed, each a different request.
     const billed = emulator.ledger();
@@ -85,7 +86,7 @@ describe('multilingual sites', () => {
     emulator = await startEmulator({ batchDurationMs: 0, faults: { rules: [{ promptIncludes: 'write it in French', outcome: 'wrong_language' }] } });
     const dir = site({ 'fr/demarrer.md': page('Démarrer', FR_BODY) });
     const before = readFileSync(path.join(dir, 'docs/fr/demarrer.md'), 'utf8');
-    const run = await runCli(['run', '--apply'], dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' });
+    const run = await inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' })(['run', '--apply']);
     expect(run.code, run.stderr + run.stdout).toBe(1);
     expect(emulator.ledger()).toHaveLength(3); // asked, and asked again twice (maxRetries)
     expect(readState(dir).items['description:fr/demarrer.md']).toMatchObject({ status: 'failed', rejected: expect.stringMatching(/^A practical walkthrough/), error: 'expected the answer in French (fr); it reads as English (en)' });
@@ -96,7 +97,7 @@ describe('multilingual sites', () => {
   it('a template reading {{source.…}} without i18n.defaultLocale is a config error naming the key', async () => {
     const dir = site({ 'fr/start.md': page('Démarrer', FR_BODY) });
     writeFileSync(path.join(dir, 'description.hbs'), 'From: {{source.description}}\n<excerpt>{{excerpt}}</excerpt>\n');
-    const planned = await runCli(['plan'], dir);
+    const planned = await inProcess(dir)(['plan']);
     expect(planned.code).toBe(2);
     expect(planned.stderr).toContain('tasks.description.template: reads {{source.…}}, the same page in the default locale; set i18n.defaultLocale');
   });
@@ -130,14 +131,14 @@ describe('multilingual sites', () => {
     writeFileSync(configFile, readFileSync(configFile, 'utf8').replace("field: 'description',", "field: 'description',\n      when: 'always',"));
     writeFileSync(template, readFileSync(template, 'utf8').replace('Title: {{title}}', '{{#if source.description}}\nSource description: {{source.description}}\nTranslate it rather than write another.\n{{/if}}\nTitle: {{title}}'));
 
-    const planned = await runCli(['plan'], dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' });
+    const planned = await inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' })(['plan']);
     expect(planned.code, planned.stderr + planned.stdout).toBe(0);
     // Both in one language: no count per language.
     expect(planned.stdout).toContain('description: 2 request(s) to send\n  skipped');
     expect(planned.stdout).toContain("skipped 1: wait for an answer they build on first (another task's, or the source page's)");
     expect(planned.stdout).toContain('fr/guide.md: a translation written by hand: never replaced');
 
-    const run = await runCli(['run', '--apply'], dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' });
+    const run = await inProcess(dir, { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' })(['run', '--apply']);
     expect(run.code, run.stderr + run.stdout).toBe(0);
     expect(run.stderr).toContain('1 request(s) of chained tasks are ready');
     expect(descriptionOf(dir, 'en/start.md')).toBe(EN_ANSWER);

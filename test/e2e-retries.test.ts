@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startEmulator, type RunningEmulator } from '../src/emulator/index.js';
-import { copyExample, runCli } from './helpers/cli.js';
+import { copyExample } from './helpers/cli.js';
+import { inProcess } from './helpers/inprocess.js';
 
 /**
  * Retries that can change the outcome: a re-ask keeps quoting the refused
@@ -36,7 +37,7 @@ describe('retries', () => {
     });
     const dir = copyExample(batched);
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const run = await runCli(['run', '--task', 'description', '--limit', '3'], dir, env);
+    const run = await inProcess(dir, env)(['run', '--task', 'description', '--limit', '3']);
     expect(run.code, run.stderr + run.stdout).toBe(1); // every answer too long: failed for good, after the retries
     // Three answered rounds of 3 (the first ask and maxRetries 2; the refused batch was neither billed nor counted),
     // each request new: the round after the refused batch quotes answer A again, not the first prompt.
@@ -53,7 +54,7 @@ describe('retries', () => {
     emulator = await startEmulator({ batchDurationMs: 0, faults: { rules: [{ promptIncludes: '<excerpt>', outcome: 'max_tokens' }] } });
     const dir = copyExample(batched);
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const run = await runCli(['run', '--task', 'description', '--limit', '2'], dir, env);
+    const run = await inProcess(dir, env)(['run', '--task', 'description', '--limit', '2']);
     expect(run.code, run.stderr + run.stdout).toBe(1);
     const billed = emulator.ledger();
     expect(billed).toHaveLength(6);
@@ -67,7 +68,7 @@ describe('retries', () => {
     emulator = await startEmulator({ batchDurationMs: 0, faults: { rules: [{ promptIncludes: '<excerpt>', outcome: 'refusal' }] } });
     const dir = copyExample(batched);
     const env = { ANTHROPIC_BASE_URL: emulator.url, ANTHROPIC_API_KEY: 'test-key' };
-    const run = await runCli(['run', '--task', 'description', '--limit', '2'], dir, env);
+    const run = await inProcess(dir, env)(['run', '--task', 'description', '--limit', '2']);
     expect(run.code, run.stderr + run.stdout).toBe(1);
     expect(emulator.ledger()).toHaveLength(4);
     expect(run.stdout).toMatch(/^failed permanently:\n {2}2 files: the model refused twice; rephrase the prompt, or exclude the files: /m);
